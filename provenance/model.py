@@ -1,0 +1,216 @@
+"""Frozen data types shared by every layer: documents, fingerprints and results.
+
+Names keep what a file *claims* (the footer's token: ``expected``) apart from what
+provenance *computed* (``actual``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    """The footer verdict of one file. These words are a public contract (see SPEC.md)."""
+
+    OK = "ok"
+    MISMATCH = "mismatch"
+    UNVERIFIABLE = "unverifiable"
+    NO_FOOTER = "no-footer"
+    MALFORMED = "malformed"
+    UNREADABLE = "unreadable"
+
+
+#: Verdicts that fail a run whatever the options.
+FAILING_VERDICTS = frozenset({Verdict.MISMATCH, Verdict.MALFORMED, Verdict.UNREADABLE})
+#: Verdicts that fail a run only under ``--strict``.
+STRICT_FAILING_VERDICTS = frozenset({Verdict.UNVERIFIABLE, Verdict.NO_FOOTER})
+
+
+class Algorithm(StrEnum):
+    """Digest algorithm of a fingerprint, told apart by the token's length."""
+
+    MD5 = "md5"
+    SHA256 = "sha256"
+
+    @property
+    def hex_length(self) -> int:
+        return 32 if self is Algorithm.MD5 else 64
+
+
+class FingerprintKind(StrEnum):
+    """Whether a token is a digest of the text or a constant publisher marker."""
+
+    CONTENT = "content"
+    PUBLISHER_TOKEN = "publisher-token"
+
+
+class Canonicalization(StrEnum):
+    """How the covered text is normalised before hashing (SPEC.md, "Canonical form")."""
+
+    RELAXED = "relaxed"
+    SIMPLE = "simple"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A named byte range ``[start, end)`` of the input."""
+
+    name: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """One "Write to NAME at EMAIL" entry."""
+
+    name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Copyright:
+    """The copyright notice of the footer, e.g. ``Copyright ©2022 Example News, Inc. ...``."""
+
+    #: The year or range as written: ``"2022"``, ``"2019-2022"`` or ``"2019–2022"``.
+    year: str
+    first_year: int
+    last_year: int
+    #: The holder as written, abbreviation included: ``"Example News, Inc."``.
+    holder: str
+    #: The whole notice as written, from "Copyright" to "Reserved." inclusive.
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    """The token that ends the footer."""
+
+    value: str
+    algorithm: Algorithm
+    kind: FingerprintKind
+    #: The publisher a known token belongs to, for ``kind == PUBLISHER_TOKEN``.
+    publisher: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed article. The spans tile the input: joined in order they rebuild it exactly."""
+
+    body: str
+    contributors: tuple[str, ...]
+    contacts: tuple[Contact, ...]
+    copyright: Copyright | None
+    fingerprint: Fingerprint | None
+    #: Text after the fingerprint (not covered by it), stripped; ``None`` when there is none.
+    trailer: str | None
+    spans: tuple[Span, ...]
+    #: A word standing where the fingerprint should be that is not a valid token.
+    malformed_token: str | None = None
+    #: 1-based line number of the copyright notice, when there is one.
+    footer_line: int | None = None
+    #: The first line ending of the file ("\n", "\r\n" or "\r"); "\n" when it has none.
+    newline: str = "\n"
+    #: Whether the input ends with a line ending.
+    final_newline: bool = False
+
+    def span(self, name: str) -> Span | None:
+        """The span called ``name``, or ``None``."""
+        for span in self.spans:
+            if span.name == name:
+                return span
+        return None
+
+    @property
+    def covered_end(self) -> int:
+        """Byte offset where the text covered by the fingerprint ends (see SPEC.md)."""
+        notice = self.span("notice")
+        if notice is not None:
+            return notice.end
+        return self.spans[-1].end if self.spans else 0
+
+
+@dataclass(frozen=True, slots=True)
+class NotText:
+    """What :func:`provenance.parse.parse` returns for input that is not UTF-8 text."""
+
+    reason: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The verdict on one file."""
+
+    path: str
+    verdict: Verdict
+    detail: str
+    algorithm: Algorithm | None = None
+    #: The token the footer claims.
+    expected: str | None = None
+    #: The digest provenance computed over the covered text.
+    actual: str | None = None
+    canonicalization: Canonicalization = Canonicalization.RELAXED
+    publisher: str | None = None
+    #: Text after the fingerprint: not covered by it, so a warning (a failure under --strict).
+    trailer: str | None = None
+    #: 1-based line of the footer (for annotations), when known.
+    line: int | None = None
+    #: Warnings about the file that do not change the verdict.
+    warnings: tuple[str, ...] = ()
+
+    def failed(self, *, strict: bool = False) -> bool:
+        """Whether this result fails a run (``strict`` as with ``--strict``)."""
+        if self.verdict in FAILING_VERDICTS:
+            return True
+        if strict:
+            return (
+                self.verdict in STRICT_FAILING_VERDICTS
+                or self.trailer is not None
+                or bool(self.warnings)
+            )
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """Counts of verdicts over a run."""
+
+    counts: tuple[tuple[Verdict, int], ...]
+    total: int
+    failed: int
+    strict: bool = False
+
+    @classmethod
+    def of(cls, results: Iterable[Result], *, strict: bool = False) -> Summary:
+        tally = dict.fromkeys(Verdict, 0)
+        total = failed = 0
+        for result in results:
+            tally[result.verdict] += 1
+            total += 1
+            failed += result.failed(strict=strict)
+        counts = tuple((verdict, tally[verdict]) for verdict in Verdict)
+        return cls(counts=counts, total=total, failed=failed, strict=strict)
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+
+__all__ = [
+    "Algorithm",
+    "Canonicalization",
+    "Contact",
+    "Copyright",
+    "Document",
+    "Fingerprint",
+    "FingerprintKind",
+    "NotText",
+    "Result",
+    "Span",
+    "Summary",
+    "Verdict",
+]
+
