@@ -140,6 +140,37 @@ class NotText:
     size: int
 
 
+class SignatureVerdict(StrEnum):
+    """The verdict on a detached signature (FILE.sig). Public contract (see SPEC.md)."""
+
+    GOOD = "good"
+    BAD = "bad"
+    UNTRUSTED = "untrusted"
+    MALFORMED = "malformed"
+    MISSING = "missing"
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureResult:
+    """The check of one detached SSHSIG signature."""
+
+    verdict: SignatureVerdict
+    detail: str
+    #: The principal the trust file names for the signing key (never taken from the signature).
+    principal: str | None = None
+    #: The signing key's fingerprint as ssh-keygen prints it: ``SHA256:...``.
+    key_fingerprint: str | None = None
+    namespace: str | None = None
+    #: Path of the signature file, when it came from one.
+    signature_path: str | None = None
+
+    def failed(self, *, require_signature: bool = False) -> bool:
+        """Whether this signature result fails a run."""
+        if self.verdict is SignatureVerdict.MISSING:
+            return require_signature
+        return self.verdict is not SignatureVerdict.GOOD
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     """The verdict on one file."""
@@ -209,6 +240,8 @@ __all__ = [
     "FingerprintKind",
     "NotText",
     "Result",
+    "SignatureResult",
+    "SignatureVerdict",
     "Span",
     "Summary",
     "Verdict",
