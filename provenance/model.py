@@ -111,6 +111,8 @@ class Document:
     malformed_token: str | None = None
     #: 1-based line number of the copyright notice, when there is one.
     footer_line: int | None = None
+    #: Why there is no usable footer, when the parser can tell (for the verdict's detail).
+    note: str | None = None
     #: The first line ending of the file ("\n", "\r\n" or "\r"); "\n" when it has none.
     newline: str = "\n"
     #: Whether the input ends with a line ending.

@@ -1,0 +1,96 @@
+"""The ``provenance`` command: the only package that imports click, prints or exits.
+
+Each command turns options into one library call, renders the result with
+:mod:`provenance.report` and returns an exit status:
+0 nothing failed; 1 a verification failed or a stamp was refused; 2 usage error;
+3 operational error (cannot read or write a file, cannot read a key).
+Library modules are imported inside the commands so that ``--version`` and a plain
+verify start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from provenance.errors import ProvenanceError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_OPERATIONAL = 3
+
+
+def fail(message: str, hint: str | None = None) -> None:
+    """Print an error (and a hint) on stderr, one line each."""
+    click.echo(f"provenance: error: {_one_line(message)}", err=True)
+    if hint:
+        click.echo(f"hint: {_one_line(hint)}", err=True)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+class ProvenanceGroup(click.Group):
+    """A group whose ``main`` turns every expected error into one line and an exit status."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            status = super().main(
+                args, prog_name or "provenance", complete_var, standalone_mode=False, **extra
+            )
+        except click.UsageError as exc:
+            fail(exc.format_message(), hint="see 'provenance --help'" if exc.ctx is None else
+                 f"see '{exc.ctx.command_path} --help'")
+            status = EXIT_USAGE
+        except click.Abort:
+            click.echo("provenance: aborted", err=True)
+            status = 130
+        except click.ClickException as exc:
+            fail(exc.format_message())
+            status = exc.exit_code
+        except ProvenanceError as exc:
+            fail(exc.message, exc.hint)
+            status = exc.exit_status
+        except BrokenPipeError:
+            status = EXIT_FAILED
+        except KeyboardInterrupt:
+            click.echo("provenance: interrupted", err=True)
+            status = 130
+        if not isinstance(status, int):
+            status = EXIT_OK
+        if standalone_mode:
+            sys.exit(status)
+        return status
+
+
+@click.group(cls=ProvenanceGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="provenance", prog_name="provenance")
+def cli() -> None:
+    """Check that article files are intact, who vouches for them, and that archives are complete.
+
+    \b
+    Exit status: 0 nothing failed, 1 a check failed or a stamp was refused,
+    2 usage error, 3 operational error (cannot read or write a file or key).
+    """
+
+
+def main() -> None:
+    """Entry point of the installed ``provenance`` command."""
+    cli.main()
+
+
+from provenance.cli import _articles  # noqa: E402  (registers the commands)
+
+_articles.register(cli)

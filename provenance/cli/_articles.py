@@ -1,0 +1,172 @@
+"""Commands on articles: ``parse``, ``verify`` and ``stamp``."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from provenance.cli import EXIT_FAILED, EXIT_OK, fail
+
+_CANONICALIZATION = click.Choice(["relaxed", "simple"])
+_PATH = click.Path(exists=True, dir_okay=True, path_type=str)
+
+
+@click.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--publisher-tokens",
+    "token_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Extra publisher token file (repeatable).",
+)
+def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
+    """Show the parts of an article: body, credits, copyright, fingerprint, trailer."""
+    from provenance import report
+    from provenance.errors import OperationalError
+    from provenance.model import NotText
+    from provenance.parse import parse as parse_bytes
+    from provenance.tokens import registry
+
+    try:
+        with open(file, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise OperationalError(f"cannot read {file}: {exc.strerror or exc}") from exc
+    doc = parse_bytes(data, tokens=registry(token_files))
+    if isinstance(doc, NotText):
+        if fmt == "json":
+            click.echo(json.dumps(report.not_text_dict(doc)))
+        fail(f"{file}: not text: {doc.reason}")
+        return EXIT_FAILED
+    if fmt == "json":
+        click.echo(json.dumps(report.document_dict(doc), indent=2, ensure_ascii=False))
+    else:
+        click.echo(report.document_text(doc), nl=False)
+    return EXIT_OK
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=_PATH)
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Also fail on unverifiable, no-footer and text after the fingerprint.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--canonicalization",
+    type=_CANONICALIZATION,
+    default="relaxed",
+    show_default=True,
+    help="How text is normalised before hashing (SPEC.md).",
+)
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    help="Take only files matching GLOB in folders (repeatable; default *.txt, *.md, no suffix).",
+)
+@click.option(
+    "--exclude", multiple=True, metavar="GLOB", help="Leave out files or folders matching GLOB."
+)
+@click.option(
+    "--publisher-tokens",
+    "token_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Extra publisher token file (repeatable).",
+)
+def verify(
+    paths: tuple[str, ...],
+    strict: bool,
+    fmt: str,
+    canonicalization: str,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    token_files: tuple[str, ...],
+) -> int:
+    """Recompute each article's fingerprint and compare it with its footer.
+
+    PATHS are files or folders; folders are walked recursively in sorted order. One verdict
+    per file: ok, mismatch, unverifiable, no-footer, malformed or unreadable.
+    """
+    from provenance import report
+    from provenance.model import Canonicalization, Summary
+    from provenance.tokens import registry
+    from provenance.verify import VerifyOptions, check_paths
+
+    options = VerifyOptions(
+        canonicalization=Canonicalization(canonicalization),
+        tokens=registry(token_files),
+        include=include,
+        exclude=exclude,
+    )
+    results = check_paths(paths, options)
+    summary = Summary.of(results, strict=strict)
+    render = report.json_report if fmt == "json" else report.text_report
+    click.echo(render(results, summary), nl=False)
+    return EXIT_OK if summary.ok else EXIT_FAILED
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--holder", help="Copyright holder, e.g. 'Example News, Inc.'.")
+@click.option("--year", type=click.IntRange(1000, 9999), help="Copyright year [default: this year].")
+@click.option(
+    "--algorithm",
+    type=click.Choice(["md5", "sha256"]),
+    default=None,
+    help="Digest algorithm [default: md5, or the footer's own with --update].",
+)
+@click.option(
+    "--update", is_flag=True, help="Recompute and replace the fingerprint of an existing footer."
+)
+@click.option("--canonicalization", type=_CANONICALIZATION, default="relaxed", show_default=True)
+def stamp(
+    files: tuple[str, ...],
+    holder: str | None,
+    year: int | None,
+    algorithm: str | None,
+    update: bool,
+    canonicalization: str,
+) -> int:
+    """Append the footer 'Copyright ©YEAR HOLDER. All Rights Reserved. <digest>' to articles.
+
+    A file that already has a footer is refused (exit 1, file untouched) unless --update.
+    Each file is replaced atomically; a failure leaves the original intact.
+    """
+    from provenance.errors import InputError, StampRefused
+    from provenance.model import Algorithm, Canonicalization
+    from provenance.stamp import stamp_file
+
+    if holder is None and not update:
+        raise InputError("--holder is needed to add a footer")
+    status = EXIT_OK
+    for file in files:
+        try:
+            result = stamp_file(
+                file,
+                holder=holder,
+                year=year,
+                algorithm=Algorithm(algorithm) if algorithm else None,
+                update=update,
+                canonicalization=Canonicalization(canonicalization),
+            )
+        except StampRefused as exc:
+            fail(f"refused: {exc.message}", exc.hint)
+            status = max(status, exc.exit_status)
+            continue
+        click.echo(f"{result.action.value}  {result.path}  {result.algorithm.value} {result.digest}")
+    return status
+
+
+def register(group: click.Group) -> None:
+    for command in (parse, verify, stamp):
+        group.add_command(command)

@@ -1,0 +1,55 @@
+"""Canonical bytes to digest, and the one comparison helper.
+
+What an MD5 footer gives: it detects accidental damage and casual edits, because a
+changed word changes the digest. What it cannot give: authenticity. MD5 is unkeyed and
+anyone can recompute it after editing the text, and MD5 collisions are cheap to make, so
+a matching footer says nothing about who wrote the text. Detached signatures
+(:mod:`provenance.sign`) are what answer that question.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from provenance.canonical import canonicalize
+from provenance.model import Algorithm, Canonicalization
+
+
+def algorithm_for(token: str) -> Algorithm | None:
+    """The algorithm a token of this length names: 32 hex is MD5, 64 hex is SHA-256."""
+    if len(token) == 32:
+        return Algorithm.MD5
+    if len(token) == 64:
+        return Algorithm.SHA256
+    return None
+
+
+def digest(canonical: bytes, algorithm: Algorithm = Algorithm.MD5) -> str:
+    """Lowercase hex digest of already-canonical bytes.
+
+    >>> digest(b"")
+    'd41d8cd98f00b204e9800998ecf8427e'
+    """
+    if algorithm is Algorithm.MD5:
+        # MD5 serves here as a checksum against damage, not as a security primitive.
+        return hashlib.md5(canonical, usedforsecurity=False).hexdigest()
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def compute(
+    covered: bytes,
+    algorithm: Algorithm = Algorithm.MD5,
+    canonicalization: Canonicalization = Canonicalization.RELAXED,
+) -> str:
+    """The fingerprint of covered text: its canonical form, hashed.
+
+    >>> compute(b"Hello.\\r\\n") == compute(b"Hello.")
+    True
+    """
+    return digest(canonicalize(covered, canonicalization), algorithm)
+
+
+def matches(expected: str, actual: str) -> bool:
+    """Compare a claimed token with a computed digest in constant time."""
+    return hmac.compare_digest(expected.encode("ascii"), actual.encode("ascii"))

@@ -1,0 +1,172 @@
+"""Recipe: add a footer to a new article, or refresh the fingerprint of an existing one."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from provenance import fingerprint
+from provenance.errors import InputError, OperationalError, StampRefused
+from provenance.fsio import atomic_write
+from provenance.model import Algorithm, Canonicalization, Document, FingerprintKind, NotText
+from provenance.parse import parse
+from provenance.tokens import TokenRegistry
+
+_YEAR = re.compile(r"[0-9]{4}")
+
+
+class StampAction(StrEnum):
+    STAMPED = "stamped"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class StampResult:
+    """What :func:`stamp_file` did to one file."""
+
+    path: str
+    action: StampAction
+    algorithm: Algorithm
+    digest: str
+
+
+def notice_text(holder: str, year: int) -> str:
+    """The notice a stamp writes; no doubled period when the holder ends with one.
+
+    >>> notice_text("Example News, Inc.", 2022)
+    'Copyright ©2022 Example News, Inc. All Rights Reserved.'
+    >>> notice_text("Example News", 2022)
+    'Copyright ©2022 Example News. All Rights Reserved.'
+    """
+    period = "" if holder.endswith(".") else "."
+    return f"Copyright ©{year} {holder}{period} All Rights Reserved."
+
+
+def _check_holder(holder: str) -> str:
+    holder = holder.strip()
+    if not holder:
+        raise InputError("the holder must not be empty")
+    if any(char in holder for char in "\r\n\x00"):
+        raise InputError("the holder must fit on one line")
+    if "all rights reserved" in holder.lower():
+        raise InputError("the holder must not contain 'All Rights Reserved'")
+    return holder
+
+
+def stamp_bytes(
+    data: bytes,
+    *,
+    holder: str | None,
+    year: int | None = None,
+    algorithm: Algorithm | None = None,
+    update: bool = False,
+    canonicalization: Canonicalization = Canonicalization.RELAXED,
+    tokens: TokenRegistry | None = None,
+    today: datetime.date | None = None,
+) -> tuple[bytes, StampResult]:
+    """Return ``data`` with a footer, and what was done.
+
+    A text with no footer gets ``Copyright ©YEAR HOLDER. All Rights Reserved. <digest>``
+    on a line of its own, with the text's own line ending; a final newline is kept.
+    A text that has a footer is refused unless ``update``, which recomputes the digest
+    and replaces only the token. ``year`` defaults to ``today``'s year.
+
+    >>> new, result = stamp_bytes(b"Body.\\n", holder="Example News", year=2022)
+    >>> new.decode().splitlines()[1][:55]
+    'Copyright ©2022 Example News. All Rights Reserved. 8a1d'
+    """
+    doc = parse(data, tokens=tokens)
+    if isinstance(doc, NotText):
+        raise StampRefused(f"not an article: {doc.reason}")
+    if doc.copyright is not None:
+        if not update:
+            raise StampRefused(
+                f"already has a footer (line {doc.footer_line})",
+                hint="use --update to recompute its fingerprint",
+            )
+        return _update(data, doc, algorithm, canonicalization)
+    if holder is None:
+        raise InputError("--holder is needed to add a footer")
+    holder = _check_holder(holder)
+    if year is None:
+        year = (today or datetime.date.today()).year
+    if not 1000 <= year <= 9999:
+        raise InputError(f"the year must have four digits, not {year}")
+    if not data.strip():
+        raise StampRefused("the file is empty: there is no text to stamp")
+    algorithm = algorithm or Algorithm.MD5
+    newline = doc.newline.encode("ascii")
+    body = data if doc.final_newline else data + newline
+    covered = body + notice_text(holder, year).encode("utf-8")
+    digest = fingerprint.compute(covered, algorithm, canonicalization)
+    stamped = covered + b" " + digest.encode("ascii") + (newline if doc.final_newline else b"")
+    check = parse(stamped, tokens=tokens)
+    if isinstance(check, NotText) or check.copyright is None or check.copyright.holder != holder:
+        raise InputError(f"the holder {holder!r} would not read back from the footer")
+    return stamped, StampResult("<bytes>", StampAction.STAMPED, algorithm, digest)
+
+
+def _update(
+    data: bytes,
+    doc: Document,
+    algorithm: Algorithm | None,
+    canonicalization: Canonicalization,
+) -> tuple[bytes, StampResult]:
+    fp = doc.fingerprint
+    if fp is not None and fp.kind is FingerprintKind.PUBLISHER_TOKEN:
+        raise StampRefused(f"the footer carries the publisher token of {fp.publisher}; not replacing it")
+    notice = doc.span("notice")
+    assert notice is not None  # A document with a copyright has a notice span.
+    token_span = doc.span("fingerprint") or doc.span("malformed-token")
+    chosen = algorithm or (fp.algorithm if fp is not None else Algorithm.MD5)
+    digest = fingerprint.compute(data[: notice.end], chosen, canonicalization)
+    if token_span is None:
+        updated = data[: notice.end] + b" " + digest.encode("ascii") + data[notice.end :]
+    else:
+        updated = data[: token_span.start] + digest.encode("ascii") + data[token_span.end :]
+    action = StampAction.UNCHANGED if updated == data else StampAction.UPDATED
+    return updated, StampResult("<bytes>", action, chosen, digest)
+
+
+def stamp_file(
+    path: str | os.PathLike[str],
+    *,
+    holder: str | None,
+    year: int | None = None,
+    algorithm: Algorithm | None = None,
+    update: bool = False,
+    canonicalization: Canonicalization = Canonicalization.RELAXED,
+    tokens: TokenRegistry | None = None,
+    today: datetime.date | None = None,
+) -> StampResult:
+    """Stamp a file in place, atomically (see :func:`stamp_bytes` for the rules).
+
+    The original is replaced only once the new content is fully on disk; its permissions
+    are kept. Raises :class:`StampRefused` (file untouched) or :class:`OperationalError`.
+    """
+    shown = os.fspath(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        raise OperationalError(f"cannot read {shown}: {exc.strerror or exc}") from exc
+    try:
+        new, result = stamp_bytes(
+            data,
+            holder=holder,
+            year=year,
+            algorithm=algorithm,
+            update=update,
+            canonicalization=canonicalization,
+            tokens=tokens,
+            today=today,
+        )
+    except StampRefused as exc:
+        raise StampRefused(f"{shown}: {exc.message}", hint=exc.hint) from exc
+    if result.action is not StampAction.UNCHANGED:
+        atomic_write(path, new)
+    return StampResult(shown, result.action, result.algorithm, result.digest)

@@ -1,0 +1,92 @@
+"""Known publisher tokens: constant markers that are not digests of the text.
+
+Dow Jones pages (WSJ, Barron's, MarketWatch, Investor's Business Daily) end every article
+with the same token, whatever the article or year. Such a token cannot be checked against
+the text, so files that carry one are reported ``unverifiable``, never ``mismatch``.
+
+The built-in list lives in ``provenance/data/publisher_tokens.txt``; users add their own
+files in the same format (``--publisher-tokens FILE``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+
+from provenance.errors import InputError
+
+_LINE = re.compile(r"(?P<token>[0-9a-f]{32}|[0-9a-f]{64})[ \t]+(?P<publisher>\S.*)")
+
+
+@dataclass(frozen=True, slots=True)
+class TokenRegistry:
+    """A read-only map from token to publisher name."""
+
+    tokens: Mapping[str, str] = field(default_factory=dict)
+
+    def publisher(self, token: str) -> str | None:
+        """The publisher a token belongs to, or ``None`` for an unknown token."""
+        return self.tokens.get(token)
+
+    def merged(self, other: TokenRegistry) -> TokenRegistry:
+        """A registry with the tokens of both; ``other`` wins on a clash."""
+        return TokenRegistry(MappingProxyType({**self.tokens, **other.tokens}))
+
+
+def parse_tokens(text: str, source: str) -> TokenRegistry:
+    """Read a token file's text. A malformed line is an error naming ``source`` and the line.
+
+    >>> parse_tokens("# c\\n" + "0" * 32 + "  Example", "t.txt").publisher("0" * 32)
+    'Example'
+    """
+    tokens: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        match = _LINE.fullmatch(line)
+        if match is None:
+            raise InputError(
+                f"{source}:{number}: expected '<32 or 64 lowercase hex> <publisher>', "
+                f"found {line[:60]!r}"
+            )
+        token = match["token"]
+        if token in tokens:
+            raise InputError(f"{source}:{number}: token {token} is listed twice")
+        tokens[token] = match["publisher"].strip()
+    return TokenRegistry(MappingProxyType(tokens))
+
+
+def load_tokens(path: str | Path) -> TokenRegistry:
+    """Read a user's token file."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read publisher token file {path}: {exc}") from exc
+    return parse_tokens(text, str(path))
+
+
+_BUILTIN: TokenRegistry | None = None
+
+
+def builtin_tokens() -> TokenRegistry:
+    """The tokens shipped with provenance."""
+    global _BUILTIN
+    if _BUILTIN is None:
+        text = resources.files("provenance").joinpath("data/publisher_tokens.txt").read_text(
+            encoding="utf-8"
+        )
+        _BUILTIN = parse_tokens(text, "provenance/data/publisher_tokens.txt")
+    return _BUILTIN
+
+
+def registry(extra_files: Iterable[str | Path] = ()) -> TokenRegistry:
+    """The built-in tokens plus those of ``extra_files``."""
+    result = builtin_tokens()
+    for path in extra_files:
+        result = result.merged(load_tokens(path))
+    return result

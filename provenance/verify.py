@@ -1,0 +1,259 @@
+"""Recipe: files, folders -> footer verdicts.
+
+``check_*`` functions return a :class:`~provenance.model.Result` and never raise for a bad
+document; :func:`verify_file` raises :class:`~provenance.errors.VerificationError` instead.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from provenance import fingerprint
+from provenance.errors import InputError, VerificationError
+from provenance.model import Canonicalization, Result, Verdict
+from provenance.parse import find_footer, text_problem
+from provenance.tokens import TokenRegistry, builtin_tokens
+
+#: Suffixes of the files a folder walk takes by default (plus files with no suffix).
+DEFAULT_SUFFIXES = (".txt", ".md")
+#: Names a folder walk never takes as articles: manifests and signatures are not articles.
+NEVER_ARTICLES = ("SHA256SUMS", "*.sig")
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyOptions:
+    """How files are checked and which files a folder walk takes."""
+
+    canonicalization: Canonicalization = Canonicalization.RELAXED
+    tokens: TokenRegistry | None = None
+    #: Globs that replace the default selection (.txt, .md, no suffix) when given.
+    include: tuple[str, ...] = ()
+    #: Globs of files (or folders) to leave out of a folder walk.
+    exclude: tuple[str, ...] = ()
+
+
+def check_bytes(
+    data: bytes,
+    path: str = "<bytes>",
+    *,
+    canonicalization: Canonicalization = Canonicalization.RELAXED,
+    tokens: TokenRegistry | None = None,
+) -> Result:
+    """Check the footer of an article held in memory. Never raises for a bad document.
+
+    >>> check_bytes(b"No footer here.\\n").verdict.value
+    'no-footer'
+    """
+    registry = tokens if tokens is not None else builtin_tokens()
+    problem = text_problem(data)
+    if problem is not None:
+        return Result(path, Verdict.UNREADABLE, problem)
+    search = find_footer(data)
+    footer = search.footer
+    if footer is None:
+        detail = search.note or ("empty file" if not data else "no copyright notice at the end")
+        return Result(path, Verdict.NO_FOOTER, detail)
+    token = data[footer.token_start : footer.token_end].decode("utf-8")
+    base = Result(
+        path,
+        Verdict.NO_FOOTER,
+        "the copyright notice has no fingerprint after it",
+        canonicalization=canonicalization,
+        trailer=data[footer.token_end :].strip().decode("utf-8") or None,
+        line=footer.line,
+    )
+    if not footer.has_token:
+        return base
+    if not footer.token_valid:
+        return replace(
+            base,
+            verdict=Verdict.MALFORMED,
+            expected=token,
+            detail=f"fingerprint {token[:80]!r} is not 32 or 64 lowercase hex digits",
+        )
+    algorithm = fingerprint.algorithm_for(token)
+    assert algorithm is not None  # A valid token is 32 or 64 hex digits long.
+    base = replace(base, algorithm=algorithm, expected=token)
+    publisher = registry.publisher(token)
+    if publisher is not None:
+        return replace(
+            base,
+            verdict=Verdict.UNVERIFIABLE,
+            publisher=publisher,
+            detail=f"publisher token of {publisher}, not a digest of the text",
+        )
+    actual = fingerprint.compute(data[: footer.notice_end], algorithm, canonicalization)
+    if fingerprint.matches(token, actual):
+        return replace(base, verdict=Verdict.OK, actual=actual, detail="fingerprint matches")
+    return replace(
+        base,
+        verdict=Verdict.MISMATCH,
+        actual=actual,
+        detail=f"expected {token}, computed {actual}",
+    )
+
+
+def check_file(
+    path: str | os.PathLike[str],
+    *,
+    canonicalization: Canonicalization = Canonicalization.RELAXED,
+    tokens: TokenRegistry | None = None,
+    display: str | None = None,
+) -> Result:
+    """Check one file. I/O errors become an ``unreadable`` result; never raises for them."""
+    shown = display if display is not None else os.fspath(path)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except IsADirectoryError:
+        return Result(shown, Verdict.UNREADABLE, "is a folder")
+    except OSError as exc:
+        return Result(shown, Verdict.UNREADABLE, f"cannot read: {exc.strerror or exc}")
+    return check_bytes(data, shown, canonicalization=canonicalization, tokens=tokens)
+
+
+def verify_file(
+    path: str | os.PathLike[str],
+    *,
+    canonicalization: Canonicalization = Canonicalization.RELAXED,
+    tokens: TokenRegistry | None = None,
+    strict: bool = False,
+) -> Result:
+    """Check one file and raise :class:`VerificationError` if the result fails.
+
+    >>> verify_file("fixtures/articles/good/plain.txt").verdict.value  # doctest: +SKIP
+    'ok'
+    """
+    result = check_file(path, canonicalization=canonicalization, tokens=tokens)
+    if result.failed(strict=strict):
+        raise VerificationError(f"{result.path}: {result.verdict}: {result.detail}")
+    return result
+
+
+def _matches(patterns: Sequence[str], relative: str) -> bool:
+    name = relative.rsplit("/", 1)[-1]
+    for pattern in patterns:
+        target = relative if "/" in pattern else name
+        if fnmatch.fnmatchcase(target, pattern):
+            return True
+    return False
+
+
+def _wanted(relative: str, options: VerifyOptions) -> bool:
+    if _matches(options.exclude, relative) or _matches(NEVER_ARTICLES, relative):
+        return False
+    if options.include:
+        return _matches(options.include, relative)
+    name = relative.rsplit("/", 1)[-1]
+    suffix = os.path.splitext(name)[1]
+    return suffix in DEFAULT_SUFFIXES or suffix == ""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A file to check, or a folder that could not be listed (``error`` set)."""
+
+    path: str
+    display: str
+    error: str | None = None
+
+
+def iter_targets(paths: Iterable[str], options: VerifyOptions = VerifyOptions()) -> Iterator[Target]:
+    """The files to check for ``paths``, in order: files as named, folders walked sorted.
+
+    Folder walks skip hidden entries, never follow symbolic links, and take the files
+    :func:`_wanted` selects. A path that does not exist raises :class:`InputError` before
+    anything is yielded.
+    """
+    paths = list(paths)
+    for path in paths:
+        if not os.path.lexists(path):
+            raise InputError(f"{path}: no such file or folder")
+    for path in paths:
+        if os.path.isdir(path):
+            yield from _walk(path, "", options)
+        else:
+            yield Target(path, path)
+
+
+def _walk(root: str, relative: str, options: VerifyOptions) -> Iterator[Target]:
+    folder = os.path.join(root, relative) if relative else root
+    try:
+        with os.scandir(folder) as entries:
+            listing = sorted(entries, key=lambda entry: entry.name)
+    except OSError as exc:
+        yield Target(folder, folder, f"cannot list folder: {exc.strerror or exc}")
+        return
+    for entry in listing:
+        if entry.name.startswith("."):
+            continue
+        child = f"{relative}/{entry.name}" if relative else entry.name
+        if entry.is_symlink():
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            if not _matches(options.exclude, child):
+                yield from _walk(root, child, options)
+        elif entry.is_file(follow_symlinks=False) and _wanted(child, options):
+            yield Target(entry.path, _join_display(root, child))
+
+
+def _join_display(root: str, relative: str) -> str:
+    return root + relative if root.endswith(("/", os.sep)) else f"{root}/{relative}"
+
+
+def check_paths(
+    paths: Iterable[str], options: VerifyOptions = VerifyOptions()
+) -> list[Result]:
+    """Check files and folders; one result per file, in walk order.
+
+    After every file is checked, tokens shared by files whose texts differ are reported
+    ``unverifiable`` (see :func:`infer_publisher_tokens`).
+    """
+    results = []
+    for target in iter_targets(paths, options):
+        if target.error is not None:
+            results.append(Result(target.display, Verdict.UNREADABLE, target.error))
+            continue
+        results.append(
+            check_file(
+                target.path,
+                canonicalization=options.canonicalization,
+                tokens=options.tokens,
+                display=target.display,
+            )
+        )
+    return infer_publisher_tokens(results)
+
+
+def infer_publisher_tokens(results: Sequence[Result]) -> list[Result]:
+    """Mark as ``unverifiable`` the files whose token cannot be a digest of their text.
+
+    When two or more files carry the same token, none of them matches it, and their
+    texts differ (their computed digests differ), the token is a constant marker and not
+    a digest. When one of them does match, the token is a real digest of that file and
+    the others stay ``mismatch`` (they are altered copies).
+    """
+    groups: defaultdict[str, list[int]] = defaultdict(list)
+    for index, result in enumerate(results):
+        if result.verdict in (Verdict.OK, Verdict.MISMATCH) and result.expected:
+            groups[result.expected].append(index)
+    inferred = list(results)
+    for token, members in groups.items():
+        if len(members) < 2:
+            continue
+        if any(results[i].verdict is Verdict.OK for i in members):
+            continue
+        if len({results[i].actual for i in members}) < 2:
+            continue
+        detail = (
+            f"token {token} ends {len(members)} files whose texts differ, "
+            "so it is a constant marker, not a digest of the text"
+        )
+        for i in members:
+            inferred[i] = replace(results[i], verdict=Verdict.UNVERIFIABLE, detail=detail)
+    return inferred
