@@ -59,9 +59,7 @@ def _rewrite(covered: bytes) -> bytes:
     return "\n".join(lines).encode("utf-8")
 
 
-def canonicalize(
-    covered: bytes, mode: Canonicalization = Canonicalization.RELAXED
-) -> bytes:
+def canonicalize(covered: bytes, mode: Canonicalization = Canonicalization.RELAXED) -> bytes:
     """Return the canonical bytes of ``covered`` under ``mode``.
 
     Raises :class:`UnicodeDecodeError` for relaxed canonicalisation of non-UTF-8 input.

@@ -118,7 +118,9 @@ def _update(
 ) -> tuple[bytes, StampResult]:
     fp = doc.fingerprint
     if fp is not None and fp.kind is FingerprintKind.PUBLISHER_TOKEN:
-        raise StampRefused(f"the footer carries the publisher token of {fp.publisher}; not replacing it")
+        raise StampRefused(
+            f"the footer carries the publisher token of {fp.publisher}; not replacing it"
+        )
     notice = doc.span("notice")
     assert notice is not None  # A document with a copyright has a notice span.
     token_span = doc.span("fingerprint") or doc.span("malformed-token")

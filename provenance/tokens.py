@@ -77,8 +77,10 @@ def builtin_tokens() -> TokenRegistry:
     """The tokens shipped with provenance."""
     global _BUILTIN
     if _BUILTIN is None:
-        text = resources.files("provenance").joinpath("data/publisher_tokens.txt").read_text(
-            encoding="utf-8"
+        text = (
+            resources.files("provenance")
+            .joinpath("data/publisher_tokens.txt")
+            .read_text(encoding="utf-8")
         )
         _BUILTIN = parse_tokens(text, "provenance/data/publisher_tokens.txt")
     return _BUILTIN

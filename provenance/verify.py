@@ -11,7 +11,6 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from provenance import fingerprint
 from provenance.errors import InputError, VerificationError
@@ -163,7 +162,9 @@ class Target:
     error: str | None = None
 
 
-def iter_targets(paths: Iterable[str], options: VerifyOptions = VerifyOptions()) -> Iterator[Target]:
+def iter_targets(
+    paths: Iterable[str], options: VerifyOptions = VerifyOptions()
+) -> Iterator[Target]:
     """The files to check for ``paths``, in order: files as named, folders walked sorted.
 
     Folder walks skip hidden entries, never follow symbolic links, and take the files
@@ -206,9 +207,7 @@ def _join_display(root: str, relative: str) -> str:
     return root + relative if root.endswith(("/", os.sep)) else f"{root}/{relative}"
 
 
-def check_paths(
-    paths: Iterable[str], options: VerifyOptions = VerifyOptions()
-) -> list[Result]:
+def check_paths(paths: Iterable[str], options: VerifyOptions = VerifyOptions()) -> list[Result]:
     """Check files and folders; one result per file, in walk order.
 
     After every file is checked, tokens shared by files whose texts differ are reported

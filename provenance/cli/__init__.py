@@ -38,7 +38,7 @@ def _one_line(text: str) -> str:
 class ProvenanceGroup(click.Group):
     """A group whose ``main`` turns every expected error into one line and an exit status."""
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,
@@ -51,8 +51,12 @@ class ProvenanceGroup(click.Group):
                 args, prog_name or "provenance", complete_var, standalone_mode=False, **extra
             )
         except click.UsageError as exc:
-            fail(exc.format_message(), hint="see 'provenance --help'" if exc.ctx is None else
-                 f"see '{exc.ctx.command_path} --help'")
+            fail(
+                exc.format_message(),
+                hint="see 'provenance --help'"
+                if exc.ctx is None
+                else f"see '{exc.ctx.command_path} --help'",
+            )
             status = EXIT_USAGE
         except click.Abort:
             click.echo("provenance: aborted", err=True)

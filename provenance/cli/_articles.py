@@ -118,7 +118,9 @@ def verify(
 @click.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @click.option("--holder", help="Copyright holder, e.g. 'Example News, Inc.'.")
-@click.option("--year", type=click.IntRange(1000, 9999), help="Copyright year [default: this year].")
+@click.option(
+    "--year", type=click.IntRange(1000, 9999), help="Copyright year [default: this year]."
+)
 @click.option(
     "--algorithm",
     type=click.Choice(["md5", "sha256"]),
@@ -163,7 +165,9 @@ def stamp(
             fail(f"refused: {exc.message}", exc.hint)
             status = max(status, exc.exit_status)
             continue
-        click.echo(f"{result.action.value}  {result.path}  {result.algorithm.value} {result.digest}")
+        click.echo(
+            f"{result.action.value}  {result.path}  {result.algorithm.value} {result.digest}"
+        )
     return status
 
 
