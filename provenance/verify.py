@@ -9,7 +9,7 @@ from __future__ import annotations
 import fnmatch
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from provenance import fingerprint
@@ -207,25 +207,33 @@ def _join_display(root: str, relative: str) -> str:
     return root + relative if root.endswith(("/", os.sep)) else f"{root}/{relative}"
 
 
-def check_paths(paths: Iterable[str], options: VerifyOptions = VerifyOptions()) -> list[Result]:
+def check_paths(
+    paths: Iterable[str],
+    options: VerifyOptions = VerifyOptions(),
+    *,
+    on_result: Callable[[Result], None] | None = None,
+) -> list[Result]:
     """Check files and folders; one result per file, in walk order.
 
-    After every file is checked, tokens shared by files whose texts differ are reported
-    ``unverifiable`` (see :func:`infer_publisher_tokens`).
+    ``on_result`` is called with each result as soon as it is known (for progress and
+    streaming output). After every file is checked, tokens shared by files whose texts
+    differ are reported ``unverifiable`` (see :func:`infer_publisher_tokens`); the list
+    returned carries those final verdicts.
     """
     results = []
     for target in iter_targets(paths, options):
         if target.error is not None:
-            results.append(Result(target.display, Verdict.UNREADABLE, target.error))
-            continue
-        results.append(
-            check_file(
+            result = Result(target.display, Verdict.UNREADABLE, target.error)
+        else:
+            result = check_file(
                 target.path,
                 canonicalization=options.canonicalization,
                 tokens=options.tokens,
                 display=target.display,
             )
-        )
+        if on_result is not None:
+            on_result(result)
+        results.append(result)
     return infer_publisher_tokens(results)
 
 
