@@ -226,7 +226,9 @@ def decode_blob(blob: bytes) -> SshSignature:
     if reserved:
         # OpenSSH ignores this field (it signs an empty one whatever the blob says), so its
         # content is not covered by the signature: refuse it rather than carry unsigned data.
-        raise InputError(f"the reserved field is not empty: expected 0 bytes, found {len(reserved)}")
+        raise InputError(
+            f"the reserved field is not empty: expected 0 bytes, found {len(reserved)}"
+        )
     hash_algorithm, rest = read_text(rest, "hash algorithm")
     check_hash_algorithm(hash_algorithm)
     signature, rest = read_string(rest, "signature")

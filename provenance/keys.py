@@ -1,0 +1,369 @@
+"""OpenSSH keys through pyca/cryptography: load, make, fingerprint, sign and check signatures.
+
+Signing is Ed25519 only (a user's ``~/.ssh/id_ed25519`` works, passphrase-protected or not).
+Checking also accepts RSA (``rsa-sha2-256``/``rsa-sha2-512`` signatures, never SHA-1 ``ssh-rsa``)
+and ECDSA over nistp256/384/521, the other key types ``ssh-keygen -Y sign`` makes. Security
+keys (``sk-*``), DSA and certificates are refused with a message that says so.
+
+Two checks go beyond what OpenSSL and ssh-keygen do by themselves:
+
+* a small-order ("weak") Ed25519 public key is refused wherever a key is read. Such a point
+  makes many signatures valid for every message, so a signature "by" it proves nothing;
+* an Ed25519 signature whose scalar S is not below the group order L is refused. S and S + L
+  verify alike under lax checks, which would let anyone turn one valid signature into another.
+
+The library never prompts: a passphrase comes from a callback that is only called when the key
+is encrypted.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+from provenance.errors import InputError, OperationalError, VerificationError
+from provenance.fsio import atomic_write
+from provenance.sshsig import expect_end, put_string, put_text, read_mpint, read_string, read_text
+
+ED25519 = "ssh-ed25519"
+RSA = "ssh-rsa"
+#: ECDSA key types and the hash each one signs with (RFC 5656, section 6.2.1).
+ECDSA_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "ecdsa-sha2-nistp256": hashes.SHA256,
+    "ecdsa-sha2-nistp384": hashes.SHA384,
+    "ecdsa-sha2-nistp521": hashes.SHA512,
+}
+#: Key types whose signatures we check.
+SUPPORTED_KEY_TYPES = frozenset({ED25519, RSA, *ECDSA_HASHES})
+#: RSA signature algorithms PROTOCOL.sshsig allows, with their hashes.
+RSA_SIGNATURE_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
+    "rsa-sha2-256": hashes.SHA256,
+    "rsa-sha2-512": hashes.SHA512,
+}
+#: OpenSSH refuses RSA keys shorter than this (SSH_RSA_MINIMUM_MODULUS_SIZE); so do we.
+RSA_MINIMUM_BITS = 1024
+
+#: The order L of the Ed25519 base point: a canonical signature scalar S is below it.
+ED25519_ORDER = 2**252 + 27742317777372353535851937790883648493
+_P = 2**255 - 19
+#: y-coordinates of the eight points of order 1, 2, 4 and 8 (the small-order points): the
+#: identity (y = 1), the point of order 2 (y = -1), the two of order 4 (y = 0) and the four of
+#: order 8 (y = +-Y8, each with both signs of x). tests/unit/test_keys.py checks each order.
+_Y8 = 0x05FC536D880238B13933C6D305ACDFD5F098EFF289F4C345B027B2C28F95E826
+SMALL_ORDER_Y = frozenset({1, _P - 1, 0, _Y8, _P - _Y8})
+
+#: A function that returns the passphrase of an encrypted private key (a prompt, a file...).
+PassphraseCallback = Callable[[], bytes | str]
+CryptoPublicKey = Ed25519PublicKey | rsa.RSAPublicKey | ec.EllipticCurvePublicKey
+
+
+def fingerprint(blob: bytes) -> str:
+    """A public key's fingerprint as ssh-keygen prints it: ``SHA256:`` and unpadded base64.
+
+    >>> fingerprint(b"")
+    'SHA256:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU'
+    """
+    digest = base64.b64encode(hashlib.sha256(blob).digest()).decode("ascii")
+    return "SHA256:" + digest.rstrip("=")
+
+
+def is_small_order_ed25519(raw: bytes) -> bool:
+    """Whether a 32-byte Ed25519 point encoding is a small-order point, in any encoding.
+
+    The y-coordinate is reduced modulo p first, so the non-canonical encodings of these points
+    (y >= p, or a sign bit set on x = 0) are caught too.
+    """
+    y = int.from_bytes(raw, "little") & ((1 << 255) - 1)
+    return y % _P in SMALL_ORDER_Y
+
+
+@dataclass(frozen=True, slots=True)
+class PublicKey:
+    """A public key as OpenSSH sees it: its type, its wire encoding (blob) and a comment.
+
+    Two keys are equal when their type and blob are; the comment does not count.
+    """
+
+    key_type: str
+    blob: bytes
+    comment: str = field(default="", compare=False)
+    crypto: CryptoPublicKey = field(compare=False, repr=False, kw_only=True)
+
+    @property
+    def fingerprint(self) -> str:
+        """``SHA256:...`` as ``ssh-keygen -l`` prints it."""
+        return fingerprint(self.blob)
+
+    def to_openssh(self) -> str:
+        """The ``.pub`` line (without line ending): ``ssh-ed25519 AAAA... comment``."""
+        line = f"{self.key_type} {base64.b64encode(self.blob).decode('ascii')}"
+        return f"{line} {self.comment}" if self.comment else line
+
+    def verify(self, signature: bytes, data: bytes) -> None:
+        """Check an SSH-encoded signature (``string algorithm, string bytes``) over ``data``.
+
+        Raises :class:`~provenance.errors.InputError` when the signature is not well formed
+        for this key type (another algorithm, a non-canonical Ed25519 S, a SHA-1 RSA signature)
+        and :class:`~provenance.errors.VerificationError` when it does not match ``data``.
+        """
+        algorithm, rest = read_text(signature, "signature algorithm")
+        value, rest = read_string(rest, "signature value")
+        expect_end(rest, "the signature")
+        try:
+            self._verify(algorithm, value, data)
+        except InvalidSignature:
+            raise VerificationError(
+                f"the {self.key_type} signature by {self.fingerprint} does not match"
+            ) from None
+
+    def _verify(self, algorithm: str, value: bytes, data: bytes) -> None:
+        key = self.crypto
+        if isinstance(key, Ed25519PublicKey):
+            _expect_algorithm(algorithm, ED25519)
+            if len(value) != 64:
+                raise InputError(f"an Ed25519 signature has 64 bytes, found {len(value)}")
+            if int.from_bytes(value[32:], "little") >= ED25519_ORDER:
+                raise InputError("non-canonical Ed25519 signature: S is not below the order L")
+            key.verify(value, data)
+        elif isinstance(key, rsa.RSAPublicKey):
+            if algorithm == RSA:
+                raise InputError("SHA-1 RSA signatures (ssh-rsa) are not accepted")
+            if algorithm not in RSA_SIGNATURE_HASHES:
+                raise InputError(f"signature algorithm {algorithm!r} does not fit an RSA key")
+            size = (key.key_size + 7) // 8
+            if len(value) > size:
+                raise InputError(f"the RSA signature has {len(value)} bytes, more than {size}")
+            # OpenSSH may strip leading zero bytes from an RSA signature; put them back.
+            padded = value.rjust(size, b"\x00")
+            key.verify(padded, data, padding.PKCS1v15(), RSA_SIGNATURE_HASHES[algorithm]())
+        else:
+            _expect_algorithm(algorithm, self.key_type)
+            r, rest = read_mpint(value, "ECDSA r")
+            s, rest = read_mpint(rest, "ECDSA s")
+            expect_end(rest, "the ECDSA signature")
+            hash_type = ECDSA_HASHES[self.key_type]
+            key.verify(encode_dss_signature(r, s), data, ec.ECDSA(hash_type()))
+
+
+def _expect_algorithm(found: str, expected: str) -> None:
+    if found != expected:
+        raise InputError(f"signature algorithm {found!r} does not fit a key of type {expected!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    """An Ed25519 private key, ready to make SSH signatures."""
+
+    public: PublicKey
+    private: Ed25519PrivateKey = field(repr=False, compare=False)
+
+    def sign(self, data: bytes) -> bytes:
+        """An SSH-encoded Ed25519 signature of ``data`` (deterministic, as Ed25519 is)."""
+        return put_text(ED25519) + put_string(self.private.sign(data))
+
+
+def public_key_from_blob(blob: bytes, comment: str = "") -> PublicKey:
+    """Read an SSH wire-encoded public key, as found inside a signature or a ``.pub`` line.
+
+    Refuses unsupported key types, malformed or non-canonical encodings, RSA keys under
+    1024 bits and small-order Ed25519 keys, with an :class:`~provenance.errors.InputError`.
+    """
+    key_type, rest = read_text(blob, "key type")
+    if key_type not in SUPPORTED_KEY_TYPES:
+        raise InputError(f"key type {key_type!r} is not supported", hint=_SUPPORTED_HINT)
+    if key_type == ED25519:
+        raw, rest = read_string(rest, "Ed25519 public key")
+        expect_end(rest, "the Ed25519 public key")
+        if len(raw) != 32:
+            raise InputError(f"an Ed25519 public key has 32 bytes, found {len(raw)}")
+        if is_small_order_ed25519(raw):
+            raise InputError("weak Ed25519 public key: a small-order point is never a real key")
+    line = f"{key_type} {base64.b64encode(blob).decode('ascii')}".encode("ascii")
+    try:
+        crypto = serialization.load_ssh_public_key(line)
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise InputError(f"malformed {key_type} public key: {exc}") from exc
+    if not isinstance(crypto, Ed25519PublicKey | rsa.RSAPublicKey | ec.EllipticCurvePublicKey):
+        raise InputError(f"key type {key_type!r} is not supported", hint=_SUPPORTED_HINT)
+    # Encoding the key again must give the same bytes: this refuses trailing data, mpints with
+    # superfluous zeros and compressed points, so that one key has exactly one blob.
+    if _blob_of(crypto) != blob:
+        raise InputError(f"the {key_type} public key is not canonically encoded")
+    if isinstance(crypto, rsa.RSAPublicKey) and crypto.key_size < RSA_MINIMUM_BITS:
+        raise InputError(f"RSA key of {crypto.key_size} bits; at least {RSA_MINIMUM_BITS} needed")
+    return PublicKey(key_type, blob, comment, crypto=crypto)
+
+
+_SUPPORTED_HINT = "supported: " + ", ".join(sorted(SUPPORTED_KEY_TYPES))
+
+
+def _blob_of(key: CryptoPublicKey) -> bytes:
+    line = key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    return base64.b64decode(line.split()[1])
+
+
+def parse_public_key(line: str) -> PublicKey:
+    """Read a ``.pub`` line: ``TYPE BASE64 [COMMENT]``.
+
+    >>> parse_public_key("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIA==")
+    Traceback (most recent call last):
+    ...
+    provenance.errors.InputError: truncated Ed25519 public key: its length says 32 bytes, 0 remain
+    """
+    parts = line.strip().split(None, 2)
+    if len(parts) < 2:
+        raise InputError("expected a public key: TYPE BASE64 [COMMENT]")
+    key_type, encoded = parts[0], parts[1]
+    comment = parts[2] if len(parts) == 3 else ""
+    try:
+        blob = base64.b64decode(encoded, validate=True)
+    except binascii.Error as exc:
+        raise InputError(f"the {key_type} public key is not valid base64") from exc
+    key = public_key_from_blob(blob, comment)
+    if key.key_type != key_type:
+        raise InputError(f"the line says {key_type!r} but the key inside is {key.key_type!r}")
+    return key
+
+
+def load_public_key(path: str | os.PathLike[str]) -> PublicKey:
+    """Read a ``.pub`` file: one public key line; blank lines and ``#`` comments are allowed."""
+    text = _read(path, "public key").decode("utf-8", errors="replace")
+    lines = [
+        line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if len(lines) != 1:
+        raise InputError(f"{path}: expected one public key line, found {len(lines)}")
+    try:
+        return parse_public_key(lines[0])
+    except InputError as exc:
+        raise InputError(f"{path}: {exc.message}", hint=exc.hint) from exc
+
+
+def parse_private_key(
+    data: bytes, passphrase: PassphraseCallback | None = None, *, source: str = "the key"
+) -> SigningKey:
+    """Read an OpenSSH private key (``-----BEGIN OPENSSH PRIVATE KEY-----``) for signing.
+
+    ``passphrase`` is called only when the key is encrypted. Raises
+    :class:`~provenance.errors.InputError` for a missing or wrong passphrase, a file that is
+    not such a key, and a key that is not Ed25519.
+    """
+    try:
+        try:
+            key = serialization.load_ssh_private_key(data, None)
+        except TypeError:
+            # cryptography says "password-protected, but password was not provided".
+            if passphrase is None:
+                raise InputError(
+                    f"{source} is protected by a passphrase and none was given"
+                ) from None
+            secret = passphrase()
+            secret = secret.encode("utf-8") if isinstance(secret, str) else secret
+            try:
+                key = serialization.load_ssh_private_key(data, secret)
+            except ValueError:
+                raise InputError(f"wrong passphrase for {source}") from None
+    except (ValueError, UnsupportedAlgorithm) as exc:
+        raise InputError(
+            f"{source} is not an OpenSSH private key ({exc})",
+            hint="expected a file that starts with -----BEGIN OPENSSH PRIVATE KEY-----",
+        ) from exc
+    if not isinstance(key, Ed25519PrivateKey):
+        kind = type(key).__name__.removeprefix("_").replace("PrivateKey", "")
+        raise InputError(
+            f"{source} is a {kind} key; provenance signs with Ed25519 keys only",
+            hint="make one with `provenance keygen` or `ssh-keygen -t ed25519`",
+        )
+    return SigningKey(public_key_from_blob(_blob_of(key.public_key())), key)
+
+
+def load_private_key(
+    path: str | os.PathLike[str], passphrase: PassphraseCallback | None = None
+) -> SigningKey:
+    """Read an OpenSSH Ed25519 private key file, such as ``~/.ssh/id_ed25519``.
+
+    >>> key = load_private_key("id_ed25519", lambda: b"secret")  # doctest: +SKIP
+    >>> key.public.fingerprint  # doctest: +SKIP
+    'SHA256:...'
+    """
+    return parse_private_key(_read(path, "private key"), passphrase, source=str(path))
+
+
+def generate_key(
+    path: str | os.PathLike[str], *, comment: str = "", passphrase: bytes | str | None = None
+) -> SigningKey:
+    """Make an Ed25519 key pair: ``path`` (mode 0600) and ``path.pub``, both in OpenSSH format.
+
+    An empty or missing passphrase leaves the private key unencrypted (like ``ssh-keygen -N ''``).
+    Refuses (:class:`~provenance.errors.OperationalError`) when either file exists.
+
+    >>> generate_key("id_ed25519", comment="alice@example.com")  # doctest: +SKIP
+    """
+    if "\n" in comment or "\r" in comment:
+        raise InputError("a key comment must be one line")
+    target = Path(path)
+    public_path = Path(f"{target}.pub")
+    for existing in (target, public_path):
+        if os.path.lexists(existing):
+            raise OperationalError(f"{existing} already exists; refusing to overwrite it")
+    private = Ed25519PrivateKey.generate()
+    secret = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
+    encryption: serialization.KeySerializationEncryption = (
+        serialization.BestAvailableEncryption(secret) if secret else serialization.NoEncryption()
+    )
+    pem = private.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, encryption
+    )
+    public = public_key_from_blob(_blob_of(private.public_key()), comment)
+    atomic_write(target, pem, mode=0o600, overwrite=False)
+    try:
+        atomic_write(public_path, (public.to_openssh() + "\n").encode("utf-8"), overwrite=False)
+    except BaseException:
+        # Do not leave half a key pair behind.
+        target.unlink(missing_ok=True)
+        raise
+    return SigningKey(public, private)
+
+
+def _read(path: str | os.PathLike[str], what: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(1 << 20)
+    except FileNotFoundError as exc:
+        raise InputError(f"{what} {path} does not exist") from exc
+    except IsADirectoryError as exc:
+        raise InputError(f"{what} {path} is a folder") from exc
+    except OSError as exc:
+        raise OperationalError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+
+
+__all__ = [
+    "ECDSA_HASHES",
+    "ED25519",
+    "ED25519_ORDER",
+    "RSA",
+    "SMALL_ORDER_Y",
+    "SUPPORTED_KEY_TYPES",
+    "PassphraseCallback",
+    "PublicKey",
+    "SigningKey",
+    "fingerprint",
+    "generate_key",
+    "is_small_order_ed25519",
+    "load_private_key",
+    "load_public_key",
+    "parse_private_key",
+    "parse_public_key",
+    "public_key_from_blob",
+]
