@@ -173,6 +173,21 @@ class SignatureResult:
         return self.verdict is not SignatureVerdict.GOOD
 
 
+class ManifestVerdict(StrEnum):
+    """How a file stands against a sealed folder's SHA256SUMS. Public contract (SPEC.md)."""
+
+    #: Listed, and its SHA-256 matches.
+    LISTED = "listed"
+    #: Listed, but its SHA-256 differs.
+    MISMATCH = "mismatch"
+    #: Listed, but absent.
+    MISSING = "missing"
+    #: Present, but not listed (a planted file).
+    UNLISTED = "unlisted"
+    #: The entry's path is absolute, holds "..", or leaves the folder: never opened.
+    UNSAFE = "unsafe"
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     """The verdict on one file."""
@@ -193,10 +208,20 @@ class Result:
     line: int | None = None
     #: Warnings about the file that do not change the verdict.
     warnings: tuple[str, ...] = ()
+    #: The check of FILE.sig, when signatures were checked.
+    signature: SignatureResult | None = None
+    #: How the file stands against SHA256SUMS, in a sealed folder or archive.
+    manifest: ManifestVerdict | None = None
 
-    def failed(self, *, strict: bool = False) -> bool:
+    def failed(self, *, strict: bool = False, require_signature: bool = False) -> bool:
         """Whether this result fails a run (``strict`` as with ``--strict``)."""
         if self.verdict in FAILING_VERDICTS:
+            return True
+        if self.signature is not None and self.signature.failed(
+            require_signature=require_signature
+        ):
+            return True
+        if self.manifest is not None and self.manifest is not ManifestVerdict.LISTED:
             return True
         if strict:
             return (
@@ -217,13 +242,19 @@ class Summary:
     strict: bool = False
 
     @classmethod
-    def of(cls, results: Iterable[Result], *, strict: bool = False) -> Summary:
+    def of(
+        cls,
+        results: Iterable[Result],
+        *,
+        strict: bool = False,
+        require_signature: bool = False,
+    ) -> Summary:
         tally = dict.fromkeys(Verdict, 0)
         total = failed = 0
         for result in results:
             tally[result.verdict] += 1
             total += 1
-            failed += result.failed(strict=strict)
+            failed += result.failed(strict=strict, require_signature=require_signature)
         counts = tuple((verdict, tally[verdict]) for verdict in Verdict)
         return cls(counts=counts, total=total, failed=failed, strict=strict)
 
@@ -240,6 +271,7 @@ __all__ = [
     "Document",
     "Fingerprint",
     "FingerprintKind",
+    "ManifestVerdict",
     "NotText",
     "Result",
     "SignatureResult",
