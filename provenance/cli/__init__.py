@@ -95,6 +95,7 @@ def main() -> None:
     cli.main()
 
 
-from provenance.cli import _articles  # noqa: E402  (registers the commands)
+from provenance.cli import _articles, _signing  # noqa: E402  (registers the commands)
 
 _articles.register(cli)
+_signing.register(cli)

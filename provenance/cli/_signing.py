@@ -1,0 +1,118 @@
+"""Commands for detached signatures: ``keygen`` and ``sign``.
+
+Passphrases come from ``--passphrase-file`` or, on a terminal, from a hidden prompt; the
+library asks for them through a callback and never prompts itself.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+import click
+
+from provenance.cli import EXIT_OK
+
+_NAMESPACE_HELP = "SSHSIG namespace: what the signature is for [default: file]."
+
+
+def read_passphrase_file(path: str) -> bytes:
+    """The first line of a passphrase file, without its line ending."""
+    from provenance.errors import OperationalError
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(64 * 1024)
+    except OSError as exc:
+        raise OperationalError(f"cannot read passphrase file {path}: {exc.strerror}") from exc
+    return data.splitlines()[0] if data.splitlines() else b""
+
+
+def passphrase_callback(passphrase_file: str | None, prompt: str) -> Callable[[], bytes] | None:
+    """How to get a key's passphrase: from the file, from a terminal prompt, or not at all."""
+    if passphrase_file is not None:
+        return lambda: read_passphrase_file(passphrase_file)
+    if sys.stdin.isatty():
+        return lambda: click.prompt(prompt, hide_input=True, default="", show_default=False).encode(
+            "utf-8"
+        )
+    return None
+
+
+@click.command()
+@click.option(
+    "-f", "path", required=True, type=click.Path(dir_okay=False), help="Private key file to write."
+)
+@click.option("-C", "comment", default="", help="Comment stored in the public key, e.g. an email.")
+@click.option("--no-passphrase", is_flag=True, help="Leave the private key unencrypted.")
+@click.option(
+    "--passphrase-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Encrypt the key with the first line of this file.",
+)
+def keygen(path: str, comment: str, no_passphrase: bool, passphrase_file: str | None) -> int:
+    """Make an Ed25519 key pair: PATH (mode 0600) and PATH.pub, in OpenSSH format.
+
+    The key works with ssh-keygen and can sign with `provenance sign -k PATH`.
+    Existing files are never overwritten.
+    """
+    from provenance.errors import InputError
+    from provenance.keys import generate_key
+
+    if no_passphrase and passphrase_file:
+        raise InputError("--no-passphrase and --passphrase-file exclude each other")
+    passphrase: bytes | None = None
+    if passphrase_file is not None:
+        passphrase = read_passphrase_file(passphrase_file)
+    elif not no_passphrase:
+        if not sys.stdin.isatty():
+            raise InputError(
+                "no passphrase given", hint="use --no-passphrase or --passphrase-file FILE"
+            )
+        passphrase = click.prompt(
+            "Passphrase (empty for none)",
+            hide_input=True,
+            confirmation_prompt=True,
+            default="",
+            show_default=False,
+        ).encode("utf-8")
+    key = generate_key(path, comment=comment, passphrase=passphrase)
+    click.echo(f"wrote {path} and {path}.pub  {key.public.fingerprint}")
+    return EXIT_OK
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "-k", "key_path", required=True, type=click.Path(dir_okay=False), help="Ed25519 private key."
+)
+@click.option("-n", "--namespace", default="file", show_default=False, help=_NAMESPACE_HELP)
+@click.option("--force", is_flag=True, help="Replace existing .sig files.")
+@click.option(
+    "--passphrase-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Read the key's passphrase from the first line of this file.",
+)
+def sign(
+    files: tuple[str, ...], key_path: str, namespace: str, force: bool, passphrase_file: str | None
+) -> int:
+    """Write FILE.sig beside each FILE: a detached SSHSIG signature of its bytes.
+
+    `ssh-keygen -Y verify` checks these signatures; so does `provenance verify
+    --allowed-signers`. Any file can be signed, archives included.
+    """
+    from provenance.keys import load_private_key
+    from provenance.sign import sign_file
+
+    key = load_private_key(
+        key_path, passphrase_callback(passphrase_file, f"Passphrase for {key_path}")
+    )
+    for file in files:
+        written = sign_file(file, key, namespace, force=force)
+        click.echo(f"signed  {file}  -> {written}  ({key.public.fingerprint})")
+    return EXIT_OK
+
+
+def register(group: click.Group) -> None:
+    for command in (keygen, sign):
+        group.add_command(command)
