@@ -313,7 +313,7 @@ def _parse_options(text: str) -> dict[str, str]:
     options: dict[str, str] = {}
     rest = text
     while True:
-        name = re.match(r"[A-Za-z-]*", rest)
+        name = re.match(r"[A-Za-z0-9-]*", rest)
         assert name is not None  # The pattern matches the empty string.
         keyword = name.group().lower()
         rest = rest[name.end() :]
