@@ -1,0 +1,110 @@
+"""Shared helpers: fixture paths and articles built independently of provenance's code.
+
+Expected digests are computed here with :mod:`hashlib` over canonical text that the tests
+write by hand (LF line ends, NFC, no trailing blanks, no final newline), never with
+provenance's own canonicalisation, so a test checks the implementation instead of echoing it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from provenance.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures" / "articles"
+GOOD = FIXTURES / "good"
+BAD = FIXTURES / "bad"
+ALL_FIXTURES = sorted(path for path in FIXTURES.rglob("*") if path.is_file())
+
+DOW_JONES = "87990cbe856818d5eddac44c7b1cdeb8"
+HOLDER = "Example News, Inc."
+
+BODY = """\
+The ferry to Skarn Island will run twice a day from May, the shipping board said on Monday.
+“It is the first change to the timetable in eleven years,” said Inès Müller, the board’s chair.
+Islanders had asked for an evening crossing so that pupils could stay for afternoon classes.
+—Jane Roe and Rafael Ortiz contributed to this article.
+Write to Ann Lee at ann.lee@example.com and Bo Chen at bo.chen@example.com"""
+
+
+def md5_hex(text: str) -> str:
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
+
+
+def sha256_hex(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def hex_digest(text: str, algorithm: str = "md5") -> str:
+    return md5_hex(text) if algorithm == "md5" else sha256_hex(text)
+
+
+def notice(
+    holder: str = HOLDER, year: str = "2022", symbol: str = "©", tail: str = "All Rights Reserved."
+) -> str:
+    """A copyright notice as articles write it."""
+    return f"Copyright {symbol}{year} {holder} {tail}"
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article whose covered text is already canonical, with its digest."""
+
+    covered: str
+    digest: str
+
+    def text(self, gap: str = " ", trailer: str = "", end: str = "\n") -> str:
+        """The file's text: covered text, gap, token, trailer, final line end."""
+        return f"{self.covered}{gap}{self.digest}{trailer}{end}"
+
+    def data(self, gap: str = " ", trailer: str = "", end: str = "\n") -> bytes:
+        return self.text(gap, trailer, end).encode("utf-8")
+
+
+def article(
+    body: str = BODY,
+    holder: str = HOLDER,
+    year: str = "2022",
+    algorithm: str = "md5",
+    *,
+    symbol: str = "©",
+    tail: str = "All Rights Reserved.",
+) -> Article:
+    """Build an article: ``body`` (canonical already), a notice and the digest over both."""
+    covered = f"{body}\n{notice(holder, year, symbol, tail)}"
+    return Article(covered, hex_digest(covered, algorithm))
+
+
+def write(folder: Path, name: str, data: bytes | str) -> Path:
+    """Write a file below ``folder`` (creating parents) and return its path."""
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def invoke(*args: str | Path) -> Result:
+    """Run the ``provenance`` command in-process; stdout and stderr kept apart."""
+    return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
+
+
+def assert_usage_error(result: Result) -> None:
+    """Exit 2, one error line on stderr (plus an optional hint line), no traceback."""
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert 1 <= len(lines) <= 2, lines
+    assert lines[0].startswith("provenance: error: ")
+    if len(lines) == 2:
+        assert lines[1].startswith("hint: ")
+    assert "Traceback" not in result.output
+
+
+@pytest.fixture
+def good_article() -> Article:
+    return article()

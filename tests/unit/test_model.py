@@ -1,0 +1,73 @@
+"""provenance.model: verdict words, failure rules, summaries, frozen results."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from provenance.model import Algorithm, Document, Result, Span, Summary, Verdict
+
+
+def test_verdict_words_are_the_public_contract() -> None:
+    assert [v.value for v in Verdict] == [
+        "ok",
+        "mismatch",
+        "unverifiable",
+        "no-footer",
+        "malformed",
+        "unreadable",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("verdict", "fails", "fails_strict"),
+    [
+        (Verdict.OK, False, False),
+        (Verdict.MISMATCH, True, True),
+        (Verdict.MALFORMED, True, True),
+        (Verdict.UNREADABLE, True, True),
+        (Verdict.UNVERIFIABLE, False, True),
+        (Verdict.NO_FOOTER, False, True),
+    ],
+)
+def test_failed(verdict: Verdict, fails: bool, fails_strict: bool) -> None:
+    result = Result("a.txt", verdict, "detail")
+    assert result.failed() is fails
+    assert result.failed(strict=True) is fails_strict
+
+
+def test_trailer_fails_only_under_strict() -> None:
+    result = Result("a.txt", Verdict.OK, "fingerprint matches", trailer="Appeared in print.")
+    assert not result.failed()
+    assert result.failed(strict=True)
+
+
+def test_summary_counts_every_verdict() -> None:
+    results = [Result(f"{v}.txt", v, "") for v in Verdict] + [Result("b.txt", Verdict.OK, "")]
+    summary = Summary.of(results)
+    assert dict(summary.counts) == {**dict.fromkeys(Verdict, 1), Verdict.OK: 2}
+    assert (summary.total, summary.failed, summary.ok) == (7, 3, False)
+    strict = Summary.of(results, strict=True)
+    assert (strict.failed, strict.strict) == (5, True)
+    assert Summary.of([]).ok
+
+
+def test_results_are_frozen() -> None:
+    result = Result("a.txt", Verdict.OK, "")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.verdict = Verdict.MISMATCH  # type: ignore[misc]
+
+
+def test_algorithm_hex_length() -> None:
+    assert Algorithm.MD5.hex_length == 32 and Algorithm.SHA256.hex_length == 64
+
+
+def test_document_span_lookup_and_covered_end() -> None:
+    spans = (Span("body", 0, 5), Span("notice", 5, 20), Span("fingerprint", 21, 53))
+    doc = Document("Body.", (), (), None, None, None, spans)
+    assert doc.span("notice") == Span("notice", 5, 20)
+    assert doc.span("trailer") is None
+    assert doc.covered_end == 20
+    bare = Document("x", (), (), None, None, None, (Span("body", 0, 1),))
+    assert bare.covered_end == 1
