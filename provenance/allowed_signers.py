@@ -31,8 +31,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from provenance.errors import InputError, OperationalError
-from provenance.keys import SUPPORTED_KEY_TYPES, PublicKey, load_public_key, parse_public_key
+from provenance.errors import InputError
+from provenance.keys import (
+    SUPPORTED_KEY_TYPES,
+    PublicKey,
+    load_public_key,
+    parse_public_key,
+    read_small_file,
+)
 
 #: Option names an allowed_signers line may carry (case-insensitive, as in OpenSSH).
 _VALUE_OPTIONS = ("namespaces", "valid-after", "valid-before")
@@ -202,17 +208,7 @@ def load_allowed_signers(path: str | os.PathLike[str]) -> AllowedSigners:
     >>> load_allowed_signers("allowed_signers").decide(key, "file", now)  # doctest: +SKIP
     TrustDecision(trusted=True, principals=('alice@example.com',), reason='allowed by ...')
     """
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_SIZE + 1)
-    except FileNotFoundError as exc:
-        raise InputError(f"allowed signers file {path} does not exist") from exc
-    except IsADirectoryError as exc:
-        raise InputError(f"allowed signers file {path} is a folder") from exc
-    except OSError as exc:
-        raise OperationalError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if len(data) > MAX_FILE_SIZE:
-        raise InputError(f"{path} is larger than {MAX_FILE_SIZE} bytes")
+    data = read_small_file(path, "allowed signers file", MAX_FILE_SIZE)
     return parse_allowed_signers(data, str(path))
 
 

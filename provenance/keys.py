@@ -238,7 +238,7 @@ def parse_public_key(line: str) -> PublicKey:
 
 def load_public_key(path: str | os.PathLike[str]) -> PublicKey:
     """Read a ``.pub`` file: one public key line; blank lines and ``#`` comments are allowed."""
-    text = _read(path, "public key").decode("utf-8", errors="replace")
+    text = read_small_file(path, "public key").decode("utf-8", errors="replace")
     lines = [
         line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
     ]
@@ -297,7 +297,7 @@ def load_private_key(
     >>> key.public.fingerprint  # doctest: +SKIP
     'SHA256:...'
     """
-    return parse_private_key(_read(path, "private key"), passphrase, source=str(path))
+    return parse_private_key(read_small_file(path, "private key"), passphrase, source=str(path))
 
 
 def generate_key(
@@ -336,16 +336,25 @@ def generate_key(
     return SigningKey(public, private)
 
 
-def _read(path: str | os.PathLike[str], what: str) -> bytes:
+def read_small_file(path: str | os.PathLike[str], what: str, limit: int = 1 << 20) -> bytes:
+    """The whole content of a small file (a key, a trust file), named ``what`` in errors.
+
+    A missing file or a folder is an :class:`~provenance.errors.InputError`, and so is a file
+    larger than ``limit`` bytes (never read whole); other read failures are
+    :class:`~provenance.errors.OperationalError`.
+    """
     try:
         with open(path, "rb") as handle:
-            return handle.read(1 << 20)
+            data = handle.read(limit + 1)
     except FileNotFoundError as exc:
         raise InputError(f"{what} {path} does not exist") from exc
     except IsADirectoryError as exc:
         raise InputError(f"{what} {path} is a folder") from exc
     except OSError as exc:
         raise OperationalError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
+    if len(data) > limit:
+        raise InputError(f"{what} {path} is larger than {limit} bytes")
+    return data
 
 
 __all__ = [
@@ -366,4 +375,5 @@ __all__ = [
     "parse_private_key",
     "parse_public_key",
     "public_key_from_blob",
+    "read_small_file",
 ]
