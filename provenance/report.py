@@ -3,10 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict, deque
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from provenance.model import Document, NotText, Result, Summary, Verdict
+from provenance.model import (
+    FAILING_VERDICTS,
+    STRICT_FAILING_VERDICTS,
+    Document,
+    NotText,
+    Result,
+    Summary,
+    Verdict,
+)
+
+if TYPE_CHECKING:
+    from provenance.config import Settings
 
 #: Version of the JSON report layout; bumped only on incompatible changes.
 JSON_VERSION = 1
@@ -35,11 +49,78 @@ def summary_line(summary: Summary) -> str:
     return f"{summary.total} {noun}: {counts}; {status}{strict}"
 
 
-def text_report(results: Sequence[Result], summary: Summary) -> str:
-    """The human report: a line per file, then the summary."""
-    lines = [result_line(result) for result in results]
-    lines.append(summary_line(summary))
+def text_report(
+    results: Sequence[Result],
+    summary: Summary,
+    *,
+    quiet: bool = False,
+    verbose: bool = False,
+    color: bool = False,
+) -> str:
+    """The human report: a line per file, then the summary.
+
+    ``quiet`` keeps only the lines of failing files; ``verbose`` adds a line of details
+    (canonicalisation, algorithm, digests, footer line) under each file; ``color`` paints
+    verdicts and the status with ANSI colours (the caller decides: a terminal, no NO_COLOR).
+    """
+    lines = []
+    for result in results:
+        if quiet and not result.failed(strict=summary.strict):
+            continue
+        line = result_line(result)
+        if color:
+            word = result.verdict.value
+            line = _paint(word, _verdict_colour(result, summary.strict)) + line[len(word) :]
+        lines.append(line)
+        if verbose:
+            lines.append(details_line(result))
+    closing = summary_line(summary)
+    if color and summary.total:
+        status = "passed" if summary.ok else "FAILED"
+        closing = closing.replace(
+            f"; {status}", f"; {_paint(status, _GREEN if summary.ok else _RED)}", 1
+        )
+    lines.append(closing)
     return "\n".join(lines) + "\n"
+
+
+def details_line(result: Result) -> str:
+    """The ``-v`` line under a file: how it was checked and what was compared."""
+    parts = [f"canonicalization {result.canonicalization.value}"]
+    if result.algorithm is not None:
+        parts.append(result.algorithm.value)
+    if result.expected is not None:
+        parts.append(f"expected {result.expected}")
+    if result.actual is not None:
+        parts.append(f"computed {result.actual}")
+    if result.line is not None:
+        parts.append(f"footer line {result.line}")
+    if result.publisher is not None:
+        parts.append(f"publisher {result.publisher}")
+    parts.extend(f"warning: {warning}" for warning in result.warnings)
+    return "    " + "; ".join(parts)
+
+
+def timing_line(count: int, seconds: float) -> str:
+    """The ``-v`` closing detail: how long the run took."""
+    noun = "file" if count == 1 else "files"
+    rate = f", {count / seconds:.0f} files/s" if seconds > 0 and count else ""
+    return f"checked {count} {noun} in {seconds:.2f} s{rate}"
+
+
+_GREEN, _YELLOW, _RED = "32", "33", "31"
+
+
+def _paint(text: str, colour: str) -> str:
+    return f"\x1b[{colour}m{text}\x1b[0m"
+
+
+def _verdict_colour(result: Result, strict: bool) -> str:
+    if result.failed(strict=strict):
+        return _RED
+    if result.verdict is Verdict.OK and result.trailer is None and not result.warnings:
+        return _GREEN
+    return _YELLOW
 
 
 def result_dict(result: Result) -> dict[str, Any]:
@@ -131,3 +212,327 @@ def document_text(doc: Document) -> str:
 
 def not_text_dict(problem: NotText) -> dict[str, Any]:
     return {"version": JSON_VERSION, "error": "not-text", "reason": problem.reason}
+
+
+# --- GitHub Actions workflow commands -----------------------------------------------------
+
+#: The ``title=`` of an annotation: ``provenance <what>``.
+_TITLE_PREFIX = "provenance"
+
+
+def _github_property(value: str) -> str:
+    """Escape a workflow-command property value (file=, title=) as the runner expects."""
+    return (
+        value.replace("%", "%25")
+        .replace("\r", "%0D")
+        .replace("\n", "%0A")
+        .replace(":", "%3A")
+        .replace(",", "%2C")
+    )
+
+
+def _github_data(value: str) -> str:
+    """Escape a workflow-command message."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def github_annotations(result: Result, *, strict: bool = False) -> list[str]:
+    """The ``::error``/``::warning`` lines of one file (none for a clean ``ok``).
+
+    The verdict gives an error when it fails the run and a warning otherwise (unverifiable,
+    no-footer without --strict); uncovered text after the fingerprint and the result's own
+    warnings give a line each, errors under --strict. The line is the footer's (or 1).
+
+    >>> github_annotations(Result("a.txt", Verdict.MISMATCH, "expected x, computed y", line=3))
+    ['::error file=a.txt,line=3,title=provenance mismatch::mismatch: expected x, computed y']
+    """
+    issues: list[tuple[str, str, str]] = []
+    if result.verdict is not Verdict.OK:
+        fails = result.verdict in FAILING_VERDICTS or (
+            strict and result.verdict in STRICT_FAILING_VERDICTS
+        )
+        issues.append(
+            (
+                "error" if fails else "warning",
+                result.verdict.value,
+                f"{result.verdict.value}: {result.detail}",
+            )
+        )
+    extra_level = "error" if strict else "warning"
+    if result.trailer is not None:
+        issues.append(
+            (
+                extra_level,
+                "uncovered text",
+                f"text after the fingerprint is not covered by it: {result.trailer[:120]!r}",
+            )
+        )
+    for warning in result.warnings:
+        issues.append((extra_level, "warning", warning))
+    file = _github_property(result.path)
+    line = result.line if result.line is not None else 1
+    return [
+        f"::{level} file={file},line={line},title={_github_property(f'{_TITLE_PREFIX} {title}')}"
+        f"::{_github_data(message)}"
+        for level, title, message in issues
+    ]
+
+
+def github_report(results: Sequence[Result], summary: Summary, *, quiet: bool = False) -> str:
+    """GitHub Actions annotations for every file that needs attention, then the summary line.
+
+    ``quiet`` keeps only the ``::error`` lines.
+    """
+    lines = []
+    for result in results:
+        for line in github_annotations(result, strict=summary.strict):
+            if quiet and not line.startswith("::error "):
+                continue
+            lines.append(line)
+    lines.append(summary_line(summary))
+    return "\n".join(lines) + "\n"
+
+
+# --- JUnit XML -----------------------------------------------------------------------------
+
+# XML 1.0 cannot hold most control characters, even escaped; a path or a detail that has one
+# (a file name is any bytes) gets U+FFFD in its place so the report always parses.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_text(value: str) -> str:
+    return _NOT_XML.sub("\ufffd", value)
+
+
+def _junit_body(result: Result) -> str:
+    rows = [
+        ("path", result.path),
+        ("verdict", result.verdict.value),
+        ("detail", result.detail),
+        ("algorithm", result.algorithm.value if result.algorithm else None),
+        ("expected", result.expected),
+        ("actual", result.actual),
+        ("canonicalization", result.canonicalization.value),
+        ("publisher", result.publisher),
+        ("line", None if result.line is None else str(result.line)),
+        ("trailer", result.trailer),
+    ]
+    lines = [f"{name}: {value}" for name, value in rows if value is not None]
+    lines.extend(f"warning: {warning}" for warning in result.warnings)
+    return "\n".join(lines)
+
+
+def junit_report(results: Sequence[Result], summary: Summary) -> str:
+    """JUnit XML: one ``<testcase>`` per file, as GitLab, Jenkins and most CI servers read it.
+
+    * mismatch, malformed (and, under --strict, unverifiable, no-footer or uncovered text):
+      ``<failure type=VERDICT message=DETAIL>``, the message saying expected and computed;
+    * unreadable: ``<error>`` (the file could not be checked at all);
+    * unverifiable or no-footer without --strict: ``<skipped message=DETAIL>``;
+    * ok: an empty testcase (with ``<system-out>`` for a warning such as uncovered text).
+
+    The testcase's ``name`` and ``file`` are the path; ``classname`` is ``provenance.verify``.
+    """
+    failures = errors = skipped = 0
+    suite = ET.Element("testsuite", name="provenance verify")
+    for result in results:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname="provenance.verify",
+            name=_xml_text(result.path),
+            file=_xml_text(result.path),
+        )
+        if result.line is not None:
+            case.set("line", str(result.line))
+        body = _xml_text(_junit_body(result))
+        message = _xml_text(f"{result.verdict.value}: {result.detail}")
+        if result.verdict is Verdict.UNREADABLE:
+            errors += 1
+            child = ET.SubElement(case, "error", type=result.verdict.value, message=message)
+            child.text = body
+        elif result.failed(strict=summary.strict):
+            failures += 1
+            if result.verdict is Verdict.OK:
+                reasons = list(result.warnings)
+                if result.trailer is not None:
+                    reasons.insert(0, "text after the fingerprint is not covered by it")
+                message = _xml_text("ok, but " + "; ".join(reasons))
+            child = ET.SubElement(case, "failure", type=result.verdict.value, message=message)
+            child.text = body
+        elif result.verdict is not Verdict.OK:
+            skipped += 1
+            ET.SubElement(case, "skipped", message=message)
+            ET.SubElement(case, "system-out").text = body
+        elif result.trailer is not None or result.warnings:
+            ET.SubElement(case, "system-out").text = body
+    counts = {
+        "tests": str(len(results)),
+        "failures": str(failures),
+        "errors": str(errors),
+        "skipped": str(skipped),
+    }
+    for name, value in counts.items():
+        suite.set(name, value)
+    root = ET.Element("testsuites", {"name": "provenance", **counts})
+    root.append(suite)
+    ET.indent(root)
+    text = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + text + "\n"
+
+
+# --- JSON Lines ----------------------------------------------------------------------------
+
+
+def jsonl_result(result: Result) -> str:
+    """The line of one file as it is verified: ``{"type": "result", ...result_dict}``."""
+    return _jsonl({"type": "result", **result_dict(result)})
+
+
+def jsonl_revision(previous: Result, result: Result) -> str:
+    """The line that corrects an earlier ``result`` line once the whole run is known.
+
+    ``{"type": "revised", "previous_verdict": ..., ...result_dict}``: the fields are the
+    file's final ones (see :func:`revisions`).
+    """
+    return _jsonl(
+        {"type": "revised", "previous_verdict": previous.verdict.value, **result_dict(result)}
+    )
+
+
+def jsonl_summary(summary: Summary) -> str:
+    """The last line: ``{"type": "summary", "version", "summary", "total", "failed", "strict"}``."""
+    return _jsonl(
+        {
+            "type": "summary",
+            "version": JSON_VERSION,
+            "summary": {verdict.value: count for verdict, count in summary.counts},
+            "total": summary.total,
+            "failed": summary.failed,
+            "strict": summary.strict,
+        }
+    )
+
+
+def _jsonl(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def revisions(streamed: Sequence[Result], final: Sequence[Result]) -> list[tuple[Result, Result]]:
+    """``(as streamed, final)`` for each file whose final result differs from the streamed one.
+
+    Whole-run facts (a token shared by files whose texts differ is a publisher marker) are
+    only known at the end. Files are matched by path, in order, so the streamed order may
+    differ from the final one (parallel checks).
+    """
+    pending: defaultdict[str, deque[Result]] = defaultdict(deque)
+    for result in streamed:
+        pending[result.path].append(result)
+    changed = []
+    for result in final:
+        queue = pending.get(result.path)
+        if not queue:
+            continue
+        before = queue.popleft()
+        if before != result:
+            changed.append((before, result))
+    return changed
+
+
+def jsonl_tail(streamed: Sequence[Result], final: Sequence[Result], summary: Summary) -> str:
+    """What follows the streamed result lines: the revisions, then the summary."""
+    lines = [jsonl_revision(before, after) for before, after in revisions(streamed, final)]
+    return "".join(lines) + jsonl_summary(summary)
+
+
+def jsonl_report(streamed: Sequence[Result], final: Sequence[Result], summary: Summary) -> str:
+    """The whole JSON Lines report: a result line per file (``streamed`` order), revisions,
+    then the summary. Streamed to a terminal or a pipe, the same lines come one by one.
+    """
+    return "".join(jsonl_result(result) for result in streamed) + jsonl_tail(
+        streamed, final, summary
+    )
+
+
+def render(
+    fmt: str,
+    results: Sequence[Result],
+    summary: Summary,
+    *,
+    streamed: Sequence[Result] | None = None,
+    quiet: bool = False,
+    verbose: bool = False,
+    color: bool = False,
+) -> str:
+    """The report of a verify run in ``fmt``: text, json, github, junit or jsonl.
+
+    ``quiet``, ``verbose`` and ``color`` shape the text report (``quiet`` also the github
+    one); the machine formats are always complete.
+    """
+    if fmt == "text":
+        return text_report(results, summary, quiet=quiet, verbose=verbose, color=color)
+    if fmt == "json":
+        return json_report(results, summary)
+    if fmt == "github":
+        return github_report(results, summary, quiet=quiet)
+    if fmt == "junit":
+        return junit_report(results, summary)
+    if fmt == "jsonl":
+        return jsonl_report(results if streamed is None else streamed, results, summary)
+    raise ValueError(f"unknown report format {fmt!r}")
+
+
+#: The formats :func:`render` knows, in the order ``--help`` lists them.
+FORMATS = ("text", "json", "github", "junit", "jsonl")
+
+
+# --- Settings ------------------------------------------------------------------------------
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple | list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def config_text(settings: Settings) -> str:
+    """``provenance config``: the effective settings as TOML lines, each with its source.
+
+    The lines can be pasted into a provenance.toml (``# from`` comments and all).
+    """
+    from provenance.config import KEYS
+
+    where = settings.config_file.name if settings.config_file else "none found"
+    lines = [f"# config file: {where}"]
+    for key in KEYS:
+        value = settings.value(key)
+        source = settings.source(key)
+        if value is None:
+            lines.append(f"# {key} = (not set)  # from {source}")
+        else:
+            lines.append(f"{key} = {_toml_value(value)}  # from {source}")
+    return "\n".join(lines) + "\n"
+
+
+def config_dict(settings: Settings) -> dict[str, Any]:
+    """``provenance config --format json``: ``{"version", "config_file", "settings": {key:
+    {"value", "source"}}}``."""
+    from provenance.config import KEYS
+
+    def plain(value: object) -> object:
+        if isinstance(value, tuple):
+            return list(value)
+        if isinstance(value, str | bool) or value is None:
+            return value
+        return str(value)
+
+    return {
+        "version": JSON_VERSION,
+        "config_file": None if settings.config_file is None else str(settings.config_file.path),
+        "settings": {
+            key: {"value": plain(settings.value(key)), "source": settings.source(key)}
+            for key in KEYS
+        },
+    }

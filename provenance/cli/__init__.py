@@ -95,7 +95,8 @@ def main() -> None:
     cli.main()
 
 
-from provenance.cli import _articles, _signing  # noqa: E402  (registers the commands)
+from provenance.cli import _articles, _config, _signing  # noqa: E402  (registers the commands)
 
 _articles.register(cli)
 _signing.register(cli)
+_config.register(cli)

@@ -53,12 +53,17 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=_PATH)
 @click.option(
-    "--strict",
-    is_flag=True,
+    "--strict/--no-strict",
+    default=False,
     help="Also fail on unverifiable, no-footer and text after the fingerprint.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github", "junit", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="Report format: github annotations, JUnit XML, JSON Lines as files are checked.",
 )
 @click.option(
     "--canonicalization",
@@ -83,6 +88,28 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     type=click.Path(exists=True, dir_okay=False),
     help="Extra publisher token file (repeatable).",
 )
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Write the report to FILE (atomically); the terminal gets the summary line.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Show only failing files and the summary.")
+@click.option(
+    "--verbose", "-v", is_flag=True, help="Add canonicalisation, digests and timing details."
+)
+@click.option(
+    "--changed-since",
+    metavar="REF",
+    help="Check only the files changed since git revision REF (plus untracked ones).",
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    help="Read settings from FILE instead of the pyproject.toml/provenance.toml found.",
+)
+@click.option("--no-config", is_flag=True, help="Ignore configuration files.")
 def verify(
     paths: tuple[str, ...],
     strict: bool,
@@ -91,28 +118,47 @@ def verify(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     token_files: tuple[str, ...],
+    output: str | None,
+    quiet: bool,
+    verbose: bool,
+    changed_since: str | None,
+    config_file: str | None,
+    no_config: bool,
 ) -> int:
     """Recompute each article's fingerprint and compare it with its footer.
 
     PATHS are files or folders; folders are walked recursively in sorted order. One verdict
     per file: ok, mismatch, unverifiable, no-footer, malformed or unreadable.
     """
-    from provenance import report
-    from provenance.model import Canonicalization, Summary
+    from provenance.cli._config import effective_settings
+    from provenance.cli._reporting import VerifyOutput
+    from provenance.errors import InputError
+    from provenance.gitdiff import changed_since as files_changed_since
     from provenance.tokens import registry
-    from provenance.verify import VerifyOptions, check_paths
+    from provenance.verify import VerifyOptions, check_paths, iter_targets
 
+    if quiet and verbose:
+        raise InputError("--quiet and --verbose cannot be used together")
+    # Flags given on the command line > the configuration file > defaults.
+    settings = effective_settings(click.get_current_context(), paths, config_file, no_config)
     options = VerifyOptions(
-        canonicalization=Canonicalization(canonicalization),
-        tokens=registry(token_files),
-        include=include,
-        exclude=exclude,
+        canonicalization=settings.canonicalization,
+        tokens=registry(settings.publisher_tokens),
+        include=settings.include,
+        exclude=settings.exclude,
     )
-    results = check_paths(paths, options)
-    summary = Summary.of(results, strict=strict)
-    render = report.json_report if fmt == "json" else report.text_report
-    click.echo(render(results, summary), nl=False)
-    return EXIT_OK if summary.ok else EXIT_FAILED
+    if changed_since is not None:
+        paths = tuple(files_changed_since(paths, options, changed_since))
+    out = VerifyOutput(
+        fmt=fmt,
+        strict=settings.strict,
+        output=output,
+        quiet=quiet,
+        verbose=verbose,
+        total=lambda: sum(1 for _ in iter_targets(paths, options)),
+    )
+    results = check_paths(paths, options, on_result=out.on_result)
+    return out.finish(results)
 
 
 @click.command()

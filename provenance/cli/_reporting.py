@@ -1,0 +1,182 @@
+"""Where a verify run's report goes: stdout or ``--output FILE``, streaming, colours, progress.
+
+The command builds a :class:`VerifyOutput`, passes its :meth:`~VerifyOutput.on_result` to
+:func:`provenance.verify.check_paths`, and returns :meth:`~VerifyOutput.finish`'s exit status.
+The report text itself comes from :mod:`provenance.report`; this module only decides where
+it is written and when.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from provenance import report
+from provenance.cli import EXIT_FAILED, EXIT_OK
+from provenance.fsio import atomic_write
+from provenance.model import Result, Summary
+
+#: A progress bar appears only once a run has taken this long (seconds).
+PROGRESS_DELAY = 1.0
+#: And is redrawn at most this often (seconds).
+PROGRESS_INTERVAL = 0.1
+
+
+def wants_color(stream: TextIO, environ: dict[str, str] | None = None) -> bool:
+    """Colours on a terminal only, and never when NO_COLOR is set to a non-empty value.
+
+    >>> import io
+    >>> wants_color(io.StringIO())
+    False
+    """
+    env = os.environ if environ is None else environ
+    if env.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class Progress:
+    """A one-line progress bar on a terminal, drawn only after :data:`PROGRESS_DELAY`.
+
+    Nothing is drawn when the stream is not a terminal (CI logs stay clean) or when the run
+    ends sooner. ``clock`` is injectable for tests.
+    """
+
+    def __init__(
+        self,
+        stream: TextIO,
+        total: int | None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        enabled: bool | None = None,
+    ) -> None:
+        self.stream = stream
+        self.total = total
+        self.clock = clock
+        self.enabled = _isatty(stream) if enabled is None else enabled
+        self.started = clock()
+        self.done = 0
+        self.failed = 0
+        self.drawn = False
+        self._last_draw = 0.0
+
+    def tick(self, failed: bool = False) -> None:
+        """Count one more file and redraw when it is time to."""
+        self.done += 1
+        self.failed += failed
+        if not self.enabled:
+            return
+        now = self.clock()
+        if now - self.started < PROGRESS_DELAY:
+            return
+        if self.drawn and now - self._last_draw < PROGRESS_INTERVAL:
+            return
+        self._last_draw = now
+        self.stream.write("\r" + self.line(now - self.started) + "\x1b[K")
+        self.stream.flush()
+        self.drawn = True
+
+    def line(self, elapsed: float, width: int = 30) -> str:
+        """The bar's text, e.g. ``[#######.......]  120/500 files  2 failing  3.1 s``."""
+        if self.total:
+            filled = min(width, width * self.done // self.total)
+            bar = "[" + "#" * filled + "." * (width - filled) + "]"
+            count = f"{self.done}/{self.total} files"
+        else:
+            bar = ""
+            count = f"{self.done} files"
+        failing = f"  {self.failed} failing" if self.failed else ""
+        return f"{bar}  {count}{failing}  {elapsed:.1f} s".lstrip()
+
+    def clear(self) -> None:
+        """Erase the bar (before other output, and at the end)."""
+        if self.drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.drawn = False
+
+
+def _isatty(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class VerifyOutput:
+    """The output side of one ``provenance verify`` run."""
+
+    def __init__(
+        self,
+        *,
+        fmt: str,
+        strict: bool,
+        output: str | None = None,
+        quiet: bool = False,
+        verbose: bool = False,
+        total: Callable[[], int] | None = None,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.fmt = fmt
+        self.strict = strict
+        self.output = output
+        self.quiet = quiet
+        self.verbose = verbose
+        self.stdout = stdout if stdout is not None else sys.stdout
+        self.stderr = stderr if stderr is not None else sys.stderr
+        self.clock = clock
+        self.started = clock()
+        self.streamed: list[Result] = []
+        # JSON Lines go out as each file is verified, unless the report goes to a file
+        # (written whole and atomically at the end).
+        self.streaming = fmt == "jsonl" and output is None
+        show_progress = not quiet and _isatty(self.stderr)
+        self.progress = Progress(
+            self.stderr,
+            total() if show_progress and total is not None else None,
+            clock=clock,
+            enabled=show_progress,
+        )
+
+    def on_result(self, result: Result) -> None:
+        """Pass to ``check_paths(on_result=...)``."""
+        self.streamed.append(result)
+        if self.streaming:
+            self.progress.clear()
+            self._write(self.stdout, report.jsonl_result(result))
+        self.progress.tick(result.failed(strict=self.strict))
+
+    def finish(self, results: Sequence[Result]) -> int:
+        """Write the report (and the summary line when it went to a file); the exit status."""
+        self.progress.clear()
+        elapsed = self.clock() - self.started
+        summary = Summary.of(results, strict=self.strict)
+        if self.streaming:
+            self._write(self.stdout, report.jsonl_tail(self.streamed, results, summary))
+        else:
+            text = report.render(
+                self.fmt,
+                results,
+                summary,
+                streamed=self.streamed,
+                quiet=self.quiet,
+                verbose=self.verbose,
+                color=self.output is None and wants_color(self.stdout),
+            )
+            if self.output is None:
+                self._write(self.stdout, text)
+            else:
+                atomic_write(self.output, text.encode("utf-8"))
+                self._write(self.stdout, report.summary_line(summary) + "\n")
+        if self.verbose:
+            self._write(self.stderr, report.timing_line(summary.total, elapsed) + "\n")
+        return EXIT_OK if summary.ok else EXIT_FAILED
+
+    @staticmethod
+    def _write(stream: TextIO, text: str) -> None:
+        stream.write(text)
+        stream.flush()

@@ -1,0 +1,305 @@
+"""Settings from a configuration file: ``[tool.provenance]`` in pyproject.toml, or provenance.toml.
+
+The file is found by walking up from the checked path (see :func:`find_config`): in each
+folder, from the path itself up to the file-system root, ``provenance.toml`` is taken if it
+exists, else ``pyproject.toml`` if it has a ``[tool.provenance]`` table. The first one found
+wins; files are never merged. Keys (all optional)::
+
+    include = ["*.txt"]              # globs that replace the default file selection
+    exclude = ["drafts"]             # globs of files or folders to leave out
+    strict = true                    # as --strict
+    canonicalization = "relaxed"     # or "simple"
+    allowed_signers = "keys/allowed_signers"      # relative to the config file's folder
+    require_signature = false
+    publisher_tokens = ["tokens.txt"]            # extra token files, relative as above
+
+Precedence, for every key: a command-line flag, then the file, then the default
+(:func:`resolve`). An unknown key or a value of the wrong type is an
+:class:`~provenance.errors.InputError` naming the file and the key; nothing is ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from provenance.errors import InputError, OperationalError
+from provenance.model import Canonicalization
+
+#: The file name of a provenance-only configuration file.
+CONFIG_NAME = "provenance.toml"
+#: The project file whose ``[tool.provenance]`` table is read.
+PYPROJECT_NAME = "pyproject.toml"
+
+#: Where a setting came from when neither a flag nor a file set it.
+DEFAULT = "default"
+#: Where a setting came from when a command-line flag set it.
+COMMAND_LINE = "command line"
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigFile:
+    """A configuration file that was read and checked: its values are already typed."""
+
+    path: Path
+    #: The TOML table the settings come from: ``"tool.provenance"``, or ``""`` (whole file).
+    table: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """How the file is named in messages and in ``provenance config``."""
+        return f"{self.path} [{self.table}]" if self.table else str(self.path)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The effective settings of a run and where each came from."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    strict: bool = False
+    canonicalization: Canonicalization = Canonicalization.RELAXED
+    allowed_signers: str | None = None
+    require_signature: bool = False
+    publisher_tokens: tuple[str, ...] = ()
+    #: ``(key, source)`` for every key in :data:`KEYS` order; a source is :data:`DEFAULT`,
+    #: :data:`COMMAND_LINE` or the :attr:`ConfigFile.name` of the file.
+    sources: tuple[tuple[str, str], ...] = ()
+    config_file: ConfigFile | None = None
+
+    def source(self, key: str) -> str:
+        """Where ``key`` came from."""
+        return dict(self.sources).get(key, DEFAULT)
+
+    def value(self, key: str) -> Any:
+        """The value of ``key`` (one of :data:`KEYS`)."""
+        if key not in KEYS:
+            raise KeyError(key)
+        return getattr(self, key)
+
+
+def _toml_type(value: object) -> str:
+    """The TOML name of a parsed value's type, for error messages."""
+    names: tuple[tuple[type, str], ...] = (
+        (bool, "boolean"),
+        (str, "string"),
+        (int, "integer"),
+        (float, "float"),
+        (list, "array"),
+        (dict, "table"),
+    )
+    for kind, name in names:
+        if isinstance(value, kind):
+            return name
+    return "date or time"
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _Invalid(Exception):
+    """A value of the wrong type; the caller adds the file and the key."""
+
+
+def _boolean(value: object, folder: Path) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid(f"must be true or false, found {_toml_type(value)} {_shown(value)}")
+    return value
+
+
+def _strings(value: object, folder: Path) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise _Invalid(f"must be an array of strings, found {_toml_type(value)} {_shown(value)}")
+    return tuple(value)
+
+
+def _path(value: object, folder: Path) -> str:
+    if not isinstance(value, str) or not value:
+        raise _Invalid(
+            f"must be a non-empty string (a path), found {_toml_type(value)} {_shown(value)}"
+        )
+    return _relative_to(folder, value)
+
+
+def _paths(value: object, folder: Path) -> tuple[str, ...]:
+    items = _strings(value, folder)
+    if any(not item for item in items):
+        raise _Invalid("must not contain an empty path")
+    return tuple(_relative_to(folder, item) for item in items)
+
+
+def _canonicalization(value: object, folder: Path) -> Canonicalization:
+    choices = [member.value for member in Canonicalization]
+    if not isinstance(value, str) or value not in choices:
+        expected = " or ".join(repr(choice) for choice in choices)
+        raise _Invalid(f"must be {expected}, found {_toml_type(value)} {_shown(value)}")
+    return Canonicalization(value)
+
+
+def _relative_to(folder: Path, value: str) -> str:
+    """Paths in a configuration file are relative to the file's folder, not to the cwd."""
+    return os.path.normpath(os.path.join(folder, os.path.expanduser(value)))
+
+
+#: Every key a configuration file may hold, with the reader that checks and converts it.
+_READERS: Mapping[str, Callable[[object, Path], Any]] = MappingProxyType(
+    {
+        "include": _strings,
+        "exclude": _strings,
+        "strict": _boolean,
+        "canonicalization": _canonicalization,
+        "allowed_signers": _path,
+        "require_signature": _boolean,
+        "publisher_tokens": _paths,
+    }
+)
+#: The configuration keys, in the order ``provenance config`` shows them.
+KEYS: tuple[str, ...] = tuple(_READERS)
+
+
+def check_table(table: object, path: Path, table_name: str) -> ConfigFile:
+    """Check the parsed settings table of ``path`` and convert its values.
+
+    >>> check_table({"strict": True}, Path("provenance.toml"), "").values["strict"]
+    True
+    """
+    where = f"[{table_name}] " if table_name else ""
+    if not isinstance(table, dict):
+        raise InputError(
+            f"{path}: {where or 'the file'} must be a table, found {_toml_type(table)}"
+        )
+    values: dict[str, Any] = {}
+    folder = path.parent
+    for key, raw in table.items():
+        reader = _READERS.get(key)
+        if reader is None:
+            close = difflib.get_close_matches(key.replace("-", "_"), KEYS, n=1)
+            raise InputError(
+                f"{path}: {where}unknown key {key!r}",
+                hint=f"did you mean {close[0]!r}?" if close else f"known keys: {', '.join(KEYS)}",
+            )
+        try:
+            values[key] = reader(raw, folder)
+        except _Invalid as exc:
+            raise InputError(f"{path}: {where}key {key!r} {exc}") from None
+    return ConfigFile(path, table_name, MappingProxyType(values))
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not valid TOML: not UTF-8 ({exc.reason})") from exc
+    except OSError as exc:
+        raise OperationalError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def load_config(path: str | os.PathLike[str]) -> ConfigFile:
+    """Read a configuration file named explicitly: a pyproject.toml or a provenance.toml.
+
+    A ``pyproject.toml`` without a ``[tool.provenance]`` table gives no settings; any other
+    file name is read as a provenance.toml (settings at the top level).
+    """
+    file = Path(path)
+    data = _read_toml(file)
+    if file.name == PYPROJECT_NAME:
+        tool = data.get("tool", {})
+        if not isinstance(tool, dict):
+            raise InputError(f"{file}: [tool] must be a table, found {_toml_type(tool)}")
+        return check_table(tool.get("provenance", {}), file, "tool.provenance")
+    return check_table(data, file, "")
+
+
+def find_config(start: str | os.PathLike[str]) -> ConfigFile | None:
+    """The configuration for ``start`` (a file or a folder), or ``None`` when there is none.
+
+    Folders are searched from ``start`` (or the folder of a file) up to the root; in each,
+    ``provenance.toml`` comes before a ``pyproject.toml`` with a ``[tool.provenance]`` table.
+    A pyproject.toml without that table is passed over.
+    """
+    here = Path(os.path.abspath(start))
+    if not here.is_dir():
+        here = here.parent
+    for folder in (here, *here.parents):
+        own = folder / CONFIG_NAME
+        if own.is_file():
+            return load_config(own)
+        project = folder / PYPROJECT_NAME
+        if project.is_file():
+            data = _read_toml(project)
+            tool = data.get("tool")
+            if isinstance(tool, dict) and "provenance" in tool:
+                return check_table(tool["provenance"], project, "tool.provenance")
+    return None
+
+
+def config_start(paths: Iterable[str | os.PathLike[str]]) -> str:
+    """Where the search for a configuration starts for a run over ``paths``.
+
+    The deepest folder that holds every path (for one path: the path itself); the current
+    folder when there are no paths.
+    """
+    absolute = [os.path.abspath(path) for path in paths]
+    if not absolute:
+        return os.getcwd()
+    return os.path.commonpath(absolute)
+
+
+def resolve(config: ConfigFile | None, overrides: Mapping[str, Any] | None = None) -> Settings:
+    """The effective settings: ``overrides`` (command-line flags) > ``config`` > defaults.
+
+    ``overrides`` holds only the keys a flag actually set, already typed.
+
+    >>> resolve(None, {"strict": True}).source("strict")
+    'command line'
+    """
+    overrides = overrides or {}
+    unknown = sorted(set(overrides) - set(KEYS))
+    if unknown:
+        raise ValueError(f"not configuration keys: {', '.join(unknown)}")
+    values: dict[str, Any] = {}
+    sources = []
+    for key in KEYS:
+        if key in overrides:
+            values[key] = overrides[key]
+            sources.append((key, COMMAND_LINE))
+        elif config is not None and key in config.values:
+            values[key] = config.values[key]
+            sources.append((key, config.name))
+        else:
+            sources.append((key, DEFAULT))
+    return replace(Settings(), **values, sources=tuple(sources), config_file=config)
+
+
+def defaults() -> Settings:
+    """The settings when there is no file and no flag."""
+    return resolve(None)
+
+
+__all__ = [
+    "COMMAND_LINE",
+    "CONFIG_NAME",
+    "DEFAULT",
+    "KEYS",
+    "PYPROJECT_NAME",
+    "ConfigFile",
+    "Settings",
+    "check_table",
+    "config_start",
+    "defaults",
+    "find_config",
+    "load_config",
+    "resolve",
+]
