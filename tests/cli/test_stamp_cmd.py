@@ -1,0 +1,146 @@
+"""`provenance stamp`: output, refusals, --update, and exit 3 when the folder cannot be written."""
+
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, article, assert_usage_error, invoke, md5_hex, notice, sha256_hex, write
+
+from provenance import fsio
+
+TEXT = "A story.\nIts second paragraph.\n"
+
+
+def test_stamp_one_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.txt", TEXT)
+    result = invoke("stamp", "--holder", "Example News", "--year", "2022", path)
+    covered = f"{TEXT}{notice('Example News.')}"
+    digest = md5_hex(covered)
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == f"stamped  {path}  md5 {digest}\n"
+    assert path.read_text() == f"{covered} {digest}\n"
+    assert invoke("verify", "--strict", path).exit_code == 0
+
+
+def test_stamp_sha256(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.txt", TEXT)
+    args = ("stamp", "--holder", "X Ltd.", "--year", "2020", "--algorithm", "sha256", path)
+    result = invoke(*args)
+    covered = f"{TEXT}{notice('X Ltd.', '2020')}"
+    assert result.stdout == f"stamped  {path}  sha256 {sha256_hex(covered)}\n"
+
+
+def test_refused_when_footer_exists(tmp_path: Path) -> None:
+    data = article().data()
+    path = write(tmp_path, "a.txt", data)
+    fresh = write(tmp_path, "b.txt", TEXT)
+    os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    result = invoke("stamp", "--holder", "Other", "--year", "2022", path, fresh)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"provenance: error: refused: {path}: already has a footer (line 6)\n"
+        "hint: use --update to recompute its fingerprint\n"
+    )
+    assert result.stdout.startswith(f"stamped  {fresh}  md5 ")
+    assert path.read_bytes() == data
+    assert path.stat().st_mtime_ns == 1_000_000_000
+    assert sorted(os.listdir(tmp_path)) == ["a.txt", "b.txt"]
+
+
+def test_update(tmp_path: Path) -> None:
+    art = article()
+    stale = art.text().replace("twice", "thrice")
+    path = write(tmp_path, "a.txt", stale)
+    result = invoke("stamp", "--update", path)
+    digest = md5_hex(art.covered.replace("twice", "thrice"))
+    assert (result.exit_code, result.stdout) == (0, f"updated  {path}  md5 {digest}\n")
+    assert path.read_text() == stale.replace(art.digest, digest)
+    again = invoke("stamp", "--update", path)
+    assert again.stdout == f"unchanged  {path}  md5 {digest}\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["stamp", "{file}"],
+        ["stamp", "--holder", "X", "--year", "99", "{file}"],
+        ["stamp", "--holder", "X", "--algorithm", "sha1", "{file}"],
+        ["stamp", "--holder", "X", "no-such.txt"],
+        ["stamp", "--holder", "", "{file}"],
+    ],
+)
+def test_usage_errors(tmp_path: Path, args: list[str]) -> None:
+    path = write(tmp_path, "a.txt", TEXT)
+    result = invoke(*(arg.replace("{file}", str(path)) for arg in args))
+    assert_usage_error(result)
+    assert path.read_text() == TEXT
+
+
+def test_unwritable_folder_is_exit_3(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path, "a.txt", TEXT)
+
+    def denied(*_args: object, **_kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(fsio.tempfile, "mkstemp", denied)
+    result = invoke("stamp", "--holder", "X", "--year", "2022", path)
+    assert result.exit_code == 3
+    assert result.stderr == f"provenance: error: cannot write in {tmp_path}: Permission denied\n"
+    assert path.read_text() == TEXT
+
+
+@pytest.mark.parametrize("call", ["write", "fsync", "replace"])
+def test_full_disk_is_exit_3_and_original_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, call: str
+) -> None:
+    path = write(tmp_path, "a.txt", TEXT)
+
+    def full(*_args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fsio.os, call, full)
+    result = invoke("stamp", "--holder", "X", "--year", "2022", path)
+    monkeypatch.undo()
+    assert result.exit_code == 3
+    assert result.stderr == f"provenance: error: cannot write {path}: No space left on device\n"
+    assert path.read_text() == TEXT
+    assert os.listdir(tmp_path) == ["a.txt"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write in a read-only folder")
+def test_read_only_folder_real_process(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.txt", TEXT)
+    tmp_path.chmod(0o555)
+    try:
+        result = subprocess.run(
+            [str(ROOT / ".venv/bin/provenance"), "stamp", "--holder", "X", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    finally:
+        tmp_path.chmod(0o755)
+    assert result.returncode == 3
+    assert result.stderr.startswith("provenance: error: cannot write in ")
+    assert path.read_text() == TEXT
+
+
+def test_real_process_stamp_then_verify(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.txt", TEXT.replace("\n", "\r\n"))
+    entry = str(ROOT / ".venv/bin/provenance")
+    stamped = subprocess.run(
+        [entry, "stamp", "--holder", "Example News, Inc.", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert stamped.returncode == 0, stamped.stderr
+    assert path.read_bytes().endswith(b"\r\n") and b"\r\n\r\n" not in path.read_bytes()
+    verified = subprocess.run(
+        [entry, "verify", "--strict", str(path)], capture_output=True, text=True, check=False
+    )
+    assert verified.returncode == 0 and verified.stdout.startswith("ok ")
