@@ -13,8 +13,11 @@ from provenance.model import (
     FAILING_VERDICTS,
     STRICT_FAILING_VERDICTS,
     Document,
+    ManifestVerdict,
     NotText,
     Result,
+    SignatureResult,
+    SignatureVerdict,
     Summary,
     Verdict,
 )
@@ -35,7 +38,20 @@ def result_line(result: Result) -> str:
         line += f"  ({result.detail})"
     if result.trailer is not None:
         line += "  [text after the fingerprint is not covered]"
+    if result.signature is not None:
+        sig = result.signature
+        by = f" by {sig.principal}" if sig.principal else ""
+        line += f"  [signature {sig.verdict.value}{by}]"
+    if result.manifest is not None and result.manifest is not ManifestVerdict.LISTED:
+        line += f"  [SHA256SUMS: {result.manifest.value}]"
     return line
+
+
+def fails(result: Result, summary: Summary) -> bool:
+    """Whether ``result`` fails the run that ``summary`` closes."""
+    # Summary does not carry --require-signature (yet); when it does, it is honoured here.
+    require = bool(getattr(summary, "require_signature", False))
+    return result.failed(strict=summary.strict, require_signature=require)
 
 
 def summary_line(summary: Summary) -> str:
@@ -65,12 +81,12 @@ def text_report(
     """
     lines = []
     for result in results:
-        if quiet and not result.failed(strict=summary.strict):
+        if quiet and not fails(result, summary):
             continue
         line = result_line(result)
         if color:
             word = result.verdict.value
-            line = _paint(word, _verdict_colour(result, summary.strict)) + line[len(word) :]
+            line = _paint(word, _verdict_colour(result, summary)) + line[len(word) :]
         lines.append(line)
         if verbose:
             lines.append(details_line(result))
@@ -115,8 +131,8 @@ def _paint(text: str, colour: str) -> str:
     return f"\x1b[{colour}m{text}\x1b[0m"
 
 
-def _verdict_colour(result: Result, strict: bool) -> str:
-    if result.failed(strict=strict):
+def _verdict_colour(result: Result, summary: Summary) -> str:
+    if fails(result, summary):
         return _RED
     if result.verdict is Verdict.OK and result.trailer is None and not result.warnings:
         return _GREEN
@@ -137,6 +153,20 @@ def result_dict(result: Result) -> dict[str, Any]:
         "trailer": result.trailer,
         "line": result.line,
         "warnings": list(result.warnings),
+        "signature": None if result.signature is None else signature_dict(result.signature),
+        "manifest": result.manifest.value if result.manifest is not None else None,
+    }
+
+
+def signature_dict(signature: SignatureResult) -> dict[str, Any]:
+    """The JSON object of a detached-signature check."""
+    return {
+        "verdict": signature.verdict.value,
+        "detail": signature.detail,
+        "principal": signature.principal,
+        "key_fingerprint": signature.key_fingerprint,
+        "namespace": signature.namespace,
+        "signature_path": signature.signature_path,
     }
 
 
@@ -236,7 +266,9 @@ def _github_data(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def github_annotations(result: Result, *, strict: bool = False) -> list[str]:
+def github_annotations(
+    result: Result, *, strict: bool = False, require_signature: bool = False
+) -> list[str]:
     """The ``::error``/``::warning`` lines of one file (none for a clean ``ok``).
 
     The verdict gives an error when it fails the run and a warning otherwise (unverifiable,
@@ -269,6 +301,15 @@ def github_annotations(result: Result, *, strict: bool = False) -> list[str]:
         )
     for warning in result.warnings:
         issues.append((extra_level, "warning", warning))
+    signature = result.signature
+    if signature is not None and signature.failed(require_signature=require_signature):
+        issues.append(
+            ("error", f"signature {signature.verdict.value}", f"signature: {signature.detail}")
+        )
+    if result.manifest is not None and result.manifest is not ManifestVerdict.LISTED:
+        issues.append(
+            ("error", f"SHA256SUMS {result.manifest.value}", f"SHA256SUMS: {result.manifest.value}")
+        )
     file = _github_property(result.path)
     line = result.line if result.line is not None else 1
     return [
@@ -285,7 +326,8 @@ def github_report(results: Sequence[Result], summary: Summary, *, quiet: bool = 
     """
     lines = []
     for result in results:
-        for line in github_annotations(result, strict=summary.strict):
+        require = bool(getattr(summary, "require_signature", False))
+        for line in github_annotations(result, strict=summary.strict, require_signature=require):
             if quiet and not line.startswith("::error "):
                 continue
             lines.append(line)
@@ -319,7 +361,24 @@ def _junit_body(result: Result) -> str:
     ]
     lines = [f"{name}: {value}" for name, value in rows if value is not None]
     lines.extend(f"warning: {warning}" for warning in result.warnings)
+    if result.signature is not None:
+        lines.append(f"signature: {result.signature.verdict.value}: {result.signature.detail}")
+    if result.manifest is not None:
+        lines.append(f"SHA256SUMS: {result.manifest.value}")
     return "\n".join(lines)
+
+
+def _other_failure(result: Result) -> str:
+    """Why a result whose footer verdict passes still fails: signature, manifest, warnings."""
+    reasons = []
+    if result.trailer is not None:
+        reasons.append("text after the fingerprint is not covered by it")
+    reasons.extend(result.warnings)
+    if result.signature is not None and result.signature.verdict is not SignatureVerdict.GOOD:
+        reasons.append(f"signature {result.signature.verdict.value}: {result.signature.detail}")
+    if result.manifest is not None and result.manifest is not ManifestVerdict.LISTED:
+        reasons.append(f"SHA256SUMS: {result.manifest.value}")
+    return "; ".join(reasons)
 
 
 def junit_report(results: Sequence[Result], summary: Summary) -> str:
@@ -351,13 +410,12 @@ def junit_report(results: Sequence[Result], summary: Summary) -> str:
             errors += 1
             child = ET.SubElement(case, "error", type=result.verdict.value, message=message)
             child.text = body
-        elif result.failed(strict=summary.strict):
+        elif fails(result, summary):
             failures += 1
-            if result.verdict is Verdict.OK:
-                reasons = list(result.warnings)
-                if result.trailer is not None:
-                    reasons.insert(0, "text after the fingerprint is not covered by it")
-                message = _xml_text("ok, but " + "; ".join(reasons))
+            if not result.failed(strict=summary.strict):
+                message = _xml_text(f"{message}; but {_other_failure(result)}")
+            elif result.verdict is Verdict.OK:
+                message = _xml_text(f"ok, but {_other_failure(result)}")
             child = ET.SubElement(case, "failure", type=result.verdict.value, message=message)
             child.text = body
         elif result.verdict is not Verdict.OK:
