@@ -46,7 +46,11 @@ class VerificationError(ProvenanceError):
     exit_status = 1
 
 
-class StampRefused(ProvenanceError):
-    """A stamp was refused, for example because the file already carries a footer (exit 1)."""
+class Refused(ProvenanceError):
+    """An action was refused to protect what exists: a footer, a .sig, a key (exit 1)."""
 
     exit_status = 1
+
+
+class StampRefused(Refused):
+    """A stamp was refused, for example because the file already carries a footer (exit 1)."""

@@ -32,7 +32,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from provenance.errors import InputError, OperationalError, VerificationError
+from provenance.errors import InputError, OperationalError, Refused, VerificationError
 from provenance.fsio import atomic_write
 from provenance.sshsig import expect_end, put_string, put_text, read_mpint, read_string, read_text
 
@@ -306,7 +306,7 @@ def generate_key(
     """Make an Ed25519 key pair: ``path`` (mode 0600) and ``path.pub``, both in OpenSSH format.
 
     An empty or missing passphrase leaves the private key unencrypted (like ``ssh-keygen -N ''``).
-    Refuses (:class:`~provenance.errors.OperationalError`) when either file exists.
+    Refuses (:class:`~provenance.errors.Refused`, exit 1) when either file exists.
 
     >>> generate_key("id_ed25519", comment="alice@example.com")  # doctest: +SKIP
     """
@@ -316,7 +316,7 @@ def generate_key(
     public_path = Path(f"{target}.pub")
     for existing in (target, public_path):
         if os.path.lexists(existing):
-            raise OperationalError(f"{existing} already exists; refusing to overwrite it")
+            raise Refused(f"{existing} already exists; refusing to overwrite it")
     private = Ed25519PrivateKey.generate()
     secret = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
     encryption: serialization.KeySerializationEncryption = (

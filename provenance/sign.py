@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 from provenance.allowed_signers import TrustPolicy
-from provenance.errors import InputError, OperationalError, VerificationError
+from provenance.errors import InputError, OperationalError, Refused, VerificationError
 from provenance.fsio import BLOCK_SIZE, atomic_write
 from provenance.keys import PublicKey, SigningKey, public_key_from_blob
 from provenance.model import SignatureResult, SignatureVerdict
@@ -112,8 +112,8 @@ def sign_file(
     """Sign the bytes of ``path`` and write ``path.sig`` atomically; return the ``.sig`` path.
 
     Refuses to replace an existing ``.sig`` unless ``force``: raises
-    :class:`~provenance.errors.OperationalError` (exit 3), as
-    :func:`~provenance.fsio.atomic_write` does when another writer wins the race.
+    :class:`~provenance.errors.Refused` (exit 1); if another writer creates it meanwhile,
+    :func:`~provenance.fsio.atomic_write` raises :class:`~provenance.errors.OperationalError`.
 
     >>> sign_file("archive.tar.gz", key, "file")  # doctest: +SKIP
     PosixPath('archive.tar.gz.sig')
@@ -121,7 +121,7 @@ def sign_file(
     check_namespace(namespace)
     target = signature_path(path)
     if not force and os.path.lexists(target):
-        raise OperationalError(
+        raise Refused(
             f"{target} already exists; refusing to overwrite it", hint="use --force to replace it"
         )
     armored = _sign_digest(digest(path, hash_alg), key, namespace, hash_alg)

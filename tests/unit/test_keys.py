@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from provenance import keys
-from provenance.errors import InputError, OperationalError, VerificationError
+from provenance.errors import InputError, Refused, VerificationError
 
 VECTORS = Path(__file__).resolve().parents[2] / "fixtures" / "sshsig"
 PUBLIC_KEYS = sorted(VECTORS.glob("*.pub"))
@@ -334,8 +334,9 @@ def test_generate_key_with_a_passphrase(tmp_path: Path) -> None:
 @pytest.mark.parametrize("existing", ["key", "key.pub"])
 def test_generate_key_refuses_to_overwrite(tmp_path: Path, existing: str) -> None:
     (tmp_path / existing).write_text("precious")
-    with pytest.raises(OperationalError, match="already exists"):
+    with pytest.raises(Refused, match="already exists") as caught:
         keys.generate_key(tmp_path / "key")
+    assert caught.value.exit_status == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == [existing]
     assert (tmp_path / existing).read_text() == "precious"
 

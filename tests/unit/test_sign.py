@@ -10,7 +10,7 @@ import pytest
 
 from provenance import sign
 from provenance.allowed_signers import load_trusted_key, parse_allowed_signers
-from provenance.errors import InputError, OperationalError, VerificationError
+from provenance.errors import InputError, Refused, VerificationError
 from provenance.fsio import BLOCK_SIZE
 from provenance.keys import load_private_key, load_public_key
 from provenance.model import SignatureResult, SignatureVerdict
@@ -70,9 +70,9 @@ def test_sign_file_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     path = tmp_path / "archive.tar.gz"
     path.write_bytes(MESSAGE)
     (tmp_path / "archive.tar.gz.sig").write_text("old")
-    with pytest.raises(OperationalError, match="already exists; refusing") as caught:
+    with pytest.raises(Refused, match="already exists; refusing") as caught:
         sign.sign_file(path, ALICE)
-    assert caught.value.exit_status == 3 and caught.value.hint == "use --force to replace it"
+    assert caught.value.exit_status == 1 and caught.value.hint == "use --force to replace it"
     assert (tmp_path / "archive.tar.gz.sig").read_text() == "old"
     sign.sign_file(path, ALICE, force=True)
     assert (tmp_path / "archive.tar.gz.sig").read_bytes() == _sig("ed25519.sig")
