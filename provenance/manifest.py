@@ -1,0 +1,315 @@
+"""SHA256SUMS in GNU coreutils format: write it, read it strictly, judge its paths.
+
+This module knows bytes and strings only: it never touches the file system. :mod:`provenance.seal`
+walks a folder and writes a manifest with :func:`dump`; :mod:`provenance.sealed` and
+:mod:`provenance.archive` read one with :func:`parse` and hold it against what they find.
+
+The format is what ``sha256sum`` writes and what ``sha256sum --strict -c`` reads::
+
+    <64 hex>  <path>\\n                   one line per file, two spaces in between
+    \\<64 hex>  <path, escaped>\\n         a name holding a newline, CR or backslash
+
+In an escaped line the name's backslash is written ``\\\\``, its newline ``\\n`` and its carriage
+return ``\\r`` (coreutils 9 escapes CR too; older coreutils cannot check such a name).
+
+What :func:`dump` writes: one line per file, sorted by path (by code point, which is the byte
+order of the UTF-8 names: ``LC_ALL=C sort``), relative POSIX paths, names in Unicode NFC,
+lowercase hex, LF line ends, no byte order mark.
+
+How :func:`parse` reads, stricter than ``sha256sum`` where its laxness is ambiguous. Every
+deviation is a :class:`LineProblem` naming its 1-based line; nothing is silently skipped:
+
+* an empty line, a line without the ``<hex>`` + two-character separator shape, a digest that is
+  not 64 hex digits, a name that is not UTF-8, a bad escape;
+* a path listed twice, and two names that differ only by Unicode normalisation (one of them
+  cannot be the name the sealer wrote) -- the first occurrence is kept, the others reported;
+  a name that is not NFC is reported even when it is alone;
+* a byte order mark (``sha256sum`` itself rejects it) is reported on line 1 and skipped;
+* CR LF line ends (``sha256sum`` strips the CR silently) are reported once, on the first line
+  that has one, and the CR is dropped: a CR that belongs to a name must be escaped as ``\\r``.
+  A signature over the manifest breaks under such a conversion anyway;
+* the manifest listing itself or its signature.
+
+GNU's binary-mode marker (``<hex> *<path>``) is accepted: it means the same bytes on POSIX.
+Uppercase hex is accepted and lowered, as ``sha256sum -c`` does. A missing final newline is
+accepted. Entries need not be sorted.
+
+Path safety (:func:`path_problem`) is a separate, pure judgement: an absolute path, a ``..``
+component, an empty or ``.`` component or a NUL byte makes an entry *unsafe*; whoever holds the
+manifest against a folder must then never open it. Escaping through a symbolic link can only be
+told with the folder at hand: see :mod:`provenance.sealed`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+#: The manifest's name, in the sealed folder's top level (or an archive's).
+MANIFEST_NAME = "SHA256SUMS"
+#: The detached SSHSIG signature of the manifest's bytes.
+SIGNATURE_NAME = "SHA256SUMS.sig"
+#: Hex digits in a SHA-256 digest.
+HEX_LENGTH = 64
+
+_BOM = b"\xef\xbb\xbf"
+_HEX = re.compile(r"[0-9a-fA-F]{64}")
+_HEX_BYTES = frozenset(b"0123456789abcdefABCDEF")
+_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r"}
+_UNESCAPES = {"\\": "\\", "n": "\n", "r": "\r"}
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One well-formed manifest line: what the manifest *claims* about one path."""
+
+    #: The path as claimed (unescaped, relative POSIX, as written: not normalised).
+    path: str
+    #: The claimed SHA-256, lowercase hex.
+    sha256: str
+    #: 1-based line number in the manifest.
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class LineProblem:
+    """A manifest line that is malformed, ambiguous or otherwise not as :func:`dump` writes it."""
+
+    line: int
+    reason: str
+    #: The path the line names, when it could be read.
+    path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    """A parsed manifest: the entries kept (first occurrence of each path) and the problems."""
+
+    entries: tuple[Entry, ...]
+    problems: tuple[LineProblem, ...]
+
+    def by_path(self) -> dict[str, Entry]:
+        """The entries keyed by their claimed path."""
+        return {entry.path: entry for entry in self.entries}
+
+
+def escape_name(name: str) -> tuple[str, bool]:
+    """The name as a manifest line holds it, and whether the line needs its leading backslash.
+
+    >>> escape_name("a\\nb")
+    ('a\\\\nb', True)
+    >>> escape_name("plain.txt")
+    ('plain.txt', False)
+    """
+    if not any(char in name for char in _ESCAPES):
+        return name, False
+    return "".join(_ESCAPES.get(char, char) for char in name), True
+
+
+def unescape_name(text: str) -> str:
+    """Undo :func:`escape_name`; raise ``ValueError`` on a dangling or unknown escape.
+
+    >>> unescape_name("a\\\\\\\\b")
+    'a\\\\b'
+    """
+    out: list[str] = []
+    chars = iter(text)
+    for char in chars:
+        if char != "\\":
+            out.append(char)
+            continue
+        following = next(chars, None)
+        if following is None or following not in _UNESCAPES:
+            shown = "\\" + (following or "")
+            raise ValueError(f"unknown escape {shown!r} in the name (only \\\\, \\n, \\r)")
+        out.append(_UNESCAPES[following])
+    return "".join(out)
+
+
+def format_line(path: str, sha256: str) -> str:
+    """One manifest line, newline included, as ``sha256sum`` writes it.
+
+    >>> format_line("a.txt", "0" * 64)[-8:]
+    '  a.txt\\n'
+    """
+    name, escaped = escape_name(path)
+    prefix = "\\" if escaped else ""
+    return f"{prefix}{sha256}  {name}\n"
+
+
+def dump(digests: Iterable[tuple[str, str]]) -> bytes:
+    """The manifest bytes for ``(path, sha256 hex)`` pairs: sorted by path, NFC, LF, UTF-8.
+
+    Raises ``ValueError`` for a path that :func:`path_problem` refuses, a name that is not NFC
+    or a digest that is not 64 hex digits: the sealer must never write a manifest that
+    :func:`parse` would reject.
+
+    >>> dump([("b.txt", "b" * 64), ("a.txt", "a" * 64)]).splitlines()[0][-5:]
+    b'a.txt'
+    """
+    lines = []
+    seen: set[str] = set()
+    for path, sha256 in sorted(digests):
+        problem = path_problem(path)
+        if problem is not None:
+            raise ValueError(f"cannot list {path!r}: {problem}")
+        if unicodedata.normalize("NFC", path) != path:
+            raise ValueError(f"cannot list {path!r}: the name is not in Unicode NFC")
+        if not _HEX.fullmatch(sha256):
+            raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+        if path in seen:
+            raise ValueError(f"{path!r} is listed twice")
+        if path in (MANIFEST_NAME, SIGNATURE_NAME):
+            raise ValueError(f"the manifest never lists {path}")
+        seen.add(path)
+        lines.append(format_line(path, sha256.lower()))
+    return "".join(lines).encode("utf-8")
+
+
+def path_problem(path: str) -> str | None:
+    """Why ``path`` must never be opened below a folder, or ``None`` when it is safe to try.
+
+    This is bagit's ``_path_is_dangerous`` idea, done on the text alone: the file system
+    (symbolic links) is the caller's to check.
+
+    >>> path_problem("../etc/passwd")
+    "the path holds '..'"
+    >>> path_problem("docs/a.txt") is None
+    True
+    """
+    if not path:
+        return "the path is empty"
+    if "\x00" in path:
+        return "the path holds a NUL byte"
+    if path.startswith("/"):
+        return "the path is absolute"
+    parts = path.split("/")
+    if ".." in parts:
+        return "the path holds '..'"
+    if "" in parts or "." in parts:
+        return "the path is not in normal form (empty or '.' component)"
+    return None
+
+
+def parse(data: bytes) -> Manifest:
+    """Read manifest bytes strictly. Never raises: every deviation is a :class:`LineProblem`.
+
+    >>> m = parse(b"%s  a.txt\\nnot a line\\n" % (b"0" * 64))
+    >>> [e.path for e in m.entries], [(p.line, p.reason) for p in m.problems]
+    (['a.txt'], [(2, 'expected "<64 hex>  <path>"')])
+    """
+    problems: list[LineProblem] = []
+    if data.startswith(_BOM):
+        problems.append(LineProblem(1, "the manifest starts with a byte order mark"))
+        data = data[len(_BOM) :]
+    raw_lines = data.split(b"\n")
+    if raw_lines and raw_lines[-1] == b"":
+        raw_lines.pop()
+    entries: list[Entry] = []
+    first_line: dict[str, int] = {}
+    normal_line: dict[str, tuple[int, str]] = {}
+    crlf_lines = 0
+    for number, raw in enumerate(raw_lines, start=1):
+        if raw.endswith(b"\r"):
+            crlf_lines += 1
+            if crlf_lines == 1:
+                problems.append(LineProblem(number, "CR LF line end (SHA256SUMS uses LF)"))
+            raw = raw[:-1]
+        entry = _parse_line(raw, number, problems)
+        if entry is None:
+            continue
+        path = entry.path
+        if path in (MANIFEST_NAME, SIGNATURE_NAME):
+            problems.append(LineProblem(number, f"the manifest lists {path} itself", path))
+            continue
+        if path in first_line:
+            reason = f"{path!r} is listed twice (first on line {first_line[path]})"
+            problems.append(LineProblem(number, reason, path))
+            continue
+        normal = unicodedata.normalize("NFC", path)
+        if normal in normal_line:
+            earlier, earlier_path = normal_line[normal]
+            reason = (
+                f"{path!r} differs from {earlier_path!r} (line {earlier}) "
+                "only by Unicode normalisation"
+            )
+            problems.append(LineProblem(number, reason, path))
+            continue
+        if normal != path:
+            problems.append(LineProblem(number, f"the name {path!r} is not in Unicode NFC", path))
+        first_line[path] = number
+        normal_line[normal] = (number, path)
+        entries.append(entry)
+    if crlf_lines > 1:
+        first = next(p for p in problems if p.reason.startswith("CR LF"))
+        index = problems.index(first)
+        others = crlf_lines - 1
+        problems[index] = LineProblem(
+            first.line, f"CR LF line end (SHA256SUMS uses LF), and on {others} more lines"
+        )
+    return Manifest(tuple(entries), tuple(problems))
+
+
+def _parse_line(raw: bytes, number: int, problems: list[LineProblem]) -> Entry | None:
+    """One line (without its LF) to an entry, or ``None`` with a problem recorded."""
+    escaped = raw.startswith(b"\\")
+    body = raw[1:] if escaped else raw
+    if not body:
+        problems.append(LineProblem(number, "empty line"))
+        return None
+    hex_part, separator, name_bytes = body[:HEX_LENGTH], body[64:66], body[66:]
+    shape_ok = len(body) > HEX_LENGTH + 2 and separator in (b"  ", b" *")
+    if len(body) == HEX_LENGTH + 2 and separator in (b"  ", b" *"):
+        problems.append(LineProblem(number, "no path after the digest"))
+        return None
+    if not shape_ok:
+        split = body.find(b" ")
+        if split not in (-1, HEX_LENGTH) and _is_hex(body[:split]):
+            reason = f"the digest has {split} hex digits, expected {HEX_LENGTH}"
+        elif split == HEX_LENGTH and _is_hex(hex_part):
+            reason = "no two-space separator between digest and path"
+        else:
+            reason = 'expected "<64 hex>  <path>"'
+        problems.append(LineProblem(number, reason))
+        return None
+    if not _is_hex(hex_part):
+        problems.append(LineProblem(number, f"the digest is not {HEX_LENGTH} hex digits"))
+        return None
+    try:
+        name = name_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        problems.append(LineProblem(number, "the path is not UTF-8"))
+        return None
+    if escaped:
+        try:
+            name = unescape_name(name)
+        except ValueError as exc:
+            problems.append(LineProblem(number, str(exc)))
+            return None
+    elif "\\" in name or "\r" in name:
+        reason = "a backslash or CR in a name must be escaped (line starting with '\\')"
+        problems.append(LineProblem(number, reason, name))
+        return None
+    return Entry(name, hex_part.decode("ascii").lower(), number)
+
+
+def _is_hex(data: bytes) -> bool:
+    return bool(data) and all(byte in _HEX_BYTES for byte in data)
+
+
+__all__ = [
+    "HEX_LENGTH",
+    "MANIFEST_NAME",
+    "SIGNATURE_NAME",
+    "Entry",
+    "LineProblem",
+    "Manifest",
+    "dump",
+    "escape_name",
+    "format_line",
+    "parse",
+    "path_problem",
+    "unescape_name",
+]
