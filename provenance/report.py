@@ -140,8 +140,11 @@ def _verdict_colour(result: Result, summary: Summary) -> str:
 
 
 def result_dict(result: Result) -> dict[str, Any]:
-    """The JSON object of one result (keys are a public contract: SPEC.md)."""
-    return {
+    """The JSON object of one result (keys are a public contract: SPEC.md).
+
+    ``signature`` and ``manifest`` keys appear only when those were checked.
+    """
+    payload: dict[str, Any] = {
         "path": result.path,
         "verdict": result.verdict.value,
         "algorithm": result.algorithm.value if result.algorithm else None,
@@ -153,9 +156,14 @@ def result_dict(result: Result) -> dict[str, Any]:
         "trailer": result.trailer,
         "line": result.line,
         "warnings": list(result.warnings),
-        "signature": None if result.signature is None else signature_dict(result.signature),
-        "manifest": result.manifest.value if result.manifest is not None else None,
     }
+    # Present only when signatures or a manifest were checked, so that the layout of a plain
+    # footer run stays exactly as it was.
+    if result.signature is not None:
+        payload["signature"] = signature_dict(result.signature)
+    if result.manifest is not None:
+        payload["manifest"] = result.manifest.value
+    return payload
 
 
 def signature_dict(signature: SignatureResult) -> dict[str, Any]:

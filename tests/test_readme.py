@@ -1,0 +1,216 @@
+"""The README's command examples, run: docs that cannot rot.
+
+Contract for README.md (and any other Markdown file listed in ``DOCUMENTS``):
+
+* Only fenced blocks tagged ```` ```console ```` are run; other blocks are prose.
+* In such a block, a line starting with ``$ `` is a command. A command line ending with a
+  backslash continues on the next line. The lines after it, up to the next ``$ `` line or the
+  end of the block, are its expected output: stdout and stderr together, as a terminal shows
+  them (no colours: output is not a terminal).
+* A line ``[exit N]`` right after the output states a non-zero exit status; without it the
+  command must exit 0.
+* A line ``...`` on its own in the output stands for any number of lines (zero or more).
+* Commands run through ``bash -c`` from the repository root, as written (``uv run`` is part
+  of the command). Each block gets a fresh temporary folder, ``$WORK``, holding a copy of
+  ``fixtures/``; commands that change files (stamp, sign, seal) work there, and the blocks
+  stay independent of each other. The commands of one block run in order and share it.
+  Wherever the temporary folder's real path appears in the output, it is replaced by
+  ``$WORK`` before comparing, so the README can show ``$WORK/...`` paths.
+* Trailing spaces at the end of lines and empty lines at the end of an output are ignored.
+
+Each block is one test case, named after the document and the line where the block starts.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = ("README.md",)
+EXIT_LINE = re.compile(r"^\[exit (\d+)\]$")
+FENCE = re.compile(r"^(`{3,}|~{3,})\s*(\S*)")
+
+
+@dataclass
+class Command:
+    line: int
+    command: str
+    expected: list[str] = field(default_factory=list)
+    exit_status: int = 0
+
+
+@dataclass
+class Block:
+    document: str
+    line: int
+    commands: list[Command]
+
+
+def console_blocks(text: str, document: str) -> list[Block]:
+    """The ```` ```console ```` blocks of a Markdown text, parsed into commands."""
+    blocks: list[Block] = []
+    lines = text.splitlines()
+    index = 0
+    while index < len(lines):
+        opening = FENCE.match(lines[index])
+        if opening is None:
+            index += 1
+            continue
+        fence, tag = opening.group(1), opening.group(2)
+        start = index + 1
+        end = start
+        while end < len(lines) and not lines[end].startswith(fence):
+            end += 1
+        if tag == "console":
+            blocks.append(Block(document, start, parse_block(lines[start:end], start + 1)))
+        index = end + 1
+    return blocks
+
+
+def parse_block(lines: list[str], first_line: int) -> list[Command]:
+    commands: list[Command] = []
+    continuing = False
+    for offset, line in enumerate(lines):
+        if continuing:
+            commands[-1].command += "\n" + line
+            continuing = line.endswith("\\")
+            continue
+        if line.startswith("$ "):
+            commands.append(Command(first_line + offset, line[2:]))
+            continuing = line.endswith("\\")
+            continue
+        if not commands:
+            raise ValueError(f"line {first_line + offset}: output before any '$ ' command")
+        exit_line = EXIT_LINE.match(line.strip())
+        if exit_line is not None:
+            commands[-1].exit_status = int(exit_line.group(1))
+        else:
+            commands[-1].expected.append(line)
+    return commands
+
+
+def output_pattern(expected: list[str]) -> re.Pattern[str]:
+    """A regular expression for an expected output in which ``...`` lines match any lines."""
+    lines = [line.rstrip() for line in expected]
+    while lines and not lines[-1]:
+        lines.pop()
+    parts = ["(?:[^\n]*\n)*?" if line == "..." else re.escape(line) + "\n" for line in lines]
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def normalise(output: str, work: Path) -> str:
+    output = output.replace(str(work.resolve()), "$WORK").replace(str(work), "$WORK")
+    lines = [line.rstrip() for line in output.splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    return "".join(line + "\n" for line in lines)
+
+
+def all_blocks() -> list[Block]:
+    blocks = []
+    for document in DOCUMENTS:
+        path = ROOT / document
+        if path.is_file():
+            blocks.extend(console_blocks(path.read_text(encoding="utf-8"), document))
+    return blocks
+
+
+BLOCKS = all_blocks()
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=[f"{b.document}:{b.line}" for b in BLOCKS])
+def test_console_block(block: Block, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copytree(ROOT / "fixtures", work / "fixtures", symlinks=True)
+    env = {**os.environ, "WORK": str(work), "NO_COLOR": "1"}
+    env.pop("FORCE_COLOR", None)
+    for command in block.commands:
+        done = subprocess.run(
+            ["bash", "-c", command.command],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        where = f"{block.document}:{command.line}: $ {command.command}"
+        actual = normalise(done.stdout, work)
+        expected = "\n".join(command.expected)
+        assert output_pattern(command.expected).fullmatch(actual), (
+            f"{where}\n--- README shows:\n{expected}\n--- the command printed:\n{actual}"
+        )
+        assert done.returncode == command.exit_status, (
+            f"{where}: exit {done.returncode}, README says {command.exit_status}\n{actual}"
+        )
+
+
+def test_readme_has_commands() -> None:
+    assert any(block.document == "README.md" and block.commands for block in BLOCKS)
+
+
+# --- the runner's own contract ----------------------------------------------------------------
+
+SAMPLE = """\
+Prose.
+
+```console
+$ echo one && echo two >&2
+one
+two
+$ false
+[exit 1]
+$ printf 'a\\nb\\nc\\n'
+a
+...
+c
+$ echo con \\
+  tinued
+con tinued
+```
+
+```sh
+$ not run
+```
+"""
+
+
+def test_parser_reads_commands_outputs_and_exit_lines() -> None:
+    (block,) = console_blocks(SAMPLE, "sample.md")
+    assert block.line == 3
+    assert [(c.line, c.command, c.expected, c.exit_status) for c in block.commands] == [
+        (4, "echo one && echo two >&2", ["one", "two"], 0),
+        (7, "false", [], 1),
+        (9, "printf 'a\\nb\\nc\\n'", ["a", "...", "c"], 0),
+        (13, "echo con \\\n  tinued", ["con tinued"], 0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual", "matches"),
+    [
+        (["a", "...", "c"], "a\nc\n", True),
+        (["a", "...", "c"], "a\nb\nb\nc\n", True),
+        (["a", "...", "c"], "a\nb\n", False),
+        (["a"], "a\nb\n", False),
+        (["..."], "anything\nat all\n", True),
+        (["x.y"], "xzy\n", False),
+        ([], "", True),
+    ],
+)
+def test_ellipsis_matching(expected: list[str], actual: str, matches: bool) -> None:
+    assert bool(output_pattern(expected).fullmatch(actual)) is matches
+
+
+def test_work_path_is_shown_as_work(tmp_path: Path) -> None:
+    assert normalise(f"ok  {tmp_path}/a.txt  \n\n", tmp_path) == "ok  $WORK/a.txt\n"
