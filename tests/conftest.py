@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import strategies as st
 
 from provenance.cli import cli
 
@@ -108,3 +109,47 @@ def assert_usage_error(result: Result) -> None:
 @pytest.fixture
 def good_article() -> Article:
     return article()
+
+
+# Hypothesis strategies shared by the property tests.
+
+#: Pieces that steer generated text towards footers, credits and transport damage.
+FRAGMENTS = (
+    "Copyright",
+    "copyright ",
+    " ",
+    "\t",
+    "©",
+    "(c)",
+    "2022",
+    "2019-2022",
+    "2019–2022",
+    "All Rights Reserved",
+    "all rights reserved.",
+    ".",
+    "\n",
+    "\r\n",
+    "\r",
+    "\ufeff",
+    "é",
+    "e\u0301",
+    "Example News, Inc.",
+    DOW_JONES,
+    "d41d8cd98f00b204e9800998ecf8427e",
+    "D41D8CD98F00B204E9800998ECF8427E",
+    "—Jane Roe and Rafael Ortiz contributed to this article.",
+    "Write to Ann Lee at ann@example.com, Bo at bo@example.org and Cy at cy@example.net",
+    "word",
+)
+
+
+def footerish_text() -> st.SearchStrategy[str]:
+    """Text made of footer-like fragments mixed with arbitrary characters."""
+    piece = st.sampled_from(FRAGMENTS) | st.text(max_size=5)
+    return st.lists(piece, max_size=40).map("".join)
+
+
+#: Text with no carriage returns: CRLF conversion and blank-stripping are benign on it.
+lf_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=300
+)
