@@ -50,6 +50,12 @@ class ProvenanceGroup(click.Group):
             status = super().main(
                 args, prog_name or "provenance", complete_var, standalone_mode=False, **extra
             )
+        except click.exceptions.NoArgsIsHelpError as exc:
+            # The whole help squeezed into one error line reads badly; name the commands instead.
+            group = exc.ctx.command if exc.ctx is not None else self
+            names = ", ".join(group.list_commands(exc.ctx)) if isinstance(group, click.Group) else ""
+            fail(f"missing command: one of {names}", hint="see 'provenance --help'")
+            status = EXIT_USAGE
         except click.UsageError as exc:
             fail(
                 exc.format_message(),

@@ -172,6 +172,13 @@ def test_usage_errors(args: list[str]) -> None:
     assert result.stdout == ""
 
 
+def test_bare_command_is_one_usage_line() -> None:
+    result = invoke()
+    assert_usage_error(result)
+    assert result.stderr.startswith("provenance: error: missing command: one of ")
+    assert "verify" in result.stderr.splitlines()[0]
+
+
 def test_missing_path_among_good_ones_checks_nothing() -> None:
     result = invoke("verify", GOOD, "no-such-file.txt")
     assert_usage_error(result)
