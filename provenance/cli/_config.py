@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from click.core import ParameterSource
 
 from provenance.cli import EXIT_OK
+
+if TYPE_CHECKING:
+    from provenance.config import Settings
 
 #: Command-line parameter name -> configuration key, for the flags that a file can also set.
 FLAG_KEYS: Mapping[str, str] = {
@@ -51,12 +54,8 @@ def effective_settings(
     paths: Sequence[str],
     config_file: str | None = None,
     no_config: bool = False,
-) -> Any:
-    """The settings of a run over ``paths``: flags > ``--config FILE`` or the file found > defaults.
-
-    Returns a :class:`provenance.config.Settings` (typed ``Any`` so that this module can be
-    imported without the library: it is imported lazily by the commands).
-    """
+) -> Settings:
+    """The settings of a run over ``paths``: flags > ``--config FILE`` or the file found > defaults."""
     from provenance.config import config_start, find_config, load_config, resolve
 
     if no_config:
