@@ -100,8 +100,10 @@ def find_footer(data: bytes) -> FooterSearch:
     2
     """
     size = len(data)
-    base = max(0, size - FOOTER_WINDOW)
-    lowered = data[base:].lower()  # ASCII-only lowering: byte offsets are unchanged.
+    # Blank padding at the end does not count against the window: it must not hide a footer.
+    content_end = _content_end(data)
+    base = max(0, content_end - FOOTER_WINDOW)
+    lowered = data[base:content_end].lower()  # ASCII-only lowering: offsets are unchanged.
     search_end = len(lowered)
     late_note: str | None = None
     while True:
@@ -129,6 +131,18 @@ def find_footer(data: bytes) -> FooterSearch:
             )
             # An earlier notice has an even longer text after it.
             return FooterSearch(None, late_note)
+
+
+def _content_end(data: bytes) -> int:
+    """Offset just after the last non-blank byte, found a window at a time (linear, no copy)."""
+    end = len(data)
+    while end > 0:
+        start = max(0, end - FOOTER_WINDOW)
+        chunk = data[start:end].rstrip(_WHITESPACE)
+        if chunk:
+            return start + len(chunk)
+        end = start
+    return 0
 
 
 def _footer_after_notice(data: bytes, notice_start: int, notice_end: int) -> Footer | None:
@@ -164,7 +178,7 @@ def _footer_after_notice(data: bytes, notice_start: int, notice_end: int) -> Foo
 def text_problem(data: bytes) -> str | None:
     """Why ``data`` is not UTF-8 text, or ``None`` when it is.
 
-    >>> text_problem(b"caf\xe9")
+    >>> text_problem(b"caf\\xe9")
     'not UTF-8 (invalid byte at offset 3)'
     """
     nul = data.find(b"\x00")

@@ -180,6 +180,22 @@ def test_notice_with_long_text_after_it_is_body() -> None:
     assert [s.name for s in doc.spans] == ["body"]
 
 
+@pytest.mark.parametrize("padding", ["\n" * 5000, " " * 5000, "\r\n\t" * 3000])
+def test_blank_padding_after_the_footer_does_not_hide_it(padding: str) -> None:
+    art = article()
+    doc = doc_of(art.text() + padding)
+    assert doc.fingerprint is not None and doc.fingerprint.value == art.digest
+    assert doc.trailer is None
+
+
+def test_eleven_megabytes_of_blanks_is_fast() -> None:
+    data = article().data() + b" \n" * (11 * 1024 * 1024 // 2)
+    started = time.perf_counter()
+    doc = parse(data)
+    assert time.perf_counter() - started < 1.0
+    assert isinstance(doc, Document) and doc.fingerprint is not None
+
+
 @pytest.mark.parametrize(
     ("token", "gap"),
     [

@@ -71,8 +71,18 @@ def test_any_edit_of_covered_text_is_a_mismatch(edit: object) -> None:
         lambda t: t.replace("\n", " \t \n"),
         lambda t: t.rstrip("\n"),
         lambda t: t + "\n\n",
+        lambda t: t + " \n" * 5000,
     ],
-    ids=["crlf", "cr", "bom", "nfd", "trailing-blanks", "no-final-newline", "extra-blank-lines"],
+    ids=[
+        "crlf",
+        "cr",
+        "bom",
+        "nfd",
+        "trailing-blanks",
+        "no-final-newline",
+        "extra-blank-lines",
+        "blank-padding",
+    ],
 )
 def test_transport_changes_keep_ok(transport: object) -> None:
     art = article()
