@@ -1,0 +1,508 @@
+"""Recipe: check a tar or zip archive in place -- read as a stream, never extracted.
+
+:func:`check_archive` reads .tar, .tar.gz/.tgz, .tar.xz/.txz, .tar.bz2/.tbz2 and .zip files
+(the format is told by the file's first bytes, not its name). Members are read one at a time
+in 1 MiB blocks, hashed as they are read, and never written anywhere. It never raises for a
+bad archive: everything wrong is a result.
+
+* **Member results.** Each regular member gets a :class:`~provenance.model.Result` whose path
+  is the member's name inside the archive (a leading ``./`` dropped), exactly as for a file in
+  a folder: its footer verdict for articles, and, in a sealed archive, its ``manifest``
+  verdict. In an archive without SHA256SUMS only articles get a result, as in a plain
+  folder walk.
+* **Refused members**, never read, each an ``unreadable`` result saying why (and ``unsafe``
+  when the manifest lists it, ``unlisted`` otherwise): an absolute name, a ``..`` component,
+  an empty or ``.`` component; in a zip, a backslash or a drive letter (Windows tools read
+  them as folders); symbolic links, hard links, device files, FIFOs; encrypted zip members;
+  names given twice (also twice up to Unicode normalisation): every copy is refused, since
+  which one an extractor keeps depends on the extractor.
+* **Decompression bombs.** No member is read beyond ``max_member_size`` bytes (default
+  256 MiB): a larger one is reported and left. The whole archive is not decompressed beyond
+  ``max_total_size`` (default 64 times that): past it, the check stops with a result on the
+  archive itself. Memory stays bounded by the member cap (article bytes are kept to check
+  their footers), whatever a member's header claims.
+* **Sealed archives.** A SHA256SUMS member at the top of the archive, or at the top of its
+  one top-level folder (as ``tar czf x.tgz DIR`` makes), is honoured as in a folder: paths are
+  relative to the folder it sits in, and SHA256SUMS.sig beside it is checked against the
+  trust policy (``ArchiveCheck.manifest_signature``).
+* **ARCHIVE.sig**: a detached signature beside the archive file is checked over the archive's
+  bytes (``ArchiveCheck.archive_signature``).
+
+Anything that stops the reading (a corrupt or truncated archive, an unknown format) is one
+``unreadable`` result whose path is the archive's own; members read before it keep theirs.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import hashlib
+import io
+import lzma
+import os
+import stat
+import tarfile
+import unicodedata
+import zipfile
+import zlib
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import IO, BinaryIO
+
+from provenance.allowed_signers import TrustPolicy
+from provenance.errors import InputError
+from provenance.fsio import BLOCK_SIZE
+from provenance.manifest import MANIFEST_NAME, SIGNATURE_NAME, path_problem
+from provenance.manifest import parse as parse_manifest
+from provenance.model import (
+    Canonicalization,
+    Result,
+    SignatureResult,
+    SignatureVerdict,
+    Verdict,
+)
+from provenance.sealed import DEFAULT_MAX_SIZE, Refused, default_is_article, reconcile
+from provenance.sign import check_signature, signature_path
+from provenance.sshsig import DEFAULT_NAMESPACE, MAX_ARMORED_SIZE
+from provenance.tokens import TokenRegistry
+from provenance.tree import FileDigest, display_name
+from provenance.verify import check_bytes
+
+#: File names :func:`is_archive` takes for archives (lowercase).
+ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".zip")
+#: How many member caps the whole archive may expand to, by default.
+TOTAL_FACTOR = 64
+
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+_GZIP_MAGIC = b"\x1f\x8b"
+_BZIP2_MAGIC = b"BZh"
+_XZ_MAGIC = b"\xfd7zXZ\x00"
+#: What a corrupt, truncated or unknown archive raises from the standard library's readers.
+_ARCHIVE_ERRORS = (
+    tarfile.TarError,
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    OSError,
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveCheck:
+    """The check of one archive file."""
+
+    path: str
+    #: ARCHIVE.sig beside the archive; ``None`` when it exists but no trust policy was given.
+    archive_signature: SignatureResult | None
+    #: SHA256SUMS.sig inside the archive; ``None`` when it holds no SHA256SUMS (or it exists
+    #: but no trust policy was given).
+    manifest_signature: SignatureResult | None
+    #: Whether the archive holds a SHA256SUMS member, so that results carry manifest verdicts.
+    sealed: bool
+    results: tuple[Result, ...] = field(default=())
+
+    def failed(self, *, strict: bool = False, require_signature: bool = False) -> bool:
+        """Whether this check fails a run.
+
+        A bad, untrusted or malformed signature fails; with ``require_signature`` at least one
+        of the two signatures must be good (either covers every member's bytes).
+        """
+        signatures = [s for s in (self.archive_signature, self.manifest_signature) if s]
+        if any(s.failed() for s in signatures):
+            return True
+        if require_signature and not any(s.verdict is SignatureVerdict.GOOD for s in signatures):
+            return True
+        return any(result.failed(strict=strict) for result in self.results)
+
+
+def is_archive(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a file named like an archive :func:`check_archive` reads.
+
+    >>> is_archive("issue-12.tar.gz"), is_archive("a.txt")
+    (False, False)
+    """
+    name = os.fspath(path).lower()
+    return name.endswith(ARCHIVE_SUFFIXES) and os.path.isfile(path)
+
+
+def check_archive(
+    path: str | os.PathLike[str],
+    *,
+    policy: TrustPolicy | None = None,
+    namespace: str = DEFAULT_NAMESPACE,
+    require_signature: bool = False,
+    canonicalization: Canonicalization = Canonicalization.RELAXED,
+    tokens: TokenRegistry | None = None,
+    is_article: Callable[[str], bool] = default_is_article,
+    max_member_size: int = DEFAULT_MAX_SIZE,
+    max_total_size: int | None = None,
+    now: datetime | None = None,
+) -> ArchiveCheck:
+    """Check an archive's members in place; see the module's docstring.
+
+    ``policy`` (allowed signers or one trusted key) checks ARCHIVE.sig and SHA256SUMS.sig;
+    without it they are reported ``missing`` when absent and not checked (``None``) when
+    present, and ``require_signature`` is an :class:`~provenance.errors.InputError`.
+    Raises :class:`~provenance.errors.InputError` when ``path`` is not a file.
+
+    >>> check = check_archive("issue-12.tar.gz", policy=load_trusted_key("alice.pub"))
+    ... # doctest: +SKIP
+    >>> [r.path for r in check.results if r.failed()]  # doctest: +SKIP
+    ['issue-12/planted.txt']
+    """
+    if require_signature and policy is None:
+        raise InputError("requiring a signature needs a trust policy (allowed signers or a key)")
+    shown = os.fspath(path)
+    if not os.path.isfile(shown):
+        raise InputError(f"{shown}: no such archive file")
+    archive_signature = _archive_signature(shown, policy, namespace, now)
+    total = max_total_size if max_total_size is not None else TOTAL_FACTOR * max_member_size
+
+    def inspect(name: str, data: bytes) -> Result:
+        return check_bytes(
+            data, display_name(name), canonicalization=canonicalization, tokens=tokens
+        )
+
+    reader = _Reader(is_article, inspect, max_member_size, total)
+    stopped = reader.read(shown)
+    base, manifest_bytes, signature_bytes, head = reader.manifest()
+    if stopped is not None:
+        head.append(Result(shown, Verdict.UNREADABLE, stopped))
+    sealed = manifest_bytes is not None
+    manifest = parse_manifest(manifest_bytes) if manifest_bytes is not None else None
+    manifest_signature = None
+    if manifest_bytes is not None:
+        manifest_signature = _manifest_signature(
+            manifest_bytes, signature_bytes, base, policy, namespace, now
+        )
+    files, refused = reader.relative_to(base)
+    results = reconcile(
+        manifest,
+        files,
+        refused,
+        display=lambda rel: display_name(base + rel),
+        manifest_display=display_name(base + MANIFEST_NAME),
+        is_article=is_article,
+        max_size=max_member_size,
+    )
+    return ArchiveCheck(
+        shown, archive_signature, manifest_signature, sealed, tuple(head + results)
+    )
+
+
+def _archive_signature(
+    path: str, policy: TrustPolicy | None, namespace: str, now: datetime | None
+) -> SignatureResult | None:
+    sig = signature_path(path)
+    if not os.path.lexists(sig):
+        detail = f"no signature: {sig} does not exist"
+        return SignatureResult(SignatureVerdict.MISSING, detail, signature_path=str(sig))
+    if policy is None:
+        return None
+    return check_signature(path, None, policy, namespace, now=now)
+
+
+def _manifest_signature(
+    manifest: bytes,
+    signature: bytes | None,
+    base: str,
+    policy: TrustPolicy | None,
+    namespace: str,
+    now: datetime | None,
+) -> SignatureResult | None:
+    shown = display_name(base + SIGNATURE_NAME)
+    if signature is None:
+        detail = f"no signature: the archive holds no {shown}"
+        return SignatureResult(SignatureVerdict.MISSING, detail, signature_path=shown)
+    if policy is None:
+        return None
+    checked = check_signature(manifest, signature, policy, namespace, now=now)
+    return SignatureResult(
+        checked.verdict,
+        checked.detail,
+        principal=checked.principal,
+        key_fingerprint=checked.key_fingerprint,
+        namespace=checked.namespace,
+        signature_path=shown,
+    )
+
+
+@dataclass(slots=True)
+class _Member:
+    """What the reader learnt about one member, by its normalised name."""
+
+    name: str
+    digest: FileDigest | None = None
+    refused: str | None = None
+    unsafe: bool = True
+
+
+class _TooMuch(Exception):
+    """The archive expanded beyond its total cap."""
+
+
+class _Capped(io.RawIOBase):
+    """A read-only stream that refuses to give more than ``limit`` bytes in total."""
+
+    def __init__(self, inner: io.BufferedIOBase, limit: int) -> None:
+        self.inner = inner
+        self.limit = limit
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.inner.read(len(buffer))
+        self.count += len(data)
+        if self.count > self.limit:
+            raise _TooMuch
+        buffer[: len(data)] = data
+        return len(data)
+
+
+class _Reader:
+    """Reads one archive's members in order, hashing each and keeping what must be kept."""
+
+    def __init__(
+        self,
+        is_article: Callable[[str], bool],
+        inspect: Callable[[str, bytes], Result],
+        member_limit: int,
+        total_limit: int,
+    ) -> None:
+        self.is_article = is_article
+        self.inspect = inspect
+        self.member_limit = member_limit
+        self.total_limit = total_limit
+        self.members: list[_Member] = []
+        self.kept: dict[str, bytes] = {}
+        self.read_total = 0
+
+    def read(self, path: str) -> str | None:
+        """Read every member; the reason the reading stopped early, or ``None``."""
+        try:
+            with open(path, "rb") as handle:
+                magic = handle.read(8)
+            if magic.startswith(_ZIP_MAGIC):
+                self._read_zip(path)
+            else:
+                self._read_tar(path, magic)
+        except _TooMuch:
+            return (
+                f"stopped: the archive expands beyond {self.total_limit} bytes in total "
+                "(a decompression bomb?); later members were not checked"
+            )
+        except _ARCHIVE_ERRORS as exc:
+            return f"cannot read the archive: {exc or type(exc).__name__}"
+        return None
+
+    # -- tar ----------------------------------------------------------------------------------
+
+    def _read_tar(self, path: str, magic: bytes) -> None:
+        with _decompressed(path, magic) as raw, _Capped(raw, self.total_limit) as capped:
+            stream = io.BufferedReader(capped, BLOCK_SIZE)
+            with tarfile.open(
+                fileobj=stream, mode="r|", encoding="utf-8", errors="surrogateescape"
+            ) as archive:
+                for info in archive:
+                    self._tar_member(archive, info)
+
+    def _tar_member(self, archive: tarfile.TarFile, info: tarfile.TarInfo) -> None:
+        name = _normalise(info.name)
+        problem = _name_problem(info.name, name, zip_name=False)
+        if info.isdir():
+            if problem is not None and name not in ("", "."):
+                self._refuse(info.name, f"folder with an unsafe name: {problem}")
+            return
+        if problem is not None:
+            self._refuse(info.name, f"unsafe name: {problem}")
+        elif info.issym():
+            self._refuse(name, f"symbolic link to {info.linkname!r}: never followed")
+        elif info.islnk():
+            self._refuse(name, f"hard link to {info.linkname!r}: never followed")
+        elif info.ischr() or info.isblk():
+            self._refuse(name, "device file: never read")
+        elif info.isfifo():
+            self._refuse(name, "FIFO: never read")
+        elif not info.isreg():
+            self._refuse(name, f"member of tar type {info.type!r}: never read")
+        else:
+            handle = archive.extractfile(info)
+            if handle is None:  # pragma: no cover - isreg() members always have data.
+                self._refuse(name, "no data", unsafe=False)
+                return
+            self._hash(name, handle)
+
+    # -- zip ----------------------------------------------------------------------------------
+
+    def _read_zip(self, path: str) -> None:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                self._zip_member(archive, info)
+
+    def _zip_member(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        name = _normalise(info.filename)
+        problem = _name_problem(info.filename, name, zip_name=True)
+        mode = info.external_attr >> 16 if info.create_system == 3 else 0
+        if info.is_dir():
+            if problem is not None and name not in ("", "."):
+                self._refuse(info.filename, f"folder with an unsafe name: {problem}")
+            return
+        if problem is not None:
+            self._refuse(info.filename, f"unsafe name: {problem}")
+        elif stat.S_ISLNK(mode):
+            target = self._small(archive, info)
+            self._refuse(name, f"symbolic link to {target!r}: never followed")
+        elif stat.S_IFMT(mode) not in (0, stat.S_IFREG):
+            self._refuse(name, "device file, FIFO or socket: never read")
+        elif info.flag_bits & 0x1:
+            self._refuse(name, "encrypted member: cannot be read", unsafe=False)
+        else:
+            try:
+                with archive.open(info) as handle:
+                    self._hash(name, handle)
+            except _TooMuch:
+                raise
+            except _ARCHIVE_ERRORS as exc:
+                self._refuse(name, f"cannot read the member: {exc}", unsafe=False)
+
+    def _small(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str:
+        """A zip symbolic link's target (its data), for the report; never followed."""
+        try:
+            with archive.open(info) as handle:
+                return handle.read(4096).decode("utf-8", "replace")
+        except _ARCHIVE_ERRORS:
+            return "?"
+
+    # -- members ------------------------------------------------------------------------------
+
+    def _refuse(self, name: str, reason: str, *, unsafe: bool = True) -> None:
+        self.members.append(_Member(name, refused=reason, unsafe=unsafe))
+
+    def _hash(self, name: str, handle: IO[bytes] | BinaryIO) -> None:
+        """Hash a member as it streams; keep articles, the manifest and its signature."""
+        base_name = name.rsplit("/", 1)[-1]
+        special = base_name in (MANIFEST_NAME, SIGNATURE_NAME) and name.count("/") <= 1
+        wanted = special or self.is_article(name)
+        limit = self.member_limit
+        if base_name == SIGNATURE_NAME and special:
+            limit = min(limit, MAX_ARMORED_SIZE)
+        digest = hashlib.sha256()
+        kept: list[bytes] | None = [] if wanted else None
+        size = 0
+        while block := handle.read(BLOCK_SIZE):
+            size += len(block)
+            self.read_total += len(block)
+            if self.read_total > self.total_limit:
+                raise _TooMuch
+            if size > limit:
+                reason = (
+                    f"expands beyond {limit} bytes (a decompression bomb?): not read further"
+                )
+                self._refuse(name, reason, unsafe=False)
+                return
+            digest.update(block)
+            if kept is not None:
+                kept.append(block)
+        data = b"".join(kept) if kept is not None else b""
+        if special:
+            self.kept[name] = data
+        inspected = None
+        if kept is not None and self.is_article(name):
+            inspected = self.inspect(name, data)
+        self.members.append(_Member(name, FileDigest(name, digest.hexdigest(), size, inspected)))
+
+    # -- after the reading ----------------------------------------------------------------------
+
+    def manifest(self) -> tuple[str, bytes | None, bytes | None, list[Result]]:
+        """The manifest's folder (``""`` or ``"TOP/"``), its bytes, its .sig's, and problems.
+
+        Duplicate names are resolved here: every copy of a name is refused.
+        """
+        head: list[Result] = []
+        self._refuse_duplicates()
+        regular = {m.name: m for m in self.members if m.digest is not None}
+        base = ""
+        if MANIFEST_NAME not in regular:
+            tops = {m.name.split("/", 1)[0] for m in self.members}
+            candidate = f"{next(iter(tops))}/" if len(tops) == 1 else None
+            if candidate is not None and candidate + MANIFEST_NAME in regular:
+                base = candidate
+        manifest_name = base + MANIFEST_NAME
+        if manifest_name not in regular:
+            if any(m.name == manifest_name for m in self.members):
+                reason = f"{manifest_name} cannot be used: it is refused (see its result)"
+                head.append(Result(display_name(manifest_name), Verdict.MALFORMED, reason))
+                return base, b"", None, head
+            return base, None, None, head
+        signature = self.kept.get(base + SIGNATURE_NAME)
+        if base + SIGNATURE_NAME not in regular:
+            signature = None
+        return base, self.kept.get(manifest_name, b""), signature, head
+
+    def _refuse_duplicates(self) -> None:
+        groups: defaultdict[str, list[int]] = defaultdict(list)
+        for index, member in enumerate(self.members):
+            groups[unicodedata.normalize("NFC", member.name)].append(index)
+        for indexes in groups.values():
+            if len(indexes) < 2:
+                continue
+            names = sorted({self.members[i].name for i in indexes})
+            how = "twice or more" if len(names) == 1 else "up to Unicode normalisation"
+            for i in indexes:
+                member = self.members[i]
+                reason = f"duplicate member name ({len(indexes)} members share it {how})"
+                self.members[i] = _Member(member.name, refused=reason)
+
+    def relative_to(self, base: str) -> tuple[list[FileDigest], list[Refused]]:
+        """The members as paths relative to ``base``, split into read and refused."""
+        files: list[FileDigest] = []
+        refused: list[Refused] = []
+        for member in self.members:
+            relative = member.name[len(base) :] if member.name.startswith(base) else member.name
+            if member.digest is not None:
+                files.append(member.digest._replace(path=relative))
+            else:
+                refused.append(Refused(relative, member.refused or "refused", member.unsafe))
+        skip = {MANIFEST_NAME, SIGNATURE_NAME}
+        return [f for f in files if f.path not in skip], refused
+
+
+def _decompressed(path: str, magic: bytes) -> io.BufferedIOBase:
+    """The archive's bytes, decompressed by its magic number (the caller closes it)."""
+    if magic.startswith(_GZIP_MAGIC):
+        return gzip.GzipFile(path, "rb")
+    if magic.startswith(_BZIP2_MAGIC):
+        return bz2.BZ2File(path, "rb")
+    if magic.startswith(_XZ_MAGIC):
+        return lzma.LZMAFile(path, "rb")
+    return open(path, "rb")
+
+
+def _normalise(name: str) -> str:
+    """A member name without its leading ``./`` (as ``tar -C DIR .`` writes) and final ``/``."""
+    while name.startswith("./"):
+        name = name[2:]
+    return name.rstrip("/")
+
+
+def _name_problem(raw: str, name: str, *, zip_name: bool) -> str | None:
+    """Why a member's name is unsafe to use, or ``None``."""
+    if raw.startswith("/"):
+        return "the path is absolute"
+    if zip_name:
+        if "\\" in raw:
+            return "a backslash in a zip name (Windows tools read it as a folder separator)"
+        if len(raw) >= 2 and raw[1] == ":" and raw[0].isalpha():
+            return "a drive letter in a zip name"
+    return path_problem(name)
+
+
+__all__ = ["ARCHIVE_SUFFIXES", "ArchiveCheck", "check_archive", "is_archive"]
