@@ -106,3 +106,7 @@ from provenance.cli import _articles, _config, _signing  # noqa: E402  (register
 _articles.register(cli)
 _signing.register(cli)
 _config.register(cli)
+
+from provenance.cli import _seal  # noqa: E402  (registers the seal command)
+
+_seal.register(cli)

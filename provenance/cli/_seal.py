@@ -1,0 +1,59 @@
+"""The ``seal`` command: write SHA256SUMS and SHA256SUMS.sig for a folder."""
+
+from __future__ import annotations
+
+import click
+
+from provenance.cli import EXIT_OK
+from provenance.cli._signing import passphrase_callback
+
+
+@click.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=str))
+@click.option(
+    "-k",
+    "--key",
+    "key_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    help="OpenSSH Ed25519 private key to sign with (e.g. ~/.ssh/id_ed25519).",
+)
+@click.option(
+    "-n", "--namespace", default="file", show_default=True, help="Signature namespace."
+)
+@click.option("--force", is_flag=True, help="Replace an existing seal.")
+@click.option(
+    "--passphrase-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    help="Read the key's passphrase from the first line of this file.",
+)
+def seal(
+    folder: str, key_path: str, namespace: str, force: bool, passphrase_file: str | None
+) -> int:
+    """Seal FOLDER: list every file in FOLDER/SHA256SUMS and sign it in SHA256SUMS.sig.
+
+    \b
+    Anyone can then check the seal with stock tools, inside FOLDER:
+      sha256sum --strict -c SHA256SUMS
+      ssh-keygen -Y verify -f allowed_signers -I WHO -n file -s SHA256SUMS.sig < SHA256SUMS
+    and with `provenance verify FOLDER`, which also finds planted files and checks footers.
+    """
+    from provenance.keys import load_private_key
+    from provenance.seal import seal_folder
+
+    key = load_private_key(
+        key_path, passphrase_callback(passphrase_file, f"Passphrase for {key_path}")
+    )
+    sealed = seal_folder(folder, key, namespace, force)
+    verb = "resealed" if sealed.replaced else "sealed"
+    click.echo(
+        f"{verb} {folder}: {sealed.files} file{'s' if sealed.files != 1 else ''} listed in "
+        f"{sealed.manifest_path.name}, signed in {sealed.signature_path.name} "
+        f"by {sealed.key_fingerprint} (namespace {sealed.namespace!r})"
+    )
+    return EXIT_OK
+
+
+def register(group: click.Group) -> None:
+    """Add ``seal`` to the ``provenance`` command."""
+    group.add_command(seal)
