@@ -8,6 +8,7 @@ provenance's own canonicalisation, so a test checks the implementation instead o
 from __future__ import annotations
 
 import hashlib
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,6 +94,16 @@ def write(folder: Path, name: str, data: bytes | str) -> Path:
 def invoke(*args: str | Path) -> Result:
     """Run the ``provenance`` command in-process; stdout and stderr kept apart."""
     return CliRunner().invoke(cli, [str(arg) for arg in args], catch_exceptions=False)
+
+
+ENTRY = ROOT / ".venv" / "bin" / "provenance"
+
+
+def run_command(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """Run a real process from the repository root, text output captured."""
+    return subprocess.run(
+        [str(a) for a in args], capture_output=True, text=True, cwd=ROOT, timeout=60, check=False
+    )
 
 
 def assert_usage_error(result: Result) -> None:

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import errno
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, article, assert_usage_error, invoke, md5_hex, notice, sha256_hex, write
+from conftest import (
+    ENTRY,
+    article,
+    assert_usage_error,
+    invoke,
+    md5_hex,
+    notice,
+    run_command,
+    sha256_hex,
+    write,
+)
 
 from provenance import fsio
 
@@ -116,12 +125,7 @@ def test_read_only_folder_real_process(tmp_path: Path) -> None:
     path = write(tmp_path, "a.txt", TEXT)
     tmp_path.chmod(0o555)
     try:
-        result = subprocess.run(
-            [str(ROOT / ".venv/bin/provenance"), "stamp", "--holder", "X", str(path)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        result = run_command(ENTRY, "stamp", "--holder", "X", path)
     finally:
         tmp_path.chmod(0o755)
     assert result.returncode == 3
@@ -131,16 +135,8 @@ def test_read_only_folder_real_process(tmp_path: Path) -> None:
 
 def test_real_process_stamp_then_verify(tmp_path: Path) -> None:
     path = write(tmp_path, "a.txt", TEXT.replace("\n", "\r\n"))
-    entry = str(ROOT / ".venv/bin/provenance")
-    stamped = subprocess.run(
-        [entry, "stamp", "--holder", "Example News, Inc.", str(path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    stamped = run_command(ENTRY, "stamp", "--holder", "Example News, Inc.", path)
     assert stamped.returncode == 0, stamped.stderr
     assert path.read_bytes().endswith(b"\r\n") and b"\r\n\r\n" not in path.read_bytes()
-    verified = subprocess.run(
-        [entry, "verify", "--strict", str(path)], capture_output=True, text=True, check=False
-    )
+    verified = run_command(ENTRY, "verify", "--strict", path)
     assert verified.returncode == 0 and verified.stdout.startswith("ok ")

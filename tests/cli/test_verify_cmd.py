@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,12 +11,13 @@ from conftest import (
     BAD,
     BODY,
     DOW_JONES,
+    ENTRY,
     GOOD,
-    ROOT,
     article,
     assert_usage_error,
     invoke,
     notice,
+    run_command,
     write,
 )
 
@@ -187,28 +187,20 @@ def test_missing_path_among_good_ones_checks_nothing() -> None:
 
 # Real processes: the installed entry point and python -m.
 
-ENTRY = ROOT / ".venv" / "bin" / "provenance"
-
-
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(a) for a in args], capture_output=True, text=True, cwd=ROOT, timeout=60, check=False
-    )
-
 
 def test_installed_command_verifies_fixtures() -> None:
-    result = run(ENTRY, "verify", "fixtures/")
+    result = run_command(ENTRY, "verify", "fixtures/")
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[-1].startswith(f"{len(lines) - 1} files: ")
     assert "fixtures/articles/good/plain.txt" in result.stdout
     assert result.stderr == ""
-    good = run(ENTRY, "verify", "--strict", "fixtures/articles/good")
+    good = run_command(ENTRY, "verify", "--strict", "fixtures/articles/good")
     assert good.returncode == 0 and good.stdout.splitlines()[-1].endswith("passed under --strict")
 
 
 def test_python_dash_m_usage_error_has_no_traceback() -> None:
-    result = run(sys.executable, "-m", "provenance", "verify", "no-such-file.txt")
+    result = run_command(sys.executable, "-m", "provenance", "verify", "no-such-file.txt")
     assert result.returncode == 2
     lines = result.stderr.splitlines()
     assert len(lines) in (1, 2) and lines[0].startswith("provenance: error: ")
@@ -216,11 +208,11 @@ def test_python_dash_m_usage_error_has_no_traceback() -> None:
 
 
 def test_python_dash_m_verifies_a_bad_file() -> None:
-    result = run(sys.executable, "-m", "provenance", "verify", BAD / "tampered-word.txt")
+    result = run_command(sys.executable, "-m", "provenance", "verify", BAD / "tampered-word.txt")
     assert result.returncode == 1
     assert result.stdout.startswith("mismatch      ")
 
 
 def test_version() -> None:
-    result = run(ENTRY, "--version")
+    result = run_command(ENTRY, "--version")
     assert result.returncode == 0 and result.stdout.startswith("provenance, version ")
