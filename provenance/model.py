@@ -240,6 +240,11 @@ class Summary:
     total: int
     failed: int
     strict: bool = False
+    require_signature: bool = False
+    #: Counts of signature verdicts, over the results whose signature was checked.
+    signatures: tuple[tuple[SignatureVerdict, int], ...] = ()
+    #: Counts of SHA256SUMS verdicts, over the results checked against a manifest.
+    manifest: tuple[tuple[ManifestVerdict, int], ...] = ()
 
     @classmethod
     def of(
@@ -250,13 +255,26 @@ class Summary:
         require_signature: bool = False,
     ) -> Summary:
         tally = dict.fromkeys(Verdict, 0)
+        signatures = dict.fromkeys(SignatureVerdict, 0)
+        manifest = dict.fromkeys(ManifestVerdict, 0)
         total = failed = 0
         for result in results:
             tally[result.verdict] += 1
+            if result.signature is not None:
+                signatures[result.signature.verdict] += 1
+            if result.manifest is not None:
+                manifest[result.manifest] += 1
             total += 1
             failed += result.failed(strict=strict, require_signature=require_signature)
-        counts = tuple((verdict, tally[verdict]) for verdict in Verdict)
-        return cls(counts=counts, total=total, failed=failed, strict=strict)
+        return cls(
+            counts=tuple((verdict, tally[verdict]) for verdict in Verdict),
+            total=total,
+            failed=failed,
+            strict=strict,
+            require_signature=require_signature,
+            signatures=tuple((v, n) for v, n in signatures.items() if n),
+            manifest=tuple((v, n) for v, n in manifest.items() if n),
+        )
 
     @property
     def ok(self) -> bool:

@@ -40,8 +40,13 @@ def result_line(result: Result) -> str:
         line += "  [text after the fingerprint is not covered]"
     if result.signature is not None:
         sig = result.signature
-        by = f" by {sig.principal}" if sig.principal else ""
-        line += f"  [signature {sig.verdict.value}{by}]"
+        if sig.verdict is SignatureVerdict.GOOD:
+            by = f" by {sig.principal}" if sig.principal else ""
+            line += f"  [signature good{by}]"
+        elif sig.verdict is SignatureVerdict.MISSING:
+            line += "  [signature missing]"
+        else:
+            line += f"  [signature {sig.verdict.value}: {sig.detail}]"
     if result.manifest is not None and result.manifest is not ManifestVerdict.LISTED:
         line += f"  [SHA256SUMS: {result.manifest.value}]"
     return line
@@ -49,9 +54,7 @@ def result_line(result: Result) -> str:
 
 def fails(result: Result, summary: Summary) -> bool:
     """Whether ``result`` fails the run that ``summary`` closes."""
-    # Summary does not carry --require-signature (yet); when it does, it is honoured here.
-    require = bool(getattr(summary, "require_signature", False))
-    return result.failed(strict=summary.strict, require_signature=require)
+    return result.failed(strict=summary.strict, require_signature=summary.require_signature)
 
 
 def summary_line(summary: Summary) -> str:
@@ -60,9 +63,14 @@ def summary_line(summary: Summary) -> str:
     noun = "file" if summary.total == 1 else "files"
     if summary.total == 0:
         return "no files to check"
+    extra = ""
+    if summary.signatures:
+        extra += "; signatures: " + ", ".join(f"{n} {v.value}" for v, n in summary.signatures)
+    if summary.manifest:
+        extra += "; SHA256SUMS: " + ", ".join(f"{n} {v.value}" for v, n in summary.manifest)
     status = "passed" if summary.ok else f"FAILED ({summary.failed} failing)"
     strict = " under --strict" if summary.strict else ""
-    return f"{summary.total} {noun}: {counts}; {status}{strict}"
+    return f"{summary.total} {noun}: {counts}{extra}; {status}{strict}"
 
 
 def text_report(
@@ -334,7 +342,7 @@ def github_report(results: Sequence[Result], summary: Summary, *, quiet: bool = 
     """
     lines = []
     for result in results:
-        require = bool(getattr(summary, "require_signature", False))
+        require = summary.require_signature
         for line in github_annotations(result, strict=summary.strict, require_signature=require):
             if quiet and not line.startswith("::error "):
                 continue

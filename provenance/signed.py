@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from provenance.allowed_signers import TrustPolicy, load_allowed_signers, load_trusted_key
@@ -31,6 +31,22 @@ def load_policy(
     return load_trusted_key(public_key)
 
 
+@dataclass(frozen=True, slots=True)
+class SignatureCheck:
+    """Check each file's ``.sig`` against ``policy`` (``VerifyOptions.signatures``)."""
+
+    policy: TrustPolicy
+    namespace: str = DEFAULT_NAMESPACE
+    now: datetime | None = None
+
+    def __call__(self, result: Result) -> Result:
+        """``result`` with its signature check; unreadable files are left as they are."""
+        if result.verdict is Verdict.UNREADABLE or not os.path.isfile(result.path):
+            return result
+        signature = check_signature(result.path, None, self.policy, self.namespace, now=self.now)
+        return replace(result, signature=signature)
+
+
 def attach_signatures(
     results: Iterable[Result],
     policy: TrustPolicy,
@@ -43,11 +59,5 @@ def attach_signatures(
     Files that could not be read keep no signature result: their footer verdict already
     says what went wrong.
     """
-    checked = []
-    for result in results:
-        if result.verdict is Verdict.UNREADABLE or not os.path.isfile(result.path):
-            checked.append(result)
-            continue
-        signature = check_signature(result.path, None, policy, namespace, now=now)
-        checked.append(replace(result, signature=signature))
-    return checked
+    check = SignatureCheck(policy, namespace, now)
+    return [check(result) for result in results]

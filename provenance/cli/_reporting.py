@@ -113,6 +113,7 @@ class VerifyOutput:
         *,
         fmt: str,
         strict: bool,
+        require_signature: bool = False,
         output: str | None = None,
         quiet: bool = False,
         verbose: bool = False,
@@ -123,6 +124,7 @@ class VerifyOutput:
     ) -> None:
         self.fmt = fmt
         self.strict = strict
+        self.require_signature = require_signature
         self.output = output
         self.quiet = quiet
         self.verbose = verbose
@@ -148,13 +150,17 @@ class VerifyOutput:
         if self.streaming:
             self.progress.clear()
             self._write(self.stdout, report.jsonl_result(result))
-        self.progress.tick(result.failed(strict=self.strict))
+        self.progress.tick(
+            result.failed(strict=self.strict, require_signature=self.require_signature)
+        )
 
     def finish(self, results: Sequence[Result]) -> int:
         """Write the report (and the summary line when it went to a file); the exit status."""
         self.progress.clear()
         elapsed = self.clock() - self.started
-        summary = Summary.of(results, strict=self.strict)
+        summary = Summary.of(
+            results, strict=self.strict, require_signature=self.require_signature
+        )
         if self.streaming:
             self._write(self.stdout, report.jsonl_tail(self.streamed, results, summary))
         else:
