@@ -172,8 +172,9 @@ def _install(root: Path, manifest: bytes, signature: bytes) -> None:
     old_signature = root / f".{SIGNATURE_NAME}.{tag}.old"
     undo: list[Callable[[], None]] = []
     try:
-        atomic_write(staged, signature, overwrite=False)
+        # Registered first: atomic_write may fail after linking the staged name into place.
         undo.append(lambda: staged.unlink(missing_ok=True))
+        atomic_write(staged, signature, overwrite=False)
         for current, backup in ((manifest_path, old_manifest), (signature_path, old_signature)):
             if os.path.lexists(current):
                 _keep(current, backup, undo)
@@ -202,7 +203,16 @@ def _keep(current: Path, backup: Path, undo: list[Callable[[], None]]) -> None:
         raise OperationalError(f"cannot keep a copy of {current}: {exc.strerror or exc}") from exc
 
     def restore() -> None:
-        os.replace(backup, current)
+        # rename() between two links to one file does nothing, so an untouched original
+        # would keep its backup link forever: drop the link instead.
+        try:
+            untouched = os.path.samestat(os.lstat(backup), os.lstat(current))
+        except FileNotFoundError:
+            untouched = False
+        if untouched:
+            os.unlink(backup)
+        else:
+            os.replace(backup, current)
 
     undo.append(restore)
 

@@ -1,0 +1,209 @@
+"""SHA256SUMS: the GNU format written, read strictly, and its path-safety judgement."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from provenance.manifest import (
+    Entry,
+    dump,
+    escape_name,
+    format_line,
+    parse,
+    path_problem,
+    unescape_name,
+)
+
+A = "a" * 64
+B = "b" * 64
+
+
+def line(path: str, digest: str = A) -> bytes:
+    return f"{digest}  {path}\n".encode()
+
+
+def reasons(data: bytes) -> list[tuple[int, str]]:
+    return [(problem.line, problem.reason) for problem in parse(data).problems]
+
+
+# -- writing --------------------------------------------------------------------------------
+
+
+def test_dump_writes_sorted_gnu_lines_with_two_spaces() -> None:
+    data = dump([("b.txt", B), ("a.txt", A), ("docs/c.md", A)])
+    assert data == f"{A}  a.txt\n{B}  b.txt\n{A}  docs/c.md\n".encode()
+
+
+def test_dump_sorts_by_code_point_like_c_locale_sort() -> None:
+    paths = ["a/b", "a.txt", "Z", "é", "a-b"]
+    written = [row.split(b"  ", 1)[1].decode() for row in dump((p, A) for p in paths).splitlines()]
+    assert written == sorted(paths, key=lambda p: p.encode("utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("a\nb", f"\\{A}  a\\nb\n"),
+        ("back\\slash", f"\\{A}  back\\\\slash\n"),
+        ("cr\rname", f"\\{A}  cr\\rname\n"),
+        ("plain name.txt", f"{A}  plain name.txt\n"),
+    ],
+)
+def test_names_with_newline_backslash_or_cr_are_escaped_the_gnu_way(
+    name: str, expected: str
+) -> None:
+    assert format_line(name, A) == expected
+    assert parse(expected.encode()).entries == (Entry(name, A, 1),)
+
+
+def test_escape_round_trip() -> None:
+    for name in ["a", "a\\b", "a\nb\rc\\\\", "\\n"]:
+        escaped, needed = escape_name(name)
+        assert needed == (name != "a")
+        assert unescape_name(escaped) == name
+
+
+@pytest.mark.parametrize(
+    "path", ["/etc/passwd", "../x", "a/../../x", "a//b", "./a", "", "a\x00b"]
+)
+def test_dump_refuses_unsafe_paths(path: str) -> None:
+    with pytest.raises(ValueError):
+        dump([(path, A)])
+
+
+def test_dump_refuses_non_nfc_names_duplicates_and_itself() -> None:
+    with pytest.raises(ValueError, match="NFC"):
+        dump([("e\u0301.txt", A)])
+    with pytest.raises(ValueError, match="twice"):
+        dump([("a", A), ("a", B)])
+    with pytest.raises(ValueError, match="never lists"):
+        dump([("SHA256SUMS", A)])
+    with pytest.raises(ValueError, match="hex"):
+        dump([("a", "xyz")])
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+def test_parse_reads_what_sha256sum_writes() -> None:
+    digest = hashlib.sha256(b"x").hexdigest()
+    manifest = parse(f"{digest}  a.txt\n{digest} *binary.bin\n".encode())
+    assert manifest.problems == ()
+    assert [(e.path, e.sha256, e.line) for e in manifest.entries] == [
+        ("a.txt", digest, 1),
+        ("binary.bin", digest, 2),
+    ]
+
+
+def test_uppercase_hex_is_accepted_and_lowered() -> None:
+    assert parse(line("a", A.upper())).entries[0].sha256 == A
+
+
+def test_missing_final_newline_is_accepted() -> None:
+    manifest = parse(line("a").rstrip(b"\n"))
+    assert manifest.problems == () and manifest.entries[0].path == "a"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (f"{A[:63]}  a.txt\n".encode(), "the digest has 63 hex digits, expected 64"),
+        (f"{A}0  a.txt\n".encode(), "the digest has 65 hex digits, expected 64"),
+        (f"{A} a.txt\n".encode(), "no two-space separator between digest and path"),
+        (f"{A}\ta.txt\n".encode(), 'expected "<64 hex>  <path>"'),
+        (f"{'g' * 64}  a.txt\n".encode(), "the digest is not 64 hex digits"),
+        (f"{A}  \n".encode(), "no path after the digest"),
+        (b"\n", "empty line"),
+        (b"SHA256 (a.txt) = " + A.encode() + b"\n", 'expected "<64 hex>  <path>"'),
+        (f"{A}  a\\b\n".encode(), "a backslash or CR in a name must be escaped"),
+        (f"\\{A}  a\\qb\n".encode(), "unknown escape"),
+        (f"{A}  ".encode() + b"\xff\xfe\n", "the path is not UTF-8"),
+    ],
+)
+def test_malformed_lines_are_reported_with_their_line_number(data: bytes, reason: str) -> None:
+    manifest = parse(line("first.txt") + data + line("last.txt"))
+    assert [e.path for e in manifest.entries] == ["first.txt", "last.txt"]
+    assert len(manifest.problems) == 1
+    assert manifest.problems[0].line == 2
+    assert manifest.problems[0].reason.startswith(reason)
+
+
+def test_duplicate_paths_are_reported_and_the_first_kept() -> None:
+    manifest = parse(line("a.txt", A) + line("b.txt") + line("a.txt", B))
+    assert reasons(line("a.txt", A) + line("b.txt") + line("a.txt", B)) == [
+        (3, "'a.txt' is listed twice (first on line 1)")
+    ]
+    assert manifest.by_path()["a.txt"].sha256 == A
+
+
+def test_names_differing_only_by_unicode_normalisation_are_reported() -> None:
+    nfc, nfd = "caf\u00e9.txt", "cafe\u0301.txt"
+    assert reasons(line(nfc) + line(nfd)) == [
+        (2, f"{nfd!r} differs from {nfc!r} (line 1) only by Unicode normalisation")
+    ]
+
+
+def test_a_lone_non_nfc_name_is_reported_but_kept() -> None:
+    nfd = "cafe\u0301.txt"
+    manifest = parse(line(nfd))
+    assert [e.path for e in manifest.entries] == [nfd]
+    assert reasons(line(nfd)) == [(1, f"the name {nfd!r} is not in Unicode NFC")]
+
+
+def test_byte_order_mark_is_reported_on_line_one_and_skipped() -> None:
+    manifest = parse(b"\xef\xbb\xbf" + line("a"))
+    assert [e.path for e in manifest.entries] == ["a"]
+    assert reasons(b"\xef\xbb\xbf" + line("a")) == [
+        (1, "the manifest starts with a byte order mark")
+    ]
+
+
+def test_crlf_is_reported_once_with_a_count_and_the_cr_dropped() -> None:
+    data = (line("a") + line("b") + line("c")).replace(b"\n", b"\r\n")
+    manifest = parse(data)
+    assert [e.path for e in manifest.entries] == ["a", "b", "c"]
+    assert reasons(data) == [(1, "CR LF line end (SHA256SUMS uses LF), and on 2 more lines")]
+
+
+def test_the_manifest_listing_itself_or_its_signature_is_reported() -> None:
+    assert [r for _, r in reasons(line("SHA256SUMS") + line("SHA256SUMS.sig"))] == [
+        "the manifest lists SHA256SUMS itself",
+        "the manifest lists SHA256SUMS.sig itself",
+    ]
+
+
+def test_unsafe_paths_parse_as_entries_for_the_caller_to_refuse() -> None:
+    manifest = parse(line("../../etc/passwd") + line("/etc/shadow"))
+    assert [e.path for e in manifest.entries] == ["../../etc/passwd", "/etc/shadow"]
+
+
+def test_parse_never_raises_on_arbitrary_bytes() -> None:
+    for data in [b"\x00" * 100, b"\\" * 70, b"\r\r\n\n", bytes(range(256)), b"\\" + A.encode()]:
+        parse(data)
+
+
+# -- path safety ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "problem"),
+    [
+        ("/etc/passwd", "the path is absolute"),
+        ("..", "the path holds '..'"),
+        ("a/../../b", "the path holds '..'"),
+        ("a//b", "the path is not in normal form (empty or '.' component)"),
+        ("./a", "the path is not in normal form (empty or '.' component)"),
+        ("a/", "the path is not in normal form (empty or '.' component)"),
+        ("", "the path is empty"),
+        ("a\x00", "the path holds a NUL byte"),
+    ],
+)
+def test_path_problem_names_each_danger(path: str, problem: str) -> None:
+    assert path_problem(path) == problem
+
+
+@pytest.mark.parametrize("path", ["a.txt", "docs/a.txt", "..hidden", "a..b/c", "-rf", "a\\..\\b"])
+def test_safe_paths(path: str) -> None:
+    assert path_problem(path) is None
