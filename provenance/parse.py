@@ -112,25 +112,28 @@ def find_footer(data: bytes) -> FooterSearch:
             return FooterSearch(None, late_note)
         search_end = arr
         line_start = max(lowered.rfind(b"\n", 0, arr), lowered.rfind(b"\r", 0, arr)) + 1
-        candidate_end = arr
-        while True:
-            start = lowered.rfind(_COPYRIGHT, line_start, candidate_end)
-            if start < 0:
-                break
-            candidate_end = start
-            match = _NOTICE.match(data, base + start, size)
-            if match is None or match.end() < base + arr + len(_ARR):
-                continue
-            footer = _footer_after_notice(data, base + start, match.end())
-            if footer is not None:
-                return FooterSearch(footer)
-            line = data.count(b"\n", 0, base + start) + 1
-            late_note = (
-                f"a copyright notice on line {line} is followed by more than "
-                f"{TRAILER_MAX} bytes of text, so it is part of the body"
-            )
-            # An earlier notice has an even longer text after it.
-            return FooterSearch(None, late_note)
+        if line_start == 0 and base > 0:
+            continue  # The line starts before the window: too far from the end to be a footer.
+        # The footer's notice starts a line (after optional blanks); a notice quoted inside
+        # a line is body text.
+        start = line_start
+        while start < arr and lowered[start] in b" \t":
+            start += 1
+        if not lowered.startswith(_COPYRIGHT, start):
+            continue
+        match = _NOTICE.match(data, base + start, size)
+        if match is None or match.end() < base + arr + len(_ARR):
+            continue
+        footer = _footer_after_notice(data, base + start, match.end())
+        if footer is not None:
+            return FooterSearch(footer)
+        line = data.count(b"\n", 0, base + start) + 1
+        late_note = (
+            f"a copyright notice on line {line} is followed by more than "
+            f"{TRAILER_MAX} bytes of text, so it is part of the body"
+        )
+        # An earlier notice has an even longer text after it.
+        return FooterSearch(None, late_note)
 
 
 def _content_end(data: bytes) -> int:
@@ -160,7 +163,9 @@ def _footer_after_notice(data: bytes, notice_start: int, notice_end: int) -> Foo
         if byte not in _HEX:
             break
         hex_prefix += 1
-    if len(word) in (32, 64) and all(byte in _LOWER_HEX for byte in word):
+    # A token glued to the notice ("Reserved.<hex>") is not separated from it: malformed.
+    glued = pos == notice_end
+    if not glued and len(word) in (32, 64) and all(byte in _LOWER_HEX for byte in word):
         token_start, token_end, valid = pos, word_end, True
     elif hex_prefix >= MALFORMED_HEX_MIN:
         token_start, token_end, valid = pos, word_end, False

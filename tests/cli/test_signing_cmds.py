@@ -7,8 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import GOOD, assert_usage_error, invoke
+from conftest import GOOD, assert_usage_error, invoke
 
 
 def _keygen(tmp_path: Path, name: str = "id", *extra: str) -> Path:

@@ -333,3 +333,24 @@ def test_good_fixtures_all_have_content_fingerprints() -> None:
         assert doc.fingerprint is not None, path
         assert doc.fingerprint.kind is FingerprintKind.CONTENT, path
         assert doc.copyright is not None and doc.copyright.holder, path
+
+
+def test_the_footer_notice_may_be_indented() -> None:
+    art = article()
+    body, notice_line = art.covered.rsplit("\n", 1)
+    doc = parse(f"{body}\n  \t{notice_line} {art.digest}\n".encode())
+    assert isinstance(doc, Document) and doc.fingerprint is not None
+    assert doc.copyright is not None and doc.copyright.holder == "Example News, Inc."
+
+
+def test_two_notices_on_one_line_give_no_fingerprint() -> None:
+    # The notice that starts the line is the footer's; the second notice is then text after
+    # it, where a token should stand: the file is ambiguous and gets no fingerprint.
+    art = article()
+    text = (
+        f"{art.covered} Copyright 2023 Other Holder. All Rights Reserved. {art.digest}\n"
+    )
+    doc = parse(text.encode())
+    assert isinstance(doc, Document)
+    assert doc.fingerprint is None
+    assert doc.copyright is not None and doc.copyright.holder == "Example News, Inc."

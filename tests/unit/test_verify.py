@@ -336,22 +336,11 @@ QUOTED_NEAR_END = [
 ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a notice quoted inside a line near the end is taken as the footer (mismatch or "
-    "malformed); the issue says a quoted notice is body. Requiring the footer notice to "
-    "start a line would fix it, but that is a grammar decision for SPEC.md",
-)
 @pytest.mark.parametrize("text", QUOTED_NEAR_END, ids=["unquoted", "curly-quotes"])
 def test_notice_quoted_inside_a_line_near_the_end_is_body(text: str) -> None:
     assert check_bytes(text.encode()).verdict is Verdict.NO_FOOTER
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a token glued to 'Reserved.' with no whitespace is accepted as a valid "
-    "fingerprint; the brief counts glued tokens as malformed, the issue's grammar is silent",
-)
 def test_token_glued_to_the_notice_is_malformed() -> None:
     art = article()
     assert check_bytes(f"{art.covered}{art.digest}\n".encode()).verdict is Verdict.MALFORMED
