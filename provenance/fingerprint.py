@@ -37,17 +37,30 @@ def digest(canonical: bytes, algorithm: Algorithm = Algorithm.MD5) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
+def new_hash(algorithm: Algorithm = Algorithm.MD5) -> hashlib._Hash:
+    """An incremental hash object for ``algorithm`` (for streamed canonical bytes)."""
+    if algorithm is Algorithm.MD5:
+        return hashlib.md5(usedforsecurity=False)
+    return hashlib.sha256()
+
+
 def compute(
     covered: bytes,
     algorithm: Algorithm = Algorithm.MD5,
     canonicalization: Canonicalization = Canonicalization.RELAXED,
+    *,
+    validated: bool = False,
 ) -> str:
     """The fingerprint of covered text: its canonical form, hashed.
+
+    An already-canonical text is hashed as it is (the fast path of
+    :func:`provenance.canonical.is_canonical`); ``validated`` says the caller has already
+    checked that ``covered`` is UTF-8, so it is not decoded a second time.
 
     >>> compute(b"Hello.\\r\\n") == compute(b"Hello.")
     True
     """
-    return digest(canonicalize(covered, canonicalization), algorithm)
+    return digest(canonicalize(covered, canonicalization, validated=validated), algorithm)
 
 
 def matches(expected: str, actual: str) -> bool:

@@ -8,20 +8,25 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from io import BufferedReader
+from itertools import chain, islice
 
-from provenance import fingerprint
+from provenance import _stream, fingerprint, parallel
 from provenance.errors import InputError, VerificationError
-from provenance.model import Canonicalization, Result, Verdict
-from provenance.parse import find_footer, text_problem
+from provenance.model import Algorithm, Canonicalization, Result, Verdict
+from provenance.parse import Footer, find_footer, text_problem
 from provenance.tokens import TokenRegistry, builtin_tokens
 
 #: Suffixes of the files a folder walk takes by default (plus files with no suffix).
 DEFAULT_SUFFIXES = (".txt", ".md")
 #: Names a folder walk never takes as articles: manifests and signatures are not articles.
 NEVER_ARTICLES = ("SHA256SUMS", "*.sig")
+
+_LINE_IN_NOTE = re.compile(r"on line (\d+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +39,9 @@ class VerifyOptions:
     include: tuple[str, ...] = ()
     #: Globs of files (or folders) to leave out of a folder walk.
     exclude: tuple[str, ...] = ()
+    #: Adds the check of each file's detached signature to its result
+    #: (:class:`provenance.signed.SignatureCheck`); ``None`` leaves signatures unchecked.
+    signatures: Callable[[Result], Result] | None = None
 
 
 def check_bytes(
@@ -49,6 +57,8 @@ def check_bytes(
     'no-footer'
     """
     registry = tokens if tokens is not None else builtin_tokens()
+    # text_problem decodes the file once; the fingerprint then trusts that check and never
+    # decodes the whole text again.
     problem = text_problem(data)
     if problem is not None:
         return Result(path, Verdict.UNREADABLE, problem)
@@ -57,14 +67,34 @@ def check_bytes(
     if footer is None:
         detail = search.note or ("empty file" if not data else "no copyright notice at the end")
         return Result(path, Verdict.NO_FOOTER, detail)
-    token = data[footer.token_start : footer.token_end].decode("utf-8")
+
+    def actual_of(algorithm: Algorithm) -> str:
+        assert footer is not None
+        return fingerprint.compute(
+            data[: footer.notice_end], algorithm, canonicalization, validated=True
+        )
+
+    return _judge(path, data, footer, footer.line, registry, canonicalization, actual_of)
+
+
+def _judge(
+    path: str,
+    window: bytes,
+    footer: Footer,
+    line: int,
+    registry: TokenRegistry,
+    canonicalization: Canonicalization,
+    actual_of: Callable[[Algorithm], str],
+) -> Result:
+    """The verdict on a text file with a footer; ``window`` holds the footer's bytes."""
+    token = window[footer.token_start : footer.token_end].decode("utf-8")
     base = Result(
         path,
         Verdict.NO_FOOTER,
         "the copyright notice has no fingerprint after it",
         canonicalization=canonicalization,
-        trailer=data[footer.token_end :].strip().decode("utf-8") or None,
-        line=footer.line,
+        trailer=window[footer.token_end :].strip().decode("utf-8") or None,
+        line=line,
     )
     if not footer.has_token:
         return base
@@ -86,7 +116,7 @@ def check_bytes(
             publisher=publisher,
             detail=f"publisher token of {publisher}, not a digest of the text",
         )
-    actual = fingerprint.compute(data[: footer.notice_end], algorithm, canonicalization)
+    actual = actual_of(algorithm)
     if fingerprint.matches(token, actual):
         return replace(base, verdict=Verdict.OK, actual=actual, detail="fingerprint matches")
     return replace(
@@ -97,6 +127,56 @@ def check_bytes(
     )
 
 
+def _wanted_algorithm(
+    window: bytes, footer: Footer | None, registry: TokenRegistry
+) -> Algorithm | None:
+    """The algorithm to hash the covered text with, or ``None`` when no digest is needed."""
+    if footer is None or not footer.has_token or not footer.token_valid:
+        return None
+    token = window[footer.token_start : footer.token_end].decode("ascii")
+    if registry.publisher(token) is not None:
+        return None
+    return fingerprint.algorithm_for(token)
+
+
+def _check_large(
+    handle: BufferedReader,
+    size: int,
+    shown: str,
+    canonicalization: Canonicalization,
+    registry: TokenRegistry,
+) -> Result:
+    """:func:`check_bytes` for a file too large to read whole: the same result, streamed."""
+    window, start, search = _stream.read_window(handle, size)
+    footer = search.footer
+    algorithm = _wanted_algorithm(window, footer, registry)
+    covered_end = start + footer.notice_end if footer is not None else size
+    count_end = start + footer.notice_start if footer is not None else start
+    problem, newlines, returns, actual = _stream.scan(
+        handle,
+        size,
+        covered_end=covered_end,
+        count_end=count_end,
+        algorithm=algorithm,
+        canonicalization=canonicalization,
+    )
+    if problem is not None:
+        return Result(shown, Verdict.UNREADABLE, problem)
+    if footer is None:
+        note = search.note
+        if note is not None:
+            # The window's line numbers count from the window's start.
+            note = _LINE_IN_NOTE.sub(lambda m: f"on line {int(m[1]) + newlines}", note, count=1)
+        return Result(shown, Verdict.NO_FOOTER, note or "no copyright notice at the end")
+    line = newlines + 1 if newlines else returns + 1
+
+    def actual_of(algorithm: Algorithm) -> str:
+        assert actual is not None
+        return actual
+
+    return _judge(shown, window, footer, line, registry, canonicalization, actual_of)
+
+
 def check_file(
     path: str | os.PathLike[str],
     *,
@@ -104,10 +184,18 @@ def check_file(
     tokens: TokenRegistry | None = None,
     display: str | None = None,
 ) -> Result:
-    """Check one file. I/O errors become an ``unreadable`` result; never raises for them."""
+    """Check one file. I/O errors become an ``unreadable`` result; never raises for them.
+
+    Files up to a few MiB are read whole; larger ones are streamed in 1 MiB chunks, the
+    footer found from the end of the file, so memory stays bounded for any file size.
+    """
     shown = display if display is not None else os.fspath(path)
     try:
         with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > _stream.STREAM_THRESHOLD:
+                registry = tokens if tokens is not None else builtin_tokens()
+                return _check_large(handle, size, shown, canonicalization, registry)
             data = handle.read()
     except IsADirectoryError:
         return Result(shown, Verdict.UNREADABLE, "is a folder")
@@ -212,25 +300,32 @@ def check_paths(
     options: VerifyOptions = VerifyOptions(),
     *,
     on_result: Callable[[Result], None] | None = None,
+    jobs: int = 1,
 ) -> list[Result]:
     """Check files and folders; one result per file, in walk order.
 
-    ``on_result`` is called with each result as soon as it is known (for progress and
-    streaming output). After every file is checked, tokens shared by files whose texts
-    differ are reported ``unverifiable`` (see :func:`infer_publisher_tokens`); the list
-    returned carries those final verdicts.
+    ``on_result`` is called with each result as soon as it is known, in walk order (for
+    progress and streaming output). ``jobs`` greater than 1 checks files in that many worker
+    processes, in batches; a run of fewer files than a few batches stays in this process.
+    After every file is checked, tokens shared by files whose texts differ are reported
+    ``unverifiable`` (see :func:`infer_publisher_tokens`); the list returned carries those
+    final verdicts.
+
+    >>> [r.verdict.value for r in check_paths(["fixtures/articles/good"], jobs=2)][:1]  # doctest: +SKIP
+    ['ok']
     """
+    targets = ((t.path, t.display, t.error) for t in iter_targets(paths, options))
+    head = list(islice(targets, 2 * parallel.BATCH)) if jobs > 1 else []
+    if jobs > 1 and len(head) == 2 * parallel.BATCH:
+        stream: Iterable[Result] = parallel.check_parallel(
+            chain(head, targets), jobs, options.canonicalization, options.tokens
+        )
+    else:
+        stream = parallel.check_each(chain(head, targets), options.canonicalization, options.tokens)
     results = []
-    for target in iter_targets(paths, options):
-        if target.error is not None:
-            result = Result(target.display, Verdict.UNREADABLE, target.error)
-        else:
-            result = check_file(
-                target.path,
-                canonicalization=options.canonicalization,
-                tokens=options.tokens,
-                display=target.display,
-            )
+    for result in stream:
+        if options.signatures is not None:
+            result = options.signatures(result)
         if on_result is not None:
             on_result(result)
         results.append(result)

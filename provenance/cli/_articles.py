@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
 from provenance.cli import EXIT_FAILED, EXIT_OK, fail
+
+if TYPE_CHECKING:
+    from provenance.model import Result
 
 _CANONICALIZATION = click.Choice(["relaxed", "simple"])
 _PATH = click.Path(exists=True, dir_okay=True, path_type=str)
@@ -110,6 +115,35 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     help="Read settings from FILE instead of the pyproject.toml/provenance.toml found.",
 )
 @click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+@click.option(
+    "--allowed-signers",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    help="Check each FILE.sig against this OpenSSH allowed_signers file.",
+)
+@click.option(
+    "--public-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    help="Check each FILE.sig against this one public key (KEY.pub).",
+)
+@click.option(
+    "--require-signature/--no-require-signature",
+    default=False,
+    help="Fail files that have no FILE.sig (with --allowed-signers or --public-key).",
+)
+@click.option(
+    "-n",
+    "--namespace",
+    default="file",
+    show_default=True,
+    help="SSHSIG namespace the signatures must be made for.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Check files in N processes [default: the number of CPUs].",
+)
 def verify(
     paths: tuple[str, ...],
     strict: bool,
@@ -124,6 +158,11 @@ def verify(
     changed_since: str | None,
     config_file: str | None,
     no_config: bool,
+    allowed_signers: str | None,
+    public_key: str | None,
+    require_signature: bool,
+    namespace: str,
+    jobs: int | None,
 ) -> int:
     """Recompute each article's fingerprint and compare it with its footer.
 
@@ -146,19 +185,54 @@ def verify(
         tokens=registry(settings.publisher_tokens),
         include=settings.include,
         exclude=settings.exclude,
+        # A --public-key on the command line overrides allowed_signers from a config file.
+        signatures=_signature_check(
+            allowed_signers if public_key else settings.allowed_signers,
+            public_key,
+            settings.require_signature,
+            namespace,
+        ),
     )
     if changed_since is not None:
         paths = tuple(files_changed_since(paths, options, changed_since))
     out = VerifyOutput(
         fmt=fmt,
         strict=settings.strict,
+        require_signature=settings.require_signature,
         output=output,
         quiet=quiet,
         verbose=verbose,
         total=lambda: sum(1 for _ in iter_targets(paths, options)),
     )
-    results = check_paths(paths, options, on_result=out.on_result)
+    if jobs is None:
+        import os
+
+        jobs = os.cpu_count() or 1
+    results = check_paths(paths, options, on_result=out.on_result, jobs=jobs)
     return out.finish(results)
+
+
+def _signature_check(
+    allowed_signers: str | None, public_key: str | None, require: bool, namespace: str
+) -> Callable[[Result], Result] | None:
+    """The signature check of a verify run, or ``None`` when no trust source was given.
+
+    cryptography is imported only here, so a plain verify never loads it.
+    """
+    from provenance.errors import InputError
+
+    if allowed_signers is None and public_key is None:
+        if require:
+            raise InputError(
+                "--require-signature needs a trust source",
+                hint="add --allowed-signers FILE or --public-key KEY.pub",
+            )
+        return None
+    if allowed_signers is not None and public_key is not None:
+        raise InputError("give --allowed-signers or --public-key, not both")
+    from provenance.signed import SignatureCheck, load_policy
+
+    return SignatureCheck(load_policy(allowed_signers, public_key), namespace)
 
 
 @click.command()
