@@ -191,9 +191,7 @@ def check_archive(
         is_article=is_article,
         max_size=max_member_size,
     )
-    return ArchiveCheck(
-        shown, archive_signature, manifest_signature, sealed, tuple(head + results)
-    )
+    return ArchiveCheck(shown, archive_signature, manifest_signature, sealed, tuple(head + results))
 
 
 def _archive_signature(
@@ -348,15 +346,16 @@ class _Reader:
                 self._zip_member(archive, info)
 
     def _zip_member(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-        name = _normalise(info.filename)
-        problem = _name_problem(info.filename, name, zip_name=True)
+        raw = _zip_name(info)
+        name = _normalise(raw)
+        problem = _name_problem(raw, name, zip_name=True)
         mode = info.external_attr >> 16 if info.create_system == 3 else 0
         if info.is_dir():
             if problem is not None and name not in ("", "."):
-                self._refuse(info.filename, f"folder with an unsafe name: {problem}")
+                self._refuse(raw, f"folder with an unsafe name: {problem}")
             return
         if problem is not None:
-            self._refuse(info.filename, f"unsafe name: {problem}")
+            self._refuse(raw, f"unsafe name: {problem}")
         elif stat.S_ISLNK(mode):
             target = self._small(archive, info)
             self._refuse(name, f"symbolic link to {target!r}: never followed")
@@ -403,9 +402,7 @@ class _Reader:
             if self.read_total > self.total_limit:
                 raise _TooMuch
             if size > limit:
-                reason = (
-                    f"expands beyond {limit} bytes (a decompression bomb?): not read further"
-                )
+                reason = f"expands beyond {limit} bytes (a decompression bomb?): not read further"
                 self._refuse(name, reason, unsafe=False)
                 return
             digest.update(block)
@@ -486,6 +483,20 @@ def _decompressed(path: str, magic: bytes) -> io.BufferedIOBase:
     return open(path, "rb")
 
 
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    """A zip member's name: UTF-8 when flagged so, or when its bytes are valid UTF-8.
+
+    Info-ZIP on Unix stores names as raw bytes without the UTF-8 flag, which zipfile then
+    reads as CP437; such bytes are decoded as UTF-8 when they are valid UTF-8.
+    """
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
 def _normalise(name: str) -> str:
     """A member name without its leading ``./`` (as ``tar -C DIR .`` writes) and final ``/``."""
     while name.startswith("./"):
@@ -498,8 +509,9 @@ def _name_problem(raw: str, name: str, *, zip_name: bool) -> str | None:
     if raw.startswith("/"):
         return "the path is absolute"
     if zip_name:
-        if "\\" in raw:
-            return "a backslash in a zip name (Windows tools read it as a folder separator)"
+        # Windows extractors read a backslash as a folder separator: "..\\x" climbs out there.
+        if "\\" in raw and path_problem(_normalise(raw.replace("\\", "/"))) is not None:
+            return "a backslash path in a zip name that Windows tools read as unsafe"
         if len(raw) >= 2 and raw[1] == ":" and raw[0].isalpha():
             return "a drive letter in a zip name"
     return path_problem(name)

@@ -281,9 +281,7 @@ def reconcile(
     if manifest is not None:
         for problem in manifest.problems:
             detail = f"{MANIFEST_NAME} line {problem.line}: {problem.reason}"
-            results.append(
-                Result(manifest_display, Verdict.MALFORMED, detail, line=problem.line)
-            )
+            results.append(Result(manifest_display, Verdict.MALFORMED, detail, line=problem.line))
     per_path: list[Result] = []
     seen: set[str] = set()
     blocked: list[str] = []

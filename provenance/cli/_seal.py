@@ -18,9 +18,7 @@ from provenance.cli._signing import passphrase_callback
     type=click.Path(exists=True, dir_okay=False, path_type=str),
     help="OpenSSH Ed25519 private key to sign with (e.g. ~/.ssh/id_ed25519).",
 )
-@click.option(
-    "-n", "--namespace", default="file", show_default=True, help="Signature namespace."
-)
+@click.option("-n", "--namespace", default="file", show_default=True, help="Signature namespace.")
 @click.option("--force", is_flag=True, help="Replace an existing seal.")
 @click.option(
     "--passphrase-file",

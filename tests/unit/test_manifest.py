@@ -65,9 +65,7 @@ def test_escape_round_trip() -> None:
         assert unescape_name(escaped) == name
 
 
-@pytest.mark.parametrize(
-    "path", ["/etc/passwd", "../x", "a/../../x", "a//b", "./a", "", "a\x00b"]
-)
+@pytest.mark.parametrize("path", ["/etc/passwd", "../x", "a/../../x", "a//b", "./a", "", "a\x00b"])
 def test_dump_refuses_unsafe_paths(path: str) -> None:
     with pytest.raises(ValueError):
         dump([(path, A)])

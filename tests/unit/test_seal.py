@@ -196,9 +196,7 @@ def failing_on_call(
     return wrapper, calls
 
 
-def count_calls(
-    monkeypatch: pytest.MonkeyPatch, name: str, run: Callable[[], object]
-) -> int:
+def count_calls(monkeypatch: pytest.MonkeyPatch, name: str, run: Callable[[], object]) -> int:
     wrapper, calls = failing_on_call(getattr(os, name), 0, RuntimeError())
     with monkeypatch.context() as patch:
         patch.setattr(fsio.os, name, wrapper)
@@ -229,7 +227,9 @@ FAULTS = [
 
 
 @pytest.mark.parametrize("resealing", [False, True], ids=["first-seal", "force-reseal"])
-@pytest.mark.parametrize(("call", "exc"), FAULTS, ids=[f"{c}-{type(e).__name__}" for c, e in FAULTS])
+@pytest.mark.parametrize(
+    ("call", "exc"), FAULTS, ids=[f"{c}-{type(e).__name__}" for c, e in FAULTS]
+)
 def test_a_failure_at_any_step_leaves_the_folder_as_it_was(
     tmp_path: Path,
     key: SigningKey,

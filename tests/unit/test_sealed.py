@@ -199,9 +199,7 @@ def test_malformed_manifest_lines_are_reported_with_line_numbers(
     assert found.failed()
 
 
-def test_duplicate_and_normalisation_twins_in_the_manifest(
-    tmp_path: Path, key: SigningKey
-) -> None:
+def test_duplicate_and_normalisation_twins_in_the_manifest(tmp_path: Path, key: SigningKey) -> None:
     root = tmp_path / "issue"
     write(root, "caf\u00e9.txt", b"x")
     seal_folder(root, key)
@@ -252,7 +250,9 @@ def test_without_a_policy_the_signature_is_not_checked(sealed: Path) -> None:
         check_sealed_folder(sealed, require_signature=True)
 
 
-def test_symlinked_manifest_is_never_followed(sealed: Path, key: SigningKey, tmp_path: Path) -> None:
+def test_symlinked_manifest_is_never_followed(
+    sealed: Path, key: SigningKey, tmp_path: Path
+) -> None:
     real = write(tmp_path, "forged-SHA256SUMS", (sealed / "SHA256SUMS").read_bytes())
     (sealed / "SHA256SUMS").unlink()
     (sealed / "SHA256SUMS").symlink_to(real)
