@@ -212,6 +212,10 @@ class Result:
     signature: SignatureResult | None = None
     #: How the file stands against SHA256SUMS, in a sealed folder or archive.
     manifest: ManifestVerdict | None = None
+    #: False for a file that is not an article (a photo in a sealed folder, the manifest, an
+    #: archive): only its SHA-256 and signature are checked, and ``verdict`` is ``no-footer``
+    #: as a placeholder that never fails a run by itself.
+    article: bool = True
 
     def failed(self, *, strict: bool = False, require_signature: bool = False) -> bool:
         """Whether this result fails a run (``strict`` as with ``--strict``)."""
@@ -223,7 +227,7 @@ class Result:
             return True
         if self.manifest is not None and self.manifest is not ManifestVerdict.LISTED:
             return True
-        if strict:
+        if strict and self.article:
             return (
                 self.verdict in STRICT_FAILING_VERDICTS
                 or self.trailer is not None
@@ -245,6 +249,8 @@ class Summary:
     signatures: tuple[tuple[SignatureVerdict, int], ...] = ()
     #: Counts of SHA256SUMS verdicts, over the results checked against a manifest.
     manifest: tuple[tuple[ManifestVerdict, int], ...] = ()
+    #: Files that are not articles (only their SHA-256 or signature is checked).
+    others: int = 0
 
     @classmethod
     def of(
@@ -257,9 +263,12 @@ class Summary:
         tally = dict.fromkeys(Verdict, 0)
         signatures = dict.fromkeys(SignatureVerdict, 0)
         manifest = dict.fromkeys(ManifestVerdict, 0)
-        total = failed = 0
+        total = failed = others = 0
         for result in results:
-            tally[result.verdict] += 1
+            if result.article or result.verdict is not Verdict.NO_FOOTER:
+                tally[result.verdict] += 1
+            else:
+                others += 1
             if result.signature is not None:
                 signatures[result.signature.verdict] += 1
             if result.manifest is not None:
@@ -274,6 +283,7 @@ class Summary:
             require_signature=require_signature,
             signatures=tuple((v, n) for v, n in signatures.items() if n),
             manifest=tuple((v, n) for v, n in manifest.items() if n),
+            others=others,
         )
 
     @property

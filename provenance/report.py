@@ -31,9 +31,20 @@ JSON_VERSION = 1
 _VERDICT_WIDTH = max(len(verdict.value) for verdict in Verdict)
 
 
+def verdict_word(result: Result) -> str:
+    """The word in a text line's first column.
+
+    A file that is not an article has no footer verdict: its SHA256SUMS verdict stands there
+    instead, or ``-``.
+    """
+    if not result.article and result.verdict is Verdict.NO_FOOTER:
+        return result.manifest.value if result.manifest is not None else "-"
+    return result.verdict.value
+
+
 def result_line(result: Result) -> str:
     """One line for one file: verdict, path, and what a reader needs to act on it."""
-    line = f"{result.verdict.value:<{_VERDICT_WIDTH}}  {result.path}"
+    line = f"{verdict_word(result):<{_VERDICT_WIDTH}}  {result.path}"
     if result.verdict is not Verdict.OK:
         line += f"  ({result.detail})"
     if result.trailer is not None:
@@ -64,6 +75,8 @@ def summary_line(summary: Summary) -> str:
     if summary.total == 0:
         return "no files to check"
     extra = ""
+    if summary.others:
+        extra += f", {summary.others} not articles (SHA-256 only)"
     if summary.signatures:
         extra += "; signatures: " + ", ".join(f"{n} {v.value}" for v, n in summary.signatures)
     if summary.manifest:
@@ -93,7 +106,7 @@ def text_report(
             continue
         line = result_line(result)
         if color:
-            word = result.verdict.value
+            word = verdict_word(result)
             line = _paint(word, _verdict_colour(result, summary)) + line[len(word) :]
         lines.append(line)
         if verbose:
@@ -147,6 +160,13 @@ def _verdict_colour(result: Result, summary: Summary) -> str:
     return _YELLOW
 
 
+def verdict_value(result: Result) -> str | None:
+    """The JSON ``verdict``: ``null`` for a file that is not an article."""
+    if not result.article and result.verdict is Verdict.NO_FOOTER:
+        return None
+    return result.verdict.value
+
+
 def result_dict(result: Result) -> dict[str, Any]:
     """The JSON object of one result (keys are a public contract: SPEC.md).
 
@@ -154,7 +174,7 @@ def result_dict(result: Result) -> dict[str, Any]:
     """
     payload: dict[str, Any] = {
         "path": result.path,
-        "verdict": result.verdict.value,
+        "verdict": verdict_value(result),
         "algorithm": result.algorithm.value if result.algorithm else None,
         "expected": result.expected,
         "actual": result.actual,
@@ -171,6 +191,8 @@ def result_dict(result: Result) -> dict[str, Any]:
         payload["signature"] = signature_dict(result.signature)
     if result.manifest is not None:
         payload["manifest"] = result.manifest.value
+    if not result.article:
+        payload["article"] = False
     return payload
 
 
@@ -295,7 +317,7 @@ def github_annotations(
     ['::error file=a.txt,line=3,title=provenance mismatch::mismatch: expected x, computed y']
     """
     issues: list[tuple[str, str, str]] = []
-    if result.verdict is not Verdict.OK:
+    if result.verdict is not Verdict.OK and verdict_value(result) is not None:
         fails = result.verdict in FAILING_VERDICTS or (
             strict and result.verdict in STRICT_FAILING_VERDICTS
         )
@@ -421,7 +443,8 @@ def junit_report(results: Sequence[Result], summary: Summary) -> str:
         if result.line is not None:
             case.set("line", str(result.line))
         body = _xml_text(_junit_body(result))
-        message = _xml_text(f"{result.verdict.value}: {result.detail}")
+        word = verdict_word(result)
+        message = _xml_text(f"{word}: {result.detail}")
         if result.verdict is Verdict.UNREADABLE:
             errors += 1
             child = ET.SubElement(case, "error", type=result.verdict.value, message=message)
@@ -432,9 +455,9 @@ def junit_report(results: Sequence[Result], summary: Summary) -> str:
                 message = _xml_text(f"{message}; but {_other_failure(result)}")
             elif result.verdict is Verdict.OK:
                 message = _xml_text(f"ok, but {_other_failure(result)}")
-            child = ET.SubElement(case, "failure", type=result.verdict.value, message=message)
+            child = ET.SubElement(case, "failure", type=word, message=message)
             child.text = body
-        elif result.verdict is not Verdict.OK:
+        elif result.verdict is not Verdict.OK and verdict_value(result) is not None:
             skipped += 1
             ET.SubElement(case, "skipped", message=message)
             ET.SubElement(case, "system-out").text = body

@@ -347,7 +347,7 @@ def _footer(
     if found.too_large:
         detail = f"larger than {max_size} bytes: footer not checked"
         return Result(shown, Verdict.UNREADABLE, detail)
-    return Result(shown, Verdict.NO_FOOTER, NOT_AN_ARTICLE)
+    return Result(shown, Verdict.NO_FOOTER, NOT_AN_ARTICLE, article=False)
 
 
 def _absent(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import click
@@ -11,7 +10,7 @@ import click
 from provenance.cli import EXIT_FAILED, EXIT_OK, fail
 
 if TYPE_CHECKING:
-    from provenance.model import Result
+    from provenance.allowed_signers import TrustPolicy
 
 _CANONICALIZATION = click.Choice(["relaxed", "simple"])
 _PATH = click.Path(exists=True, dir_okay=True, path_type=str)
@@ -138,6 +137,13 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     help="SSHSIG namespace the signatures must be made for.",
 )
 @click.option(
+    "--max-member-size",
+    default="256M",
+    show_default=True,
+    metavar="SIZE",
+    help="Largest size an archive member or sealed file may expand to (K, M, G).",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
@@ -162,6 +168,7 @@ def verify(
     public_key: str | None,
     require_signature: bool,
     namespace: str,
+    max_member_size: str,
     jobs: int | None,
 ) -> int:
     """Recompute each article's fingerprint and compare it with its footer.
@@ -173,25 +180,31 @@ def verify(
     from provenance.cli._reporting import VerifyOutput
     from provenance.errors import InputError
     from provenance.gitdiff import changed_since as files_changed_since
+    from provenance.run import RunOptions, check_run
     from provenance.tokens import registry
-    from provenance.verify import VerifyOptions, check_paths, iter_targets
+    from provenance.verify import VerifyOptions, iter_targets
 
     if quiet and verbose:
         raise InputError("--quiet and --verbose cannot be used together")
     # Flags given on the command line > the configuration file > defaults.
     settings = effective_settings(click.get_current_context(), paths, config_file, no_config)
+    # A --public-key on the command line overrides allowed_signers from a config file.
+    policy = _trust_policy(
+        allowed_signers if public_key else settings.allowed_signers,
+        public_key,
+        settings.require_signature,
+    )
+    signatures = None
+    if policy is not None:
+        from provenance.signed import SignatureCheck
+
+        signatures = SignatureCheck(policy, namespace)
     options = VerifyOptions(
         canonicalization=settings.canonicalization,
         tokens=registry(settings.publisher_tokens),
         include=settings.include,
         exclude=settings.exclude,
-        # A --public-key on the command line overrides allowed_signers from a config file.
-        signatures=_signature_check(
-            allowed_signers if public_key else settings.allowed_signers,
-            public_key,
-            settings.require_signature,
-            namespace,
-        ),
+        signatures=signatures,
     )
     if changed_since is not None:
         paths = tuple(files_changed_since(paths, options, changed_since))
@@ -208,14 +221,21 @@ def verify(
         import os
 
         jobs = os.cpu_count() or 1
-    results = check_paths(paths, options, on_result=out.on_result, jobs=jobs)
+    run = RunOptions(
+        policy=policy,
+        namespace=namespace,
+        require_signature=settings.require_signature,
+        jobs=jobs,
+        max_member_size=_size(max_member_size),
+    )
+    results = check_run(paths, options, run, on_result=out.on_result)
     return out.finish(results)
 
 
-def _signature_check(
-    allowed_signers: str | None, public_key: str | None, require: bool, namespace: str
-) -> Callable[[Result], Result] | None:
-    """The signature check of a verify run, or ``None`` when no trust source was given.
+def _trust_policy(
+    allowed_signers: str | None, public_key: str | None, require: bool
+) -> TrustPolicy | None:
+    """The trust policy of a verify run, or ``None`` when no trust source was given.
 
     cryptography is imported only here, so a plain verify never loads it.
     """
@@ -230,9 +250,24 @@ def _signature_check(
         return None
     if allowed_signers is not None and public_key is not None:
         raise InputError("give --allowed-signers or --public-key, not both")
-    from provenance.signed import SignatureCheck, load_policy
+    from provenance.signed import load_policy
 
-    return SignatureCheck(load_policy(allowed_signers, public_key), namespace)
+    return load_policy(allowed_signers, public_key)
+
+
+_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+
+
+def _size(value: str) -> int:
+    """``256M`` -> bytes (units K, M, G: powers of 1024)."""
+    from provenance.errors import InputError
+
+    text = value.strip().upper().removesuffix("B").removesuffix("I")
+    unit = text[-1:] if text[-1:] in _SIZE_UNITS else ""
+    number = text[: len(text) - len(unit)]
+    if not number.isdigit() or int(number) == 0:
+        raise InputError(f"--max-member-size: expected a size such as 256M, found {value!r}")
+    return int(number) * _SIZE_UNITS[unit]
 
 
 @click.command()

@@ -100,7 +100,8 @@ def test_canonicalization_option() -> None:
 
 def test_include_exclude(tmp_path: Path) -> None:
     data = article().data()
-    for name in ("a.txt", "b.md", "c.json", "sub/d.txt", ".e.txt", "SHA256SUMS", "a.txt.sig"):
+    # A SHA256SUMS in the folder named would make it a sealed folder: put one below it.
+    for name in ("a.txt", "b.md", "c.json", "sub/d.txt", ".e.txt", "sub/SHA256SUMS", "a.txt.sig"):
         write(tmp_path, name, data)
     listed = invoke("verify", tmp_path).stdout.splitlines()[:-1]
     assert [line.split()[-1] for line in listed] == [

@@ -1,0 +1,165 @@
+"""Recipe: one ``provenance verify`` run over files, folders, sealed folders and archives.
+
+Each path named on the command line is checked by the recipe that fits it:
+
+* a folder holding ``SHA256SUMS``: :func:`provenance.sealed.check_sealed_folder` (the seal's
+  signature, every entry, every article);
+* an archive file (.tar, .tar.gz/.tgz, .tar.xz, .tar.bz2, .zip):
+  :func:`provenance.archive.check_archive`, members read in place; their paths are shown as
+  ``ARCHIVE:MEMBER``;
+* any other file or folder: :func:`provenance.verify.check_paths` (footers, and each
+  FILE.sig when a trust policy is given).
+
+The signature of a seal (``DIR/SHA256SUMS.sig``) or of an archive (``ARCHIVE.sig``) is
+reported on a result of its own for the signed object, which is not an article. Modules
+that need cryptography are imported only when a seal, an archive or a trust policy is met,
+so a plain footer check stays light.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from provenance.errors import InputError
+from provenance.model import Result, SignatureResult, SignatureVerdict, Verdict
+from provenance.verify import VerifyOptions, check_paths, infer_publisher_tokens
+
+if TYPE_CHECKING:
+    from provenance.allowed_signers import TrustPolicy
+
+MANIFEST_NAME = "SHA256SUMS"
+_ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".zip")
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """What a run checks beyond footers: signatures, and how far archives may expand."""
+
+    policy: TrustPolicy | None = None
+    namespace: str = "file"
+    require_signature: bool = False
+    jobs: int = 1
+    max_member_size: int = 256 << 20
+    now: datetime | None = None
+
+
+def kind_of(path: str) -> str:
+    """``"sealed"``, ``"archive"`` or ``"plain"``: which recipe checks ``path``."""
+    if os.path.isdir(path):
+        return "sealed" if os.path.isfile(os.path.join(path, MANIFEST_NAME)) else "plain"
+    if path.lower().endswith(_ARCHIVE_SUFFIXES) and os.path.isfile(path):
+        return "archive"
+    return "plain"
+
+
+def check_run(
+    paths: Sequence[str],
+    options: VerifyOptions,
+    run: RunOptions = RunOptions(),
+    *,
+    on_result: Callable[[Result], None] | None = None,
+) -> list[Result]:
+    """Check every path in order; one list of results, publisher tokens inferred over all.
+
+    Raises :class:`~provenance.errors.InputError` for a path that does not exist, before
+    anything is checked.
+    """
+    for path in paths:
+        if not os.path.lexists(path):
+            raise InputError(f"{path}: no such file or folder")
+    emit = on_result if on_result is not None else (lambda result: None)
+    results: list[Result] = []
+    plain: list[str] = []
+
+    def flush() -> None:
+        if plain:
+            results.extend(check_paths(plain, options, on_result=emit, jobs=run.jobs))
+            plain.clear()
+
+    for path in paths:
+        kind = kind_of(path)
+        if kind == "plain":
+            plain.append(path)
+            continue
+        flush()
+        found = _sealed(path, options, run) if kind == "sealed" else _archive(path, options, run)
+        for result in found:
+            emit(result)
+        results.extend(found)
+    flush()
+    return infer_publisher_tokens(results)
+
+
+def _signed_object(path: str, detail: str, signature: SignatureResult | None) -> Result:
+    """The result that carries a seal's or an archive's own signature."""
+    return Result(path, Verdict.NO_FOOTER, detail, signature=signature, article=False)
+
+
+def _sealed(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
+    from provenance.sealed import check_sealed_folder, join_display
+
+    check = check_sealed_folder(
+        path,
+        policy=run.policy,
+        namespace=run.namespace,
+        require_signature=run.require_signature,
+        canonicalization=options.canonicalization,
+        tokens=options.tokens,
+        max_size=run.max_member_size,
+        now=run.now,
+        workers=run.jobs,
+    )
+    head = []
+    if run.policy is not None:
+        shown = join_display(path, MANIFEST_NAME)
+        head.append(_signed_object(shown, "the manifest of a sealed folder", check.signature))
+    return head + list(check.results)
+
+
+def _archive(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
+    from provenance.archive import check_archive
+
+    check = check_archive(
+        path,
+        policy=run.policy,
+        namespace=run.namespace,
+        require_signature=run.require_signature,
+        canonicalization=options.canonicalization,
+        tokens=options.tokens,
+        max_member_size=run.max_member_size,
+        now=run.now,
+    )
+    archive_sig, manifest_sig = check.archive_signature, check.manifest_signature
+    head = []
+    if run.policy is not None:
+        # One good signature covers every member's bytes: then the other one may be absent.
+        either_good = any(
+            s is not None and s.verdict is SignatureVerdict.GOOD
+            for s in (archive_sig, manifest_sig)
+        )
+        if either_good:
+            archive_sig = _unless_missing(archive_sig)
+            manifest_sig = _unless_missing(manifest_sig)
+        head.append(_signed_object(path, "an archive", archive_sig))
+        if check.sealed:
+            shown = f"{path}:{MANIFEST_NAME}"
+            head.append(_signed_object(shown, "the manifest inside the archive", manifest_sig))
+    members = [_in_archive(path, result) for result in check.results]
+    return head + members
+
+
+def _unless_missing(signature: SignatureResult | None) -> SignatureResult | None:
+    if signature is not None and signature.verdict is SignatureVerdict.MISSING:
+        return None
+    return signature
+
+
+def _in_archive(archive: str, result: Result) -> Result:
+    """A member's result, its path shown as ``ARCHIVE:MEMBER``."""
+    if result.path == archive or result.path.startswith(f"{archive}:"):
+        return result
+    return replace(result, path=f"{archive}:{result.path}")
