@@ -1,0 +1,67 @@
+"""pytest-benchmark: the fingerprint next to raw MD5 on the same bytes, parse, verify.
+
+Run with ``uv run pytest benchmarks --benchmark-only`` (not part of ``pytest tests``).
+Each fingerprint benchmark has a ``md5-raw`` twin over the same bytes in the same group,
+so the table shows the cost of the canonical form as a ratio to hashing alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import corpus
+import pytest
+
+from provenance import fingerprint
+from provenance.parse import parse
+from provenance.verify import check_paths
+
+SIZES = {"8KB": 8 * 1024, "1MB": 1024 * 1024, "64MB": 64 * 1024 * 1024}
+
+
+def _text(size: int, canonical: bool) -> bytes:
+    rng = random.Random(size)
+    text = corpus.article_text(rng, min(size, 1024 * 1024))
+    while len(text.encode()) < size:
+        text = text + "\n" + text
+    text = text.encode()[:size].decode("utf-8", "ignore").rstrip()
+    if not canonical:
+        text = unicodedata.normalize("NFD", text).replace("\n", " \r\n")
+    return text.encode("utf-8")
+
+
+@pytest.mark.parametrize("kind", ["canonical", "rewrite"])
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("what", ["fingerprint", "md5-raw"])
+def test_fingerprint(benchmark: Any, size: str, kind: str, what: str) -> None:
+    data = _text(SIZES[size], kind == "canonical")
+    benchmark.group = f"fingerprint {size} {kind}"
+    benchmark.extra_info["bytes"] = len(data)
+    if what == "md5-raw":
+        benchmark(lambda: hashlib.md5(data, usedforsecurity=False).hexdigest())
+    else:
+        benchmark(fingerprint.compute, data)
+
+
+def test_parse_typical_article(benchmark: Any) -> None:
+    data, _ = corpus.make_article(random.Random(7), 8400, 0.0)
+    benchmark.group = "parse"
+    benchmark(parse, data)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("corpus")
+    corpus.write_folder(str(root), 1000, 8400, seed=1, noncanonical=0.1)
+    return root
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_verify_1000_files(benchmark: Any, folder: Path, jobs: int) -> None:
+    benchmark.group = "verify 1,000 files"
+    results = benchmark.pedantic(check_paths, ([str(folder)],), {"jobs": jobs}, rounds=5)
+    assert all(r.verdict.value == "ok" for r in results)
