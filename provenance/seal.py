@@ -44,7 +44,7 @@ from collections.abc import Callable, Sized
 from dataclasses import dataclass
 from pathlib import Path
 
-from provenance.errors import InputError, OperationalError
+from provenance.errors import InputError, OperationalError, Refused
 from provenance.fsio import atomic_write
 from provenance.keys import SigningKey
 from provenance.manifest import MANIFEST_NAME, SIGNATURE_NAME, dump
@@ -94,7 +94,7 @@ def seal_folder(
     signature_path = root / SIGNATURE_NAME
     existing = [path for path in (manifest_path, signature_path) if os.path.lexists(path)]
     if existing and not force:
-        raise OperationalError(
+        raise Refused(
             f"{root} is already sealed ({existing[0].name} exists); refusing to seal it again",
             hint="use --force to replace the seal",
         )

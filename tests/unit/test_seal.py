@@ -13,7 +13,7 @@ import pytest
 
 from provenance import fsio
 from provenance.allowed_signers import TrustedKey
-from provenance.errors import InputError, OperationalError
+from provenance.errors import InputError, OperationalError, Refused
 from provenance.keys import SigningKey, generate_key
 from provenance.model import SignatureVerdict
 from provenance.seal import seal_folder
@@ -100,7 +100,7 @@ def test_manifest_and_signature_never_list_themselves(folder: Path, key: Signing
 def test_already_sealed_folder_is_refused_unless_forced(folder: Path, key: SigningKey) -> None:
     seal_folder(folder, key)
     before = snapshot(folder)
-    with pytest.raises(OperationalError, match="already sealed") as caught:
+    with pytest.raises(Refused, match="already sealed") as caught:
         seal_folder(folder, key)
     assert caught.value.hint == "use --force to replace the seal"
     assert snapshot(folder) == before
@@ -112,7 +112,7 @@ def test_already_sealed_folder_is_refused_unless_forced(folder: Path, key: Signi
 
 def test_a_lone_signature_also_counts_as_sealed(folder: Path, key: SigningKey) -> None:
     write(folder, "SHA256SUMS.sig", b"stale\n")
-    with pytest.raises(OperationalError, match="already sealed"):
+    with pytest.raises(Refused, match="already sealed"):
         seal_folder(folder, key)
 
 
