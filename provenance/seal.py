@@ -19,7 +19,7 @@ What is listed, and what is refused (:class:`~provenance.errors.InputError`, not
   and ``sha256sum -c`` finds files by the exact bytes of their names;
 * a folder with nothing to list is refused (``sha256sum --strict -c`` fails on an empty list);
 * an already sealed folder (SHA256SUMS or SHA256SUMS.sig present) is refused with an
-  :class:`~provenance.errors.OperationalError` unless ``force``, as ``sign_file`` refuses.
+  :class:`~provenance.errors.Refused` (exit 1) unless ``force``, as ``sign_file`` refuses.
 
 Atomicity. Every file is hashed, and both outputs are computed in memory, before anything is
 written. Then: the new signature is written to a staged name (a hidden file beside it, by
