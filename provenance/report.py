@@ -76,7 +76,7 @@ def summary_line(summary: Summary) -> str:
         return "no files to check"
     extra = ""
     if summary.others:
-        extra += f", {summary.others} not articles (SHA-256 only)"
+        extra += f", {summary.others} not {'an article' if summary.others == 1 else 'articles'}"
     if summary.signatures:
         extra += "; signatures: " + ", ".join(f"{n} {v.value}" for v, n in summary.signatures)
     if summary.manifest:

@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from provenance import __version__
 from provenance.errors import ProvenanceError
 
 EXIT_OK = 0
@@ -86,7 +87,7 @@ class ProvenanceGroup(click.Group):
 
 
 @click.group(cls=ProvenanceGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="provenance", prog_name="provenance")
+@click.version_option(__version__, prog_name="provenance")
 def cli() -> None:
     """Check that article files are intact, who vouches for them, and that archives are complete.
 
