@@ -144,9 +144,13 @@ def _archive(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]
         if either_good:
             archive_sig = _unless_missing(archive_sig)
             manifest_sig = _unless_missing(manifest_sig)
-        head.append(_signed_object(path, "an archive", archive_sig))
+        if archive_sig is not None:
+            head.append(_signed_object(path, "an archive", archive_sig))
         if check.sealed:
-            shown = f"{path}:{MANIFEST_NAME}"
+            inside = MANIFEST_NAME
+            if manifest_sig is not None and manifest_sig.signature_path:
+                inside = manifest_sig.signature_path.removesuffix(".sig")
+            shown = f"{path}:{inside}"
             head.append(_signed_object(shown, "the manifest inside the archive", manifest_sig))
     members = [_in_archive(path, result) for result in check.results]
     return head + members
