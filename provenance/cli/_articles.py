@@ -14,6 +14,13 @@ if TYPE_CHECKING:
 
 _CANONICALIZATION = click.Choice(["relaxed", "simple"])
 _PATH = click.Path(exists=True, dir_okay=True, path_type=str)
+_PUBLISHER_TOKENS = click.option(
+    "--publisher-tokens",
+    "token_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Extra publisher token file (repeatable).",
+)
 
 
 @click.command()
@@ -21,13 +28,7 @@ _PATH = click.Path(exists=True, dir_okay=True, path_type=str)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-@click.option(
-    "--publisher-tokens",
-    "token_files",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="Extra publisher token file (repeatable).",
-)
+@_PUBLISHER_TOKENS
 def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     """Show the parts of an article: body, credits, copyright, fingerprint, trailer."""
     from provenance import report
@@ -85,13 +86,7 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
 @click.option(
     "--exclude", multiple=True, metavar="GLOB", help="Leave out files or folders matching GLOB."
 )
-@click.option(
-    "--publisher-tokens",
-    "token_files",
-    multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
-    help="Extra publisher token file (repeatable).",
-)
+@_PUBLISHER_TOKENS
 @click.option(
     "--output",
     "-o",
