@@ -11,6 +11,7 @@ would be) and, up to the end of the covered text, fed to the canonical form and 
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 from io import BufferedReader
 
 from provenance.canonical import Canonicalizer, InvalidText
@@ -40,6 +41,7 @@ def scan(
     count_end: int,
     algorithm: Algorithm | None,
     canonicalization: Canonicalization,
+    observe: Callable[[bytes], None] | None = None,
 ) -> tuple[str | None, int, int, str | None]:
     """Read the file once: (problem, LFs and CRs before ``count_end``, digest or ``None``).
 
@@ -67,6 +69,8 @@ def scan(
         if not got:
             break
         chunk = bytes(view[:got])
+        if observe is not None:
+            observe(chunk)  # Every byte, in order (deceptive-Unicode findings).
         nul = chunk.find(b"\x00")
         if nul >= 0:
             return f"binary data (NUL byte at offset {offset + nul})", newlines, returns, None

@@ -49,6 +49,9 @@ def result_line(result: Result) -> str:
         line += f"  ({result.detail})"
     if result.trailer is not None:
         line += "  [text after the fingerprint is not covered]"
+    for warning in result.warnings:
+        # Warnings fail --strict: the line must say why.
+        line += f"  [warning: {warning}]"
     if result.signature is not None:
         sig = result.signature
         if sig.verdict is SignatureVerdict.GOOD:

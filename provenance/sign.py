@@ -28,7 +28,7 @@ from pathlib import Path
 
 from provenance.allowed_signers import TrustPolicy
 from provenance.errors import InputError, OperationalError, Refused, VerificationError
-from provenance.fsio import BLOCK_SIZE, atomic_write
+from provenance.fsio import BLOCK_SIZE, SpecialFileError, atomic_write, open_regular
 from provenance.keys import PublicKey, SigningKey, public_key_from_blob
 from provenance.model import SignatureResult, SignatureVerdict
 from provenance.sshsig import (
@@ -69,13 +69,15 @@ def digest(subject: Subject, hash_algorithm: str = DEFAULT_HASH_ALGORITHM) -> by
     buffer = bytearray(BLOCK_SIZE)
     view = memoryview(buffer)
     try:
-        with open(subject, "rb") as handle:
+        with open_regular(subject) as handle:
             while count := handle.readinto(buffer):
                 hasher.update(view[:count])
     except FileNotFoundError as exc:
         raise InputError(f"{os.fspath(subject)} does not exist") from exc
     except IsADirectoryError as exc:
         raise InputError(f"{os.fspath(subject)} is a folder, not a file") from exc
+    except SpecialFileError as exc:
+        raise InputError(f"{os.fspath(subject)} {exc.strerror}") from exc
     except OSError as exc:
         raise OperationalError(f"cannot read {os.fspath(subject)}: {exc.strerror or exc}") from exc
     return hasher.digest()
@@ -158,7 +160,13 @@ def check_signature(
         if isinstance(subject, bytes):
             return SignatureResult(SignatureVerdict.MISSING, "no signature was given")
         sig_path = str(signature_path(subject))
-        signature = _read_signature(sig_path)
+        try:
+            signature = _read_signature(sig_path)
+        except (SpecialFileError, IsADirectoryError) as exc:
+            # A FIFO or folder planted as FILE.sig must neither hang nor stop the whole run.
+            what = exc.strerror if isinstance(exc, SpecialFileError) else "is a folder"
+            detail = f"malformed signature: {sig_path} {what}"
+            return SignatureResult(SignatureVerdict.MALFORMED, detail, signature_path=sig_path)
         if signature is None:
             detail = f"no signature: {sig_path} does not exist"
             return SignatureResult(SignatureVerdict.MISSING, detail, signature_path=sig_path)
@@ -236,12 +244,17 @@ def verify_signature(
 
 
 def _read_signature(path: str) -> bytes | None:
-    """The content of a ``.sig`` file (at most one byte more than any valid one), or ``None``."""
+    """The content of a ``.sig`` file (at most one byte more than any valid one), or ``None``.
+
+    Raises :class:`SpecialFileError` or :class:`IsADirectoryError` for what is not a file.
+    """
     try:
-        with open(path, "rb") as handle:
+        with open_regular(path) as handle:
             return handle.read(MAX_ARMORED_SIZE + 1)
     except FileNotFoundError:
         return None
+    except (SpecialFileError, IsADirectoryError):
+        raise
     except OSError as exc:
         raise OperationalError(f"cannot read {path}: {exc.strerror or exc}") from exc
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from io import BufferedReader
 
 from provenance import fingerprint
 from provenance.errors import InputError, OperationalError, StampRefused
-from provenance.fsio import atomic_write
+from provenance.fsio import SpecialFileError, atomic_write, open_regular
 from provenance.model import Algorithm, Canonicalization, Document, FingerprintKind, NotText
 from provenance.parse import parse
 from provenance.tokens import TokenRegistry
@@ -151,13 +154,88 @@ def stamp_file(
 
     The original is replaced only once the new content is fully on disk; its permissions
     are kept. Raises :class:`StampRefused` (file untouched) or :class:`OperationalError`.
+
+    A symbolic link is stamped through: the file it points to is replaced (atomically, in
+    its own folder) and the link stays a link. FIFOs and devices are refused, never opened.
+    Two stamps of one file at once take turns (an advisory ``flock``): the second sees the
+    first one's footer and is refused. A file changed by anyone else between the read and
+    the rename is not overwritten: that stamp fails and the other writer's bytes stay.
     """
     shown = os.fspath(path)
-    try:
-        with open(path, "rb") as handle:
+    with _locked(shown) as (target, handle):
+        try:
             data = handle.read()
+            read_at = os.fstat(handle.fileno())
+        except OSError as exc:
+            raise OperationalError(f"cannot read {shown}: {exc.strerror or exc}") from exc
+        new, result = _stamped(
+            shown, data, holder, year, algorithm, update, canonicalization, tokens, today
+        )
+        if result.action is not StampAction.UNCHANGED:
+            _refuse_if_changed(shown, target, handle, read_at)
+            atomic_write(target, new)
+    return StampResult(shown, result.action, result.algorithm, result.digest)
+
+
+@contextlib.contextmanager
+def _locked(shown: str) -> Iterator[tuple[str, BufferedReader]]:
+    """The file ``shown`` names (through links), open and locked against other stampers.
+
+    The lock is taken on the open file, then the path is checked to still name that file: a
+    stamper that waited while another replaced it starts again on the new file.
+    """
+    import fcntl
+
+    target = os.path.realpath(shown)
+    for _ in range(100):
+        try:
+            handle = open_regular(target)
+        except SpecialFileError as exc:
+            raise StampRefused(f"{shown}: not an article: {exc.strerror}") from exc
+        except OSError as exc:
+            raise OperationalError(f"cannot read {shown}: {exc.strerror or exc}") from exc
+        with handle:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+                current = os.stat(target)
+            except OSError as exc:
+                raise OperationalError(f"cannot lock {shown}: {exc.strerror or exc}") from exc
+            if os.path.samestat(os.fstat(handle.fileno()), current):
+                yield target, handle
+                return
+    raise OperationalError(f"{shown} keeps being replaced; not stamping it")
+
+
+def _refuse_if_changed(
+    shown: str, target: str, handle: BufferedReader, read_at: os.stat_result
+) -> None:
+    """Raise unless ``target`` is still the file that was read, as it was read."""
+    try:
+        now_open, now_named = os.fstat(handle.fileno()), os.stat(target)
     except OSError as exc:
-        raise OperationalError(f"cannot read {shown}: {exc.strerror or exc}") from exc
+        raise OperationalError(f"cannot stamp {shown}: {exc.strerror or exc}") from exc
+    same = os.path.samestat(now_open, now_named) and (now_open.st_size, now_open.st_mtime_ns) == (
+        read_at.st_size,
+        read_at.st_mtime_ns,
+    )
+    if not same:
+        raise OperationalError(
+            f"{shown} changed while it was being stamped; not overwriting it",
+            hint="stamp it again",
+        )
+
+
+def _stamped(
+    shown: str,
+    data: bytes,
+    holder: str | None,
+    year: int | None,
+    algorithm: Algorithm | None,
+    update: bool,
+    canonicalization: Canonicalization,
+    tokens: TokenRegistry | None,
+    today: datetime.date | None,
+) -> tuple[bytes, StampResult]:
     try:
         new, result = stamp_bytes(
             data,
@@ -171,6 +249,4 @@ def stamp_file(
         )
     except StampRefused as exc:
         raise StampRefused(f"{shown}: {exc.message}", hint=exc.hint) from exc
-    if result.action is not StampAction.UNCHANGED:
-        atomic_write(path, new)
-    return StampResult(shown, result.action, result.algorithm, result.digest)
+    return new, result

@@ -221,7 +221,15 @@ class _Hasher:
             if not stat.S_ISREG(info.st_mode):
                 return Node(path, _kind_of(info.st_mode))
             wanted = self.keep is not None and self.keep(path)
-            return self.read(fd, path, wanted, info.st_size)
+            found = self.read(fd, path, wanted, info.st_size)
+            after = os.fstat(fd)
+            if (after.st_size, after.st_mtime_ns) != (info.st_size, info.st_mtime_ns) or (
+                found.size != info.st_size
+            ):
+                # A file written to while it is hashed has a digest of no version of it.
+                detail = f"changed while being read (size {info.st_size} -> {after.st_size} bytes)"
+                return Node(path, Kind.ERROR, detail)
+            return found
         except OSError as exc:
             return Node(path, Kind.ERROR, f"cannot read: {exc.strerror or exc}")
         finally:

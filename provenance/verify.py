@@ -15,10 +15,11 @@ from dataclasses import dataclass, replace
 from io import BufferedReader
 from itertools import chain, islice
 
-from provenance import _stream, fingerprint, parallel
+from provenance import _stream, findings, fingerprint, parallel
 from provenance.errors import InputError, VerificationError
+from provenance.fsio import SpecialFileError, open_regular
 from provenance.model import Algorithm, Canonicalization, Result, Verdict
-from provenance.parse import Footer, find_footer, text_problem
+from provenance.parse import Footer, find_footer, holder_of, text_problem
 from provenance.tokens import TokenRegistry, builtin_tokens
 
 #: Suffixes of the files a folder walk takes by default (plus files with no suffix).
@@ -66,7 +67,7 @@ def check_bytes(
     footer = search.footer
     if footer is None:
         detail = search.note or ("empty file" if not data else "no copyright notice at the end")
-        return Result(path, Verdict.NO_FOOTER, detail)
+        return Result(path, Verdict.NO_FOOTER, detail, warnings=findings.text_warnings(data))
 
     def actual_of(algorithm: Algorithm) -> str:
         assert footer is not None
@@ -74,7 +75,22 @@ def check_bytes(
             data[: footer.notice_end], algorithm, canonicalization, validated=True
         )
 
-    return _judge(path, data, footer, footer.line, registry, canonicalization, actual_of)
+    result = _judge(path, data, footer, footer.line, registry, canonicalization, actual_of)
+    return _warned(result, findings.text_warnings(data), data, footer, registry)
+
+
+def _warned(
+    result: Result,
+    text_warnings: tuple[str, ...],
+    window: bytes,
+    footer: Footer,
+    registry: TokenRegistry,
+) -> Result:
+    """``result`` with the deceptive-Unicode warnings of its text and holder (findings.py)."""
+    holder = holder_of(window[footer.notice_start : footer.notice_end])
+    publishers = registry.tokens.values()
+    found = text_warnings + (findings.holder_warnings(holder, publishers) if holder else ())
+    return replace(result, warnings=result.warnings + found) if found else result
 
 
 def _judge(
@@ -152,6 +168,8 @@ def _check_large(
     algorithm = _wanted_algorithm(window, footer, registry)
     covered_end = start + footer.notice_end if footer is not None else size
     count_end = start + footer.notice_start if footer is not None else start
+    # The same deceptive-Unicode findings as check_bytes, from the same single read.
+    scanner = findings.Scanner()
     problem, newlines, returns, actual = _stream.scan(
         handle,
         size,
@@ -159,6 +177,7 @@ def _check_large(
         count_end=count_end,
         algorithm=algorithm,
         canonicalization=canonicalization,
+        observe=scanner.feed,
     )
     if problem is not None:
         return Result(shown, Verdict.UNREADABLE, problem)
@@ -167,14 +186,16 @@ def _check_large(
         if note is not None:
             # The window's line numbers count from the window's start.
             note = _LINE_IN_NOTE.sub(lambda m: f"on line {int(m[1]) + newlines}", note, count=1)
-        return Result(shown, Verdict.NO_FOOTER, note or "no copyright notice at the end")
+        detail = note or "no copyright notice at the end"
+        return Result(shown, Verdict.NO_FOOTER, detail, warnings=scanner.warnings())
     line = newlines + 1 if newlines else returns + 1
 
     def actual_of(algorithm: Algorithm) -> str:
         assert actual is not None
         return actual
 
-    return _judge(shown, window, footer, line, registry, canonicalization, actual_of)
+    result = _judge(shown, window, footer, line, registry, canonicalization, actual_of)
+    return _warned(result, scanner.warnings(), window, footer, registry)
 
 
 def check_file(
@@ -188,19 +209,37 @@ def check_file(
 
     Files up to a few MiB are read whole; larger ones are streamed in 1 MiB chunks, the
     footer found from the end of the file, so memory stays bounded for any file size.
+    A FIFO, socket or device is never opened, and a file whose size or modification time
+    changes while it is read is ``unreadable``: its verdict would describe no version of it.
     """
     shown = display if display is not None else os.fspath(path)
+    large: Result | None = None
     try:
-        with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
+        with open_regular(path) as handle:
+            before = os.fstat(handle.fileno())
+            size = before.st_size
             if size > _stream.STREAM_THRESHOLD:
                 registry = tokens if tokens is not None else builtin_tokens()
-                return _check_large(handle, size, shown, canonicalization, registry)
-            data = handle.read()
+                large = _check_large(handle, size, shown, canonicalization, registry)
+                read = size
+            else:
+                data = handle.read()
+                read = len(data)
+            after = os.fstat(handle.fileno())
     except IsADirectoryError:
         return Result(shown, Verdict.UNREADABLE, "is a folder")
+    except SpecialFileError as exc:
+        return Result(shown, Verdict.UNREADABLE, exc.strerror or "not a regular file")
     except OSError as exc:
         return Result(shown, Verdict.UNREADABLE, f"cannot read: {exc.strerror or exc}")
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or read != size:
+        detail = (
+            f"changed while being read (size {size} -> {after.st_size} bytes, "
+            f"{read} read): check it again"
+        )
+        return Result(shown, Verdict.UNREADABLE, detail)
+    if large is not None:
+        return large
     return check_bytes(data, shown, canonicalization=canonicalization, tokens=tokens)
 
 
