@@ -54,7 +54,7 @@ from typing import IO, BinaryIO
 from provenance.allowed_signers import TrustPolicy
 from provenance.errors import InputError
 from provenance.fsio import BLOCK_SIZE
-from provenance.manifest import MANIFEST_NAME, SIGNATURE_NAME, path_problem
+from provenance.manifest import MANIFEST_NAME, MAX_MANIFEST_SIZE, SIGNATURE_NAME, path_problem
 from provenance.manifest import parse as parse_manifest
 from provenance.model import (
     Canonicalization,
@@ -393,6 +393,8 @@ class _Reader:
         limit = self.member_limit
         if base_name == SIGNATURE_NAME and special:
             limit = min(limit, MAX_ARMORED_SIZE)
+        elif special:
+            limit = min(limit, MAX_MANIFEST_SIZE)
         digest = hashlib.sha256()
         kept: list[bytes] | None = [] if wanted else None
         size = 0

@@ -53,6 +53,10 @@ MANIFEST_NAME = "SHA256SUMS"
 SIGNATURE_NAME = "SHA256SUMS.sig"
 #: Hex digits in a SHA-256 digest.
 HEX_LENGTH = 64
+#: A larger SHA256SUMS is refused unread. Parsing costs about 370 bytes of memory per line, so
+#: this caps a manifest at roughly 900,000 entries and 350 MiB: a planted manifest of ten
+#: million lines (about 700 MB) must not make a verify run exhaust memory.
+MAX_MANIFEST_SIZE = 64 << 20
 
 _BOM = b"\xef\xbb\xbf"
 _HEX = re.compile(r"[0-9a-fA-F]{64}")
@@ -302,6 +306,7 @@ def _is_hex(data: bytes) -> bool:
 __all__ = [
     "HEX_LENGTH",
     "MANIFEST_NAME",
+    "MAX_MANIFEST_SIZE",
     "SIGNATURE_NAME",
     "Entry",
     "LineProblem",

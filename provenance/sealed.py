@@ -40,6 +40,7 @@ from provenance.allowed_signers import TrustPolicy
 from provenance.errors import InputError
 from provenance.manifest import (
     MANIFEST_NAME,
+    MAX_MANIFEST_SIZE,
     SIGNATURE_NAME,
     Manifest,
     path_problem,
@@ -160,7 +161,9 @@ def check_sealed_folder(
     if not is_sealed(root):
         raise InputError(f"{root} is not a sealed folder: it holds no {MANIFEST_NAME}")
     manifest_shown = join_display(root, MANIFEST_NAME)
-    manifest_bytes, manifest_error = _read_plain(os.path.join(root, MANIFEST_NAME), max_size)
+    manifest_bytes, manifest_error = _read_plain(
+        os.path.join(root, MANIFEST_NAME), min(max_size, MAX_MANIFEST_SIZE)
+    )
     signature = _check_manifest_signature(
         root, manifest_bytes, policy, namespace, now, manifest_error is None
     )
@@ -238,8 +241,12 @@ def _read_plain(path: str, limit: int) -> tuple[bytes | None, str | None]:
             return None, "is a symbolic link: never followed"
         return None, f"cannot read: {exc.strerror or exc}"
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             return None, "is not a regular file: never read"
+        if info.st_size > limit:
+            # Refused unread: reading it to find out would cost what the limit saves.
+            return None, f"is larger than {limit} bytes ({info.st_size}): not read"
         with open(fd, "rb", closefd=False) as handle:
             data = handle.read(limit + 1)
     except OSError as exc:

@@ -1,0 +1,236 @@
+"""Attacks on SHA256SUMS: encodings, duplicates, ambiguous names, folders, sheer size.
+
+What a sealed folder promises is "exactly these files, with exactly these bytes". Every
+manifest trick below must either be reported on its line or be caught as a missing, unlisted
+or changed file; none may pass, none may crash, none may exhaust memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from provenance.keys import generate_key
+from provenance.manifest import MAX_MANIFEST_SIZE, parse
+from provenance.model import ManifestVerdict, Verdict
+from provenance.seal import seal_folder
+from provenance.sealed import check_sealed_folder
+from tests.attacks.conftest import assert_clean
+from tests.conftest import ROOT, article, invoke, write
+
+DATA = article().data()
+SHA = hashlib.sha256(DATA).hexdigest()
+
+
+def sealed_with(tmp_path: Path, manifest: bytes, files: dict[str, bytes] | None = None) -> Path:
+    root = tmp_path / "sealed"
+    for name, data in (files if files is not None else {"a.txt": DATA}).items():
+        write(root, name, data)
+    (root / "SHA256SUMS").write_bytes(manifest)
+    return root
+
+
+def line(path: str, sha: str = SHA) -> bytes:
+    return f"{sha}  {path}\n".encode()
+
+
+def test_crlf_manifest_is_reported_once_and_its_entries_still_checked(tmp_path: Path) -> None:
+    root = sealed_with(tmp_path, line("a.txt").replace(b"\n", b"\r\n") * 1)
+    check = check_sealed_folder(root)
+    problems = [r for r in check.results if r.path.endswith("SHA256SUMS")]
+    assert [p.detail for p in problems] == [
+        "SHA256SUMS line 1: CR LF line end (SHA256SUMS uses LF)"
+    ]
+    (entry,) = [r for r in check.results if r.path.endswith("a.txt")]
+    assert entry.manifest is ManifestVerdict.LISTED
+    assert check.failed()  # A converted manifest is not the one that was signed.
+
+
+def test_manifest_with_a_byte_order_mark_is_reported(tmp_path: Path) -> None:
+    check = check_sealed_folder(sealed_with(tmp_path, b"\xef\xbb\xbf" + line("a.txt")))
+    assert any("byte order mark" in r.detail for r in check.results)
+    assert check.failed()
+
+
+def test_duplicate_entries_are_reported_with_both_lines(tmp_path: Path) -> None:
+    other = "0" * 64
+    check = check_sealed_folder(sealed_with(tmp_path, line("a.txt") + line("a.txt", other)))
+    (problem,) = [r for r in check.results if r.verdict is Verdict.MALFORMED]
+    assert problem.line == 2 and "listed twice (first on line 1)" in problem.detail
+    (entry,) = [r for r in check.results if r.path.endswith("a.txt")]
+    assert entry.manifest is ManifestVerdict.LISTED  # The first entry is the one kept.
+
+
+def test_entry_for_a_folder_is_missing_not_opened(tmp_path: Path) -> None:
+    root = sealed_with(tmp_path, line("a.txt") + line("docs"), {"a.txt": DATA, "docs/b.txt": DATA})
+    check = check_sealed_folder(root)
+    by_name = {r.path.rsplit("sealed/", 1)[-1]: r for r in check.results}
+    assert by_name["docs"].manifest is ManifestVerdict.MISSING
+    assert "a folder, not a file" in by_name["docs"].detail
+    assert by_name["docs/b.txt"].manifest is ManifestVerdict.UNLISTED
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("../outside.txt", "holds '..'"),
+        ("/etc/passwd", "absolute"),
+        ("docs//a.txt", "not in normal form"),
+        ("./a.txt", "not in normal form"),
+    ],
+)
+def test_unsafe_entries_are_never_opened(tmp_path: Path, name: str, reason: str) -> None:
+    write(tmp_path, "outside.txt", DATA)
+    check = check_sealed_folder(sealed_with(tmp_path, line("a.txt") + line(name)))
+    (unsafe,) = [r for r in check.results if r.manifest is ManifestVerdict.UNSAFE]
+    assert reason in unsafe.detail and "never opened" in unsafe.detail
+
+
+def test_name_with_a_newline_round_trips_through_seal_and_verify(tmp_path: Path) -> None:
+    root = tmp_path / "sealed"
+    write(root, "two\nlines.txt", DATA)
+    write(root, "back\\slash.txt", DATA)
+    seal_folder(root, generate_key(tmp_path / "id"))
+    manifest = (root / "SHA256SUMS").read_bytes()
+    assert b"\\" + SHA.encode() + b"  two\\nlines.txt\n" in manifest
+    check = check_sealed_folder(root)
+    assert not check.failed()
+    assert len(check.results) == 2
+
+
+def test_unescaped_newline_cannot_smuggle_a_second_entry(tmp_path: Path) -> None:
+    # A name holding a newline, written without the escape, reads as two lines.
+    smuggled = f"{SHA}  a.txt\n{'f' * 64}  evil.txt\n".encode()
+    check = check_sealed_folder(sealed_with(tmp_path, smuggled))
+    by_name = {r.path.rsplit("/", 1)[-1]: r for r in check.results}
+    assert by_name["evil.txt"].manifest is ManifestVerdict.MISSING
+    assert check.failed()
+
+
+def test_nfc_nfd_pair_in_the_manifest_is_reported(tmp_path: Path) -> None:
+    nfc = unicodedata.normalize("NFC", "café.txt")
+    nfd = unicodedata.normalize("NFD", "café.txt")
+    check = check_sealed_folder(sealed_with(tmp_path, line(nfc) + line(nfd), {nfc: DATA}))
+    problems = [r.detail for r in check.results if r.verdict is Verdict.MALFORMED]
+    assert any("only by Unicode normalisation" in detail for detail in problems)
+
+
+def test_nfd_file_on_disk_against_an_nfc_entry_is_missing_plus_unlisted(tmp_path: Path) -> None:
+    nfc = unicodedata.normalize("NFC", "café.txt")
+    nfd = unicodedata.normalize("NFD", "café.txt")
+    check = check_sealed_folder(sealed_with(tmp_path, line(nfc), {nfd: DATA}))
+    verdicts = sorted(r.manifest.value for r in check.results if r.manifest is not None)
+    assert verdicts == ["missing", "unlisted"]
+    assert check.failed()
+
+
+def test_case_only_pair_is_two_distinct_files(tmp_path: Path) -> None:
+    files = {"Report.txt": DATA, "report.txt": article(holder="Other Press").data()}
+    root = tmp_path / "sealed"
+    for name, data in files.items():
+        write(root, name, data)
+    if len(os.listdir(root)) == 1:
+        pytest.skip("case-insensitive file system")
+    seal_folder(root, generate_key(tmp_path / "id"))
+    assert not check_sealed_folder(root).failed()
+    (root / "report.txt").write_bytes(DATA)
+    check = check_sealed_folder(root)
+    (changed,) = [r for r in check.results if r.manifest is ManifestVerdict.MISMATCH]
+    assert changed.path.endswith("/report.txt")
+
+
+def test_case_only_duplicate_entry_for_one_file_is_caught(tmp_path: Path) -> None:
+    root = sealed_with(tmp_path, line("a.txt") + line("A.txt"))
+    if (root / "A.txt").exists():
+        pytest.skip("case-insensitive file system")
+    check = check_sealed_folder(root)
+    (missing,) = [r for r in check.results if r.manifest is ManifestVerdict.MISSING]
+    assert missing.path.endswith("/A.txt")
+
+
+def test_uppercase_hex_is_read_as_sha256sum_reads_it(tmp_path: Path) -> None:
+    check = check_sealed_folder(sealed_with(tmp_path, line("a.txt", SHA.upper())))
+    assert not check.failed()
+
+
+def test_garbage_manifest_lines_are_reported_with_their_numbers(tmp_path: Path) -> None:
+    manifest = line("a.txt") + b"\n" + b"nonsense\n" + b"abc  short.txt\n" + b"\xff" * 80 + b"\n"
+    check = check_sealed_folder(sealed_with(tmp_path, manifest))
+    lines = sorted(r.line for r in check.results if r.verdict is Verdict.MALFORMED and r.line)
+    assert lines == [2, 3, 4, 5]
+
+
+def test_two_hundred_thousand_line_manifest_parses_quickly() -> None:
+    import time
+
+    data = b"".join(b"%064x  f%07d.txt\n" % (i, i) for i in range(200_000))
+    start = time.perf_counter()
+    manifest = parse(data)
+    assert len(manifest.entries) == 200_000 and not manifest.problems
+    assert time.perf_counter() - start < 10
+
+
+def _hwm_kib(code: str) -> tuple[str, int]:
+    wrapper = f"{code}\nimport re\nprint(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1])"
+    done = subprocess.run(
+        [sys.executable, "-c", wrapper],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+        timeout=600,
+    )
+    *out, peak = done.stdout.splitlines()
+    return "\n".join(out), int(peak)
+
+
+def _huge_manifest(root: Path, lines: int) -> None:
+    row = b"0" * 64 + b"  x.txt\n"
+    block = row * 100_000
+    with open(root / "SHA256SUMS", "wb") as handle:
+        for _ in range(lines // 100_000):
+            handle.write(block)
+
+
+# About 1.5 s: 690 MB written to a temporary folder, then refused unread.
+@pytest.mark.slow
+def test_ten_million_line_manifest_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    if not os.path.exists("/proc/self/status"):
+        pytest.skip("peak RSS is read from /proc")
+    root = tmp_path / "sealed"
+    write(root, "a.txt", DATA)
+    _huge_manifest(root, 10_000_000)
+    assert (root / "SHA256SUMS").stat().st_size > MAX_MANIFEST_SIZE
+    out, peak = _hwm_kib(
+        "from provenance.sealed import check_sealed_folder\n"
+        f"check = check_sealed_folder({str(root)!r})\n"
+        "print(check.results[0].verdict.value, check.results[0].detail)"
+    )
+    assert out.startswith("unreadable is larger than 67108864 bytes")
+    assert peak < 100 * 1024
+    result = invoke("verify", root)
+    assert_clean(result, 1)
+    assert re.search(r"SHA256SUMS\s+\(is larger than", result.stdout)
+
+
+def test_huge_manifest_inside_an_archive_is_refused(tmp_path: Path) -> None:
+    import io
+    import tarfile
+
+    archive = tmp_path / "a.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        payload = b"0" * 64 + b"  x.txt\n"
+        data = payload * (MAX_MANIFEST_SIZE // len(payload) + 10)
+        info = tarfile.TarInfo("SHA256SUMS")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    result = invoke("verify", archive)
+    assert_clean(result, 1)
+    assert "expands beyond 67108864 bytes" in result.stdout
