@@ -103,26 +103,30 @@ def atomic_write(
             mode = 0o644
         except OSError as exc:
             raise OperationalError(f"cannot read {target}: {exc.strerror}") from exc
+    remove_orphans(folder, f".{target.name}.", ".tmp")
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise OperationalError(f"cannot write in {folder}: {exc.strerror}") from exc
     try:
         try:
+            # Held until the rename is done: a temporary file nobody holds a lock on belongs
+            # to a writer that died (SIGKILL, power cut), and the next write removes it.
+            _try_lock(fd, wait=True)
             os.fchmod(fd, mode)
             view = memoryview(data)
             while view:
                 written = os.write(fd, view)
                 view = view[written:]
             os.fsync(fd)
+            if overwrite:
+                os.replace(tmp_name, target)
+            else:
+                # link() fails if the target exists, so two writers cannot both win.
+                os.link(tmp_name, target)
+                os.unlink(tmp_name)
         finally:
             os.close(fd)
-        if overwrite:
-            os.replace(tmp_name, target)
-        else:
-            # link() fails if the target exists, so two writers cannot both win.
-            os.link(tmp_name, target)
-            os.unlink(tmp_name)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
@@ -132,6 +136,49 @@ def atomic_write(
             raise OperationalError(f"cannot write {target}: {exc.strerror or exc}") from exc
         raise
     _fsync_folder(folder)
+
+
+def _try_lock(fd: int, *, wait: bool = False) -> bool:
+    """Take an exclusive ``flock`` on ``fd``; ``False`` if another process holds one."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no orphan detection.
+        return not wait
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        return False
+    return True
+
+
+def remove_orphans(folder: str | os.PathLike[str], prefix: str, suffix: str) -> None:
+    """Remove the temporary files ``prefix*suffix`` in ``folder`` that no live writer holds.
+
+    A writer holds a ``flock`` on its temporary file from its creation to its rename, and the
+    kernel drops that lock when the writer dies; so a file found unlocked was left by a writer
+    killed mid-write, and is removed. Never raises: cleaning up is a courtesy.
+    """
+    names: list[str] = []
+    with contextlib.suppress(OSError), os.scandir(folder) as entries:
+        names = [
+            e.name
+            for e in entries
+            if e.name.startswith(prefix) and e.name.endswith(suffix) and len(e.name) > len(prefix)
+        ]
+    for name in names:
+        path = os.path.join(folder, name)
+        with contextlib.suppress(OSError):
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+            try:
+                # Unlocked, and still the file that was opened (not replaced meanwhile).
+                if (
+                    stat.S_ISREG(os.fstat(fd).st_mode)
+                    and _try_lock(fd)
+                    and os.path.samestat(os.fstat(fd), os.lstat(path))
+                ):
+                    os.unlink(path)
+            finally:
+                os.close(fd)
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -38,9 +38,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Sized
+from collections.abc import Callable, Iterator, Sized
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,11 +101,13 @@ def seal_folder(
         )
     if any(path.is_symlink() or not path.is_file() for path in existing):
         raise InputError(f"{existing[0]} is not a regular file; refusing to replace it")
-    found = scan(root, skip=_is_seal_file, workers=workers)
-    _refuse_unsealable(root, found)
-    manifest = dump((item.path, item.sha256) for item in found.files)
-    signature = sign_bytes(manifest, key, namespace).encode("ascii")
-    _install(root, manifest, signature)
+    with _folder_lock(root):
+        _remove_leftovers(root)
+        found = scan(root, skip=_is_seal_file, workers=workers)
+        _refuse_unsealable(root, found)
+        manifest = dump((item.path, item.sha256) for item in found.files)
+        signature = sign_bytes(manifest, key, namespace).encode("ascii")
+        _install(root, manifest, signature)
     return SealResult(
         manifest_path,
         signature_path,
@@ -113,6 +116,38 @@ def seal_folder(
         namespace,
         replaced=bool(existing),
     )
+
+
+@contextlib.contextmanager
+def _folder_lock(root: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on the folder: one seal of a folder at a time."""
+    import fcntl
+
+    try:
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise OperationalError(f"cannot open {root}: {exc.strerror or exc}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+#: The names :func:`_install` gives its staged signature and its backups of the old pair.
+_LEFTOVER = re.compile(r"\.(SHA256SUMS|SHA256SUMS\.sig)\.[0-9a-f]{12}\.(staged|old)")
+
+
+def _remove_leftovers(root: Path) -> None:
+    """Remove what a seal killed mid-way (SIGKILL, power cut) left: never part of a seal.
+
+    Called under :func:`_folder_lock`, so no live seal of this folder owns them.
+    """
+    with os.scandir(root) as entries:
+        leftovers = [e.name for e in entries if _LEFTOVER.fullmatch(e.name) and e.is_file()]
+    for name in leftovers:
+        with contextlib.suppress(OSError):
+            os.unlink(root / name)
 
 
 def _is_seal_file(path: str) -> bool:
@@ -211,8 +246,14 @@ def _keep(current: Path, backup: Path, undo: list[Callable[[], None]]) -> None:
             untouched = False
         if untouched:
             os.unlink(backup)
-        else:
+            return
+        try:
             os.replace(backup, current)
+        except OSError:
+            # The disk that failed the seal may fail this rename too: a link needs no
+            # rename, and leaves no backup beside the restored file.
+            os.link(backup, current)
+            os.unlink(backup)
 
     undo.append(restore)
 
