@@ -9,16 +9,18 @@ word, to punctuation inside a line or to the holder changes the canonical bytes.
 
 Two paths give the same bytes. The fast path (:func:`is_canonical`) proves with a few
 C-level scans over the raw bytes that the rewrite would change nothing, so the raw bytes
-are hashed as they are; the slow path (:func:`_rewrite`) applies the rules step by step and
+are hashed as they are; the slow path (:func:`rewrite`) applies the rules step by step and
 runs only for texts that really need rewriting. :class:`Canonicalizer` applies the same
 rules to a stream of chunks, so that a file of any size is hashed in bounded memory.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from collections.abc import Callable
+from operator import methodcaller
 
 from provenance.model import Canonicalization
 
@@ -33,6 +35,12 @@ _BAD_ENDINGS = (b" ", b"\t", b"\n")
 # character outside them sends the text to the exact check, never to a wrong digest.
 _NOT_SURELY_STABLE = re.compile("[^\u0080-\u02ff\u2002-\u20bf\u4000-\u9fff\uac00-\ud7ff]")
 
+# A LF with a blank before it. The pattern starts with the LF so that the regular
+# expression engine skips from LF to LF at memchr-like speed and looks back only there; a
+# search for " \n" stops at every space of the prose, and a loop over the LFs in Python
+# costs a function call per line.
+_TRAILING_BLANK = re.compile(rb"\n(?<=[ \t]\n)")
+
 #: Lines longer than this are cut inside the line, at a point where NFC cannot reach across.
 STREAM_LINE_LIMIT = 4 * 1024 * 1024
 # Bytes that start a character that is a stable NFC boundary: a cut just before one of
@@ -42,35 +50,55 @@ _CUT_BEFORE = frozenset(
     [*range(0x21, 0x7F), *range(0xC2, 0xCC), *range(0xE4, 0xEA), *range(0xEB, 0xEE)]
 )
 _CUT_SEARCH = 64 * 1024
+#: Texts larger than this are validated as UTF-8 piece by piece (see :func:`validate_utf8`).
+VALIDATE_PIECE = 256 * 1024
+#: The slow path normalises to NFC in blocks of about this many bytes (see :func:`_nfc`).
+NFC_BLOCK = 64 * 1024
 
 
 def _has_trailing_blank(data: bytes) -> bool:
     """Whether a space or tab stands just before a LF anywhere in ``data``."""
-    if b"\t" in data and b"\t\n" in data:
-        return True
-    # Walking the LFs with memchr-speed finds is cheaper than a two-byte substring search
-    # while lines are long (article paragraphs); for short lines the search is cheaper.
-    find = data.find
-    index = find(b"\n", 1)
-    seen = 0
-    while index > 0:
-        if data[index - 1] == 0x20:
-            return True
-        seen += 1
-        if seen == 64 and index < 64 * 64:
-            return b" \n" in data
-        index = find(b"\n", index + 1)
-    return False
+    return _TRAILING_BLANK.search(data) is not None
+
+
+def validate_utf8(data: bytes) -> None:
+    """Raise :class:`UnicodeDecodeError` (offsets as ``data.decode`` gives them) unless UTF-8.
+
+    Decoding a large text in one call builds one large string, and the page faults of that
+    fresh allocation cost about as much as the decoding itself; pieces of
+    :data:`VALIDATE_PIECE` bytes reuse the same memory and take half the time.
+
+    >>> validate_utf8("café".encode())
+    >>> validate_utf8(b"caf\\xe9")
+    Traceback (most recent call last):
+    UnicodeDecodeError: 'utf-8' codec can't decode byte 0xe9 in position 3: unexpected end of data
+    """
+    if len(data) <= VALIDATE_PIECE:
+        data.decode("utf-8")
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    view = memoryview(data)
+    try:
+        for start in range(0, len(data), VALIDATE_PIECE):
+            decoder.decode(view[start : start + VALIDATE_PIECE])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        data.decode("utf-8")  # The same error, with offsets into the whole of ``data``.
+        raise
+
+
+def _surely_nfc(covered: bytes) -> bool:
+    """The cheap screen: whether every character of (valid UTF-8) ``covered`` is one that NFC
+    leaves alone in any context. False means "maybe not", never "not"."""
+    rest = covered.translate(None, _ASCII)
+    # Valid UTF-8 with the ASCII bytes removed is still valid UTF-8 (ASCII bytes never sit
+    # inside a multi-byte character), and it is a small fraction of an article.
+    return not rest or _NOT_SURELY_STABLE.search(rest.decode("utf-8")) is None
 
 
 def _is_nfc(covered: bytes, text: str | None = None) -> bool:
     """Whether the (valid UTF-8) ``covered`` bytes are already NFC, with a cheap screen first."""
-    rest = covered.translate(None, _ASCII)
-    if not rest:
-        return True
-    # Valid UTF-8 with the ASCII bytes removed is still valid UTF-8 (ASCII bytes never sit
-    # inside a multi-byte character), and it is a small fraction of an article.
-    if _NOT_SURELY_STABLE.search(rest.decode("utf-8")) is None:
+    if _surely_nfc(covered):
         return True
     return unicodedata.is_normalized("NFC", text if text is not None else covered.decode("utf-8"))
 
@@ -92,27 +120,90 @@ def is_canonical(covered: bytes, *, validated: bool = False, text: str | None = 
     """
     ascii_only = covered.isascii()
     if not ascii_only and not validated and text is None:
-        covered.decode("utf-8")  # Strict decoding is the UTF-8 validity check the rule needs.
-    if covered.startswith(BOM) or covered.endswith(_BAD_ENDINGS) or b"\r" in covered:
-        return False
-    if _has_trailing_blank(covered):
-        return False
-    return ascii_only or _is_nfc(covered, text)
+        validate_utf8(covered)  # Strict decoding is the UTF-8 validity check the rule needs.
+    return _lines_canonical(covered) and (ascii_only or _is_nfc(covered, text))
 
 
-def _rewrite_text(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFC", text)
-    return "\n".join([line.rstrip(" \t") for line in text.split("\n")])
+def _surely_canonical(covered: bytes, *, validated: bool = False) -> bool:
+    """:func:`is_canonical` with the screen's "maybe not NFC" taken as "no".
+
+    For a small text, exact NFC checking costs as much as normalising, so a text the screen
+    does not pass goes straight to :func:`rewrite`, which returns the same bytes if the
+    text was canonical after all.
+    """
+    ascii_only = covered.isascii()
+    if not ascii_only and not validated:
+        validate_utf8(covered)
+    return _lines_canonical(covered) and (ascii_only or _surely_nfc(covered))
 
 
-def _rewrite(covered: bytes, text: str | None = None) -> bytes:
-    """Apply the relaxed rules step by step (the slow path)."""
-    if text is None:
-        text = covered.decode("utf-8")
+def _lines_canonical(covered: bytes) -> bool:
+    """No BOM at the start, no CR, no blank before a line end, no line end at the end."""
+    return not (
+        covered.startswith(BOM)
+        or covered.endswith(_BAD_ENDINGS)
+        or b"\r" in covered
+        or _has_trailing_blank(covered)
+    )
+
+
+_ENDS_WITH_CR = methodcaller("endswith", b"\r")
+
+
+def _rewrite_lines(data: bytes) -> bytes:
+    """CR and CRLF to LF, blanks before each line end removed, NFC: the rules of the slow
+    path that work line by line, on bytes (valid UTF-8). Leading byte-order marks and
+    trailing line ends are the caller's.
+
+    The line rules run on bytes and NFC runs last and only where the screen finds a
+    character it can change: NFC is a pure function of each line (a LF is a boundary it
+    never reaches across) that never adds, removes or moves a blank, a CR or a LF, so the
+    order of the rules does not change the result.
+    """
+    if b"\r" in data:
+        lines = data.split(b"\n")
+        strip = b" \t"
+        # When every CR ends a line (CRLF line ends only), stripping it with the blanks is
+        # the CRLF -> LF rule; a lone CR anywhere needs the general replacement.
+        if not data.endswith(b"\r") and data.count(b"\r") == sum(map(_ENDS_WITH_CR, lines)):
+            strip = b" \t\r"
+        else:
+            lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+        data = b"\n".join([line.rstrip(strip) for line in lines])
+    elif data.endswith((b" ", b"\t")) or _has_trailing_blank(data):
+        data = b"\n".join([line.rstrip(b" \t") for line in data.split(b"\n")])
+    return data if data.isascii() else _nfc(data)
+
+
+def _nfc(data: bytes) -> bytes:
+    """The NFC form of ``data`` (valid UTF-8), normalising only the blocks that need it.
+
+    A block ends after a LF, where NFC never reaches across; blocks the screen passes are
+    kept as they are, so a long text with one decomposed name costs one small normalisation.
+    """
+    out = []
+    start, size = 0, len(data)
+    while start < size:
+        end = data.find(b"\n", start + NFC_BLOCK) + 1 or size
+        block = data[start:end] if start or end < size else data
+        if not block.isascii() and not _surely_nfc(block):
+            block = unicodedata.normalize("NFC", block.decode("utf-8")).encode("utf-8")
+        out.append(block)
+        start = end
+    return out[0] if len(out) == 1 else b"".join(out)
+
+
+def rewrite(covered: bytes) -> bytes:
+    """Apply the relaxed rules step by step (the slow path) to UTF-8 ``covered``.
+
+    >>> rewrite(b"\\xef\\xbb\\xbfa \\r\\nb\\r\\n")
+    b'a\\nb'
+    """
     # Every leading U+FEFF goes, not just one, so that the form is idempotent.
-    text = _rewrite_text(text.lstrip("\ufeff"))
-    return text.rstrip("\n").encode("utf-8")
+    start = 0
+    while covered.startswith(BOM, start):
+        start += len(BOM)
+    return _rewrite_lines(covered[start:] if start else covered).rstrip(b"\n")
 
 
 def canonicalize(
@@ -133,9 +224,9 @@ def canonicalize(
     """
     if mode is Canonicalization.SIMPLE:
         return covered
-    if is_canonical(covered, validated=validated):
+    if _surely_canonical(covered, validated=validated):
         return covered
-    return _rewrite(covered)
+    return rewrite(covered)
 
 
 class InvalidText(ValueError):
@@ -222,9 +313,9 @@ class Canonicalizer:
                 end -= 1
             self._emit(memoryview(block)[:end] if end < len(block) else block, len(block) - end)
         else:
-            rewritten = _rewrite_text(text if text is not None else block.decode("ascii"))
-            content = rewritten.rstrip("\n")
-            self._emit(content.encode("utf-8"), len(rewritten) - len(content))
+            rewritten = _rewrite_lines(block)
+            content = rewritten.rstrip(b"\n")
+            self._emit(content, len(rewritten) - len(content))
         self._offset += len(block)
 
     def _piece(self, piece: bytes) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from provenance.canonical import canonicalize
+from provenance.canonical import canonicalize, is_canonical, rewrite
 from provenance.model import Algorithm, Canonicalization
 
 
@@ -44,6 +44,10 @@ def new_hash(algorithm: Algorithm = Algorithm.MD5) -> hashlib._Hash:
     return hashlib.sha256()
 
 
+#: Covered texts at least this large are hashed in a second thread during the checks.
+THREAD_MIN = 256 * 1024
+
+
 def compute(
     covered: bytes,
     algorithm: Algorithm = Algorithm.MD5,
@@ -60,7 +64,24 @@ def compute(
     >>> compute(b"Hello.\\r\\n") == compute(b"Hello.")
     True
     """
-    return digest(canonicalize(covered, canonicalization, validated=validated), algorithm)
+    if canonicalization is Canonicalization.SIMPLE or len(covered) < THREAD_MIN:
+        return digest(canonicalize(covered, canonicalization, validated=validated), algorithm)
+    # hashlib lets go of the GIL while it hashes a large buffer, so a second thread hashes
+    # the raw bytes on another core while this one proves them canonical; the slow path
+    # throws that digest away.
+    import threading
+
+    hasher = new_hash(algorithm)
+    worker = threading.Thread(target=hasher.update, args=(covered,), daemon=True)
+    worker.start()
+    try:
+        if is_canonical(covered, validated=validated):
+            worker.join()
+            return hasher.hexdigest()
+        rewritten = rewrite(covered)
+    finally:
+        worker.join()
+    return digest(rewritten, algorithm)
 
 
 def matches(expected: str, actual: str) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from io import BufferedReader
 from itertools import chain, islice
+from operator import attrgetter
 
 from provenance import _stream, findings, fingerprint, parallel
 from provenance.errors import InputError, VerificationError
@@ -102,44 +103,76 @@ def _judge(
     canonicalization: Canonicalization,
     actual_of: Callable[[Algorithm], str],
 ) -> Result:
-    """The verdict on a text file with a footer; ``window`` holds the footer's bytes."""
-    token = window[footer.token_start : footer.token_end].decode("utf-8")
-    base = Result(
-        path,
-        Verdict.NO_FOOTER,
-        "the copyright notice has no fingerprint after it",
-        canonicalization=canonicalization,
-        trailer=window[footer.token_end :].strip().decode("utf-8") or None,
-        line=line,
-    )
+    """The verdict on a text file with a footer; ``window`` holds the footer's bytes.
+
+    Each outcome builds its :class:`Result` once, with every field: this runs once per file,
+    and copying a frozen dataclass field by field (``dataclasses.replace``) cost more than
+    parsing the footer.
+    """
+    trailer = window[footer.token_end :].strip().decode("utf-8") or None
     if not footer.has_token:
-        return base
+        return Result(
+            path,
+            Verdict.NO_FOOTER,
+            "the copyright notice has no fingerprint after it",
+            canonicalization=canonicalization,
+            trailer=trailer,
+            line=line,
+        )
+    token = window[footer.token_start : footer.token_end].decode("utf-8")
     if not footer.token_valid:
-        return replace(
-            base,
-            verdict=Verdict.MALFORMED,
+        return Result(
+            path,
+            Verdict.MALFORMED,
+            f"fingerprint {token[:80]!r} is not 32 or 64 lowercase hex digits",
             expected=token,
-            detail=f"fingerprint {token[:80]!r} is not 32 or 64 lowercase hex digits",
+            canonicalization=canonicalization,
+            trailer=trailer,
+            line=line,
         )
     algorithm = fingerprint.algorithm_for(token)
     assert algorithm is not None  # A valid token is 32 or 64 hex digits long.
-    base = replace(base, algorithm=algorithm, expected=token)
     publisher = registry.publisher(token)
     if publisher is not None:
-        return replace(
-            base,
-            verdict=Verdict.UNVERIFIABLE,
-            publisher=publisher,
-            detail=f"publisher token of {publisher}, not a digest of the text",
+        return Result(
+            path,
+            Verdict.UNVERIFIABLE,
+            f"publisher token of {publisher}, not a digest of the text",
+            algorithm,
+            token,
+            None,
+            canonicalization,
+            publisher,
+            trailer,
+            line,
         )
     actual = actual_of(algorithm)
     if fingerprint.matches(token, actual):
-        return replace(base, verdict=Verdict.OK, actual=actual, detail="fingerprint matches")
-    return replace(
-        base,
-        verdict=Verdict.MISMATCH,
-        actual=actual,
-        detail=f"expected {token}, computed {actual}",
+        # The claimed token stands for the computed digest too (they are equal): one string
+        # object, so that a result sent from a worker process is pickled with it once.
+        return Result(
+            path,
+            Verdict.OK,
+            "fingerprint matches",
+            algorithm,
+            token,
+            token,
+            canonicalization,
+            None,
+            trailer,
+            line,
+        )
+    return Result(
+        path,
+        Verdict.MISMATCH,
+        f"expected {token}, computed {actual}",
+        algorithm,
+        token,
+        actual,
+        canonicalization,
+        None,
+        trailer,
+        line,
     )
 
 
@@ -261,23 +294,53 @@ def verify_file(
     return result
 
 
-def _matches(patterns: Sequence[str], relative: str) -> bool:
-    name = relative.rsplit("/", 1)[-1]
-    for pattern in patterns:
-        target = relative if "/" in pattern else name
-        if fnmatch.fnmatchcase(target, pattern):
-            return True
-    return False
+def _globs(patterns: Sequence[str]) -> Callable[[str, str], bool] | None:
+    """A test of (name, relative path) against glob ``patterns``, compiled once.
+
+    ``None`` when there are no patterns. A pattern with a ``/`` is matched against the
+    relative path, any other against the name, as :func:`fnmatch.fnmatchcase` does it.
+    """
+    by_name = [fnmatch.translate(p) for p in patterns if "/" not in p]
+    by_path = [fnmatch.translate(p) for p in patterns if "/" in p]
+    if not by_name and not by_path:
+        return None
+    name_match = re.compile("|".join(by_name)).match if by_name else None
+    path_match = re.compile("|".join(by_path)).match if by_path else None
+
+    def test(name: str, relative: str) -> bool:
+        return (name_match is not None and name_match(name) is not None) or (
+            path_match is not None and path_match(relative) is not None
+        )
+
+    return test
 
 
-def _wanted(relative: str, options: VerifyOptions) -> bool:
-    if _matches(options.exclude, relative) or _matches(NEVER_ARTICLES, relative):
-        return False
-    if options.include:
-        return _matches(options.include, relative)
-    name = relative.rsplit("/", 1)[-1]
-    suffix = os.path.splitext(name)[1]
-    return suffix in DEFAULT_SUFFIXES or suffix == ""
+class _Selector:
+    """Which entries a folder walk takes, with the options' globs compiled once per walk."""
+
+    __slots__ = ("exclude", "include", "never")
+
+    def __init__(self, options: VerifyOptions) -> None:
+        self.exclude = _globs(options.exclude)
+        self.include = _globs(options.include)
+        self.never = _globs(NEVER_ARTICLES)
+
+    def wanted(self, name: str, relative: str) -> bool:
+        """Whether the walk takes the file ``name`` at ``relative`` (never a hidden one)."""
+        if (self.exclude is not None and self.exclude(name, relative)) or (
+            self.never is not None and self.never(name, relative)
+        ):
+            return False
+        if self.include is not None:
+            return self.include(name, relative)
+        # For a name that does not start with a dot, os.path.splitext's suffix is one of
+        # DEFAULT_SUFFIXES exactly when the name ends with it, and empty exactly when the
+        # name has no dot.
+        return name.endswith(DEFAULT_SUFFIXES) or "." not in name
+
+    def enters(self, name: str, relative: str) -> bool:
+        """Whether the walk enters the folder ``name`` at ``relative``."""
+        return self.exclude is None or not self.exclude(name, relative)
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,39 +358,52 @@ def iter_targets(
     """The files to check for ``paths``, in order: files as named, folders walked sorted.
 
     Folder walks skip hidden entries, never follow symbolic links, and take the files
-    :func:`_wanted` selects. A path that does not exist raises :class:`InputError` before
+    :meth:`_Selector.wanted` selects. A path that does not exist raises :class:`InputError` before
     anything is yielded.
     """
+    for path, display, error in _targets(paths, options):
+        yield Target(path, display, error)
+
+
+def _targets(paths: Iterable[str], options: VerifyOptions) -> Iterator[parallel.Target]:
+    """:func:`iter_targets` as plain (path, display, error) tuples."""
     paths = list(paths)
     for path in paths:
         if not os.path.lexists(path):
             raise InputError(f"{path}: no such file or folder")
+    select = _Selector(options)
     for path in paths:
         if os.path.isdir(path):
-            yield from _walk(path, "", options)
+            yield from _walk(path, "", select)
         else:
-            yield Target(path, path)
+            yield path, path, None
 
 
-def _walk(root: str, relative: str, options: VerifyOptions) -> Iterator[Target]:
+_NAME = attrgetter("name")
+
+
+def _walk(root: str, relative: str, select: _Selector) -> Iterator[parallel.Target]:
     folder = os.path.join(root, relative) if relative else root
     try:
         with os.scandir(folder) as entries:
-            listing = sorted(entries, key=lambda entry: entry.name)
+            listing = sorted(entries, key=_NAME)
     except OSError as exc:
-        yield Target(folder, folder, f"cannot list folder: {exc.strerror or exc}")
+        yield folder, folder, f"cannot list folder: {exc.strerror or exc}"
         return
+    prefix = f"{relative}/" if relative else ""
+    shown = _join_display(root, prefix)
     for entry in listing:
-        if entry.name.startswith("."):
+        name = entry.name
+        if name.startswith(".") or entry.is_symlink():
             continue
-        child = f"{relative}/{entry.name}" if relative else entry.name
-        if entry.is_symlink():
-            continue
+        child = prefix + name
         if entry.is_dir(follow_symlinks=False):
-            if not _matches(options.exclude, child):
-                yield from _walk(root, child, options)
-        elif entry.is_file(follow_symlinks=False) and _wanted(child, options):
-            yield Target(entry.path, _join_display(root, child))
+            if select.enters(name, child):
+                yield from _walk(root, child, select)
+        elif entry.is_file(follow_symlinks=False) and select.wanted(name, child):
+            path, display = entry.path, shown + name
+            # One string object when both are equal: a batch sent to a worker pickles it once.
+            yield path, path if display == path else display, None
 
 
 def _join_display(root: str, relative: str) -> str:
@@ -353,7 +429,7 @@ def check_paths(
     >>> [r.verdict.value for r in check_paths(["fixtures/articles/good"], jobs=2)][:1]  # doctest: +SKIP
     ['ok']
     """
-    targets = ((t.path, t.display, t.error) for t in iter_targets(paths, options))
+    targets = _targets(paths, options)
     head = list(islice(targets, 2 * parallel.BATCH)) if jobs > 1 else []
     if jobs > 1 and len(head) == 2 * parallel.BATCH:
         stream: Iterable[Result] = parallel.check_parallel(

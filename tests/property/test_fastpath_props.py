@@ -138,3 +138,45 @@ def test_over_long_lines_are_cut_where_nfc_cannot_reach(text: str, size: int) ->
     finally:
         canonical.STREAM_LINE_LIMIT, canonical._CUT_SEARCH = old
     assert b"".join(out) == reference(covered)
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts, st.integers(min_value=1, max_value=24))
+def test_the_large_text_paths_are_the_reference(text: str, piece: int) -> None:
+    """Validation in pieces, NFC block by block, hashing in a second thread: forced onto
+    small texts by shrinking their thresholds, so that every border is exercised."""
+    covered = text.encode("utf-8")
+    expected = reference(covered)
+    old = canonical.VALIDATE_PIECE, canonical.NFC_BLOCK, fingerprint.THREAD_MIN
+    canonical.VALIDATE_PIECE, canonical.NFC_BLOCK, fingerprint.THREAD_MIN = piece, piece, 0
+    try:
+        assert canonicalize(covered) == expected
+        assert canonical.rewrite(covered) == expected
+        assert is_canonical(covered) == (covered == expected)
+        assert fingerprint.compute(covered) == hashlib.md5(expected).hexdigest()
+        assert fingerprint.compute(covered, validated=True) == hashlib.md5(expected).hexdigest()
+    finally:
+        canonical.VALIDATE_PIECE, canonical.NFC_BLOCK, fingerprint.THREAD_MIN = old
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(max_size=80), st.integers(min_value=1, max_value=24))
+def test_validation_in_pieces_fails_as_one_decode_does(data: bytes, piece: int) -> None:
+    old = canonical.VALIDATE_PIECE, fingerprint.THREAD_MIN
+    canonical.VALIDATE_PIECE, fingerprint.THREAD_MIN = piece, 0
+    try:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            expected: tuple[int, int] | None = (exc.start, exc.end)
+        else:
+            expected = None
+        for check in (canonical.validate_utf8, is_canonical, fingerprint.compute):
+            try:
+                check(data)
+            except UnicodeDecodeError as exc:
+                assert (exc.start, exc.end) == expected
+            else:
+                assert expected is None
+    finally:
+        canonical.VALIDATE_PIECE, fingerprint.THREAD_MIN = old
