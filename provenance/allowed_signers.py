@@ -282,6 +282,9 @@ def _take_principals(text: str) -> tuple[str, str]:
             raise InputError("text right after the closing quote of the principals")
     else:
         parts = text.split(None, 1)
+        if not parts:
+            # Only whitespace other than spaces and tabs (a vertical tab, a form feed...).
+            raise InputError(f"expected principals, found only whitespace {text!r}")
         field_, rest = parts[0], parts[1] if len(parts) == 2 else ""
         if '"' in field_:
             raise InputError("a quote inside the principals; quote the whole field instead")

@@ -19,7 +19,6 @@ is encrypted.
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import os
 from collections.abc import Callable
@@ -228,7 +227,8 @@ def parse_public_key(line: str) -> PublicKey:
     comment = parts[2] if len(parts) == 3 else ""
     try:
         blob = base64.b64decode(encoded, validate=True)
-    except binascii.Error as exc:
+    except ValueError as exc:
+        # binascii.Error for bad base64; a plain ValueError for a non-ASCII character.
         raise InputError(f"the {key_type} public key is not valid base64") from exc
     key = public_key_from_blob(blob, comment)
     if key.key_type != key_type:

@@ -264,3 +264,22 @@ def test_signature_over_a_large_sparse_file_is_good(tmp_path: Path, alice: Signi
         handle.write(b"x")
     assert check_signature(str(big), None, policy, now=NOW).verdict is SignatureVerdict.BAD
     os.unlink(big)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        # Found by tests/fuzz: both used to end in a traceback.
+        (b"\x0b\n", "allowed:1: expected principals, found only whitespace"),
+        (b"alice@example.com ssh-ed25519 AAAA\xc3\xa9AAA\n", "allowed:1: the ssh-ed25519 public"),
+    ],
+)
+def test_odd_whitespace_or_non_ascii_key_in_allowed_signers_is_one_error_line(
+    tmp_path: Path, content: bytes, message: str
+) -> None:
+    allowed = tmp_path / "allowed"
+    allowed.write_bytes(content)
+    doc = write(tmp_path, "a.txt", DATA)
+    result = invoke("verify", "--allowed-signers", allowed, doc)
+    assert_clean(result, 2)
+    assert message.replace("allowed:", f"{allowed}:") in result.stderr

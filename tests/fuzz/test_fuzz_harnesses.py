@@ -1,0 +1,183 @@
+"""Fuzz harnesses for the four readers of untrusted bytes.
+
+Each harness states what must hold for *any* input, not just for well-formed ones:
+
+* ``parse``: never raises; the spans tile the input; ``check_bytes`` gives one verdict and
+  never raises; the footer search stays within its window;
+* SSHSIG ``parse``: raises only :class:`InputError`; what it accepts re-encodes to itself;
+* allowed_signers: raises only :class:`InputError`, whose message names the line;
+* SHA256SUMS ``parse``: never raises; every problem names a line that exists; entries are
+  unique and their paths unescape back from what :func:`format_line` writes.
+
+Inputs mix raw bytes with mutations of valid documents (a real footer, signature, trust line
+or manifest with bytes flipped, cut or spliced), which reach far deeper than random bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from provenance import manifest, sshsig
+from provenance.allowed_signers import parse_allowed_signers
+from provenance.errors import InputError
+from provenance.keys import public_key_from_blob
+from provenance.model import Document, NotText, Verdict
+from provenance.parse import parse
+from provenance.verify import check_bytes
+from tests.conftest import FRAGMENTS, article
+
+pytestmark = pytest.mark.fuzz
+
+ROOT = Path(__file__).resolve().parents[2]
+REGRESSIONS = Path(__file__).resolve().parent / "regressions"
+VECTORS = ROOT / "fixtures" / "sshsig"
+
+SEED_ARTICLE = article().data(trailer="\nAppeared in print.")
+SEED_SIGNATURE = (VECTORS / "ed25519.sig").read_bytes()
+#: Seeds of other key types, so that mutations reach the RSA and ECDSA key readers.
+MORE_SIGNATURES = [(VECTORS / f"{name}.sig").read_bytes() for name in ("rsa-sha512", "ecdsa-p256")]
+SEED_SIGNERS = (
+    b'"alice@example.com,*@team.example" namespaces="file",valid-after="20200101" '
+    + (VECTORS / "ed25519.pub").read_bytes().rstrip(b"\n")
+    + b"\n# comment\n\n"
+)
+SEED_MANIFEST = b"%s  a.txt\n\\%s  two\\nlines.txt\n%s *b.bin\n" % (b"a" * 64, b"b" * 64, b"C" * 64)
+
+
+def mutated(seed: bytes) -> st.SearchStrategy[bytes]:
+    """``seed`` with bytes flipped, dropped, inserted or the tail cut off."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> bytes:
+        data = bytearray(seed)
+        for _ in range(draw(st.integers(0, 8))):
+            if not data:
+                break
+            at = draw(st.integers(0, len(data) - 1))
+            action = draw(st.sampled_from(["flip", "drop", "insert", "cut", "dup"]))
+            if action == "flip":
+                data[at] = draw(st.integers(0, 255))
+            elif action == "drop":
+                del data[at]
+            elif action == "insert":
+                data[at:at] = draw(st.binary(min_size=1, max_size=8))
+            elif action == "cut":
+                del data[at:]
+            else:
+                data[at:at] = data[at : at + draw(st.integers(1, 64))]
+        return bytes(data)
+
+    return build()
+
+
+def inputs(seed: bytes) -> st.SearchStrategy[bytes]:
+    pieces = st.sampled_from([f.encode() for f in FRAGMENTS]) | st.binary(max_size=8)
+    spliced = st.lists(pieces, max_size=30).map(b"".join)
+    return st.one_of(st.binary(max_size=512), mutated(seed), spliced)
+
+
+def run(examples: int, strategy: st.SearchStrategy[bytes], check: Callable[[bytes], None]) -> None:
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(strategy)
+    def harness(data: bytes) -> None:
+        check(data)
+
+    harness()
+
+
+# -- what must hold -------------------------------------------------------------------------------
+
+
+def parse_holds(data: bytes) -> None:
+    doc = parse(data)
+    if isinstance(doc, NotText):
+        assert check_bytes(data).verdict is Verdict.UNREADABLE
+        return
+    assert isinstance(doc, Document)
+    assert b"".join(data[s.start : s.end] for s in doc.spans) == data
+    assert all(a.end == b.start for a, b in zip(doc.spans, doc.spans[1:], strict=False))
+    result = check_bytes(data)
+    assert result.verdict in Verdict
+    if doc.copyright is None:
+        assert result.verdict is Verdict.NO_FOOTER
+
+
+def sshsig_holds(data: bytes) -> None:
+    try:
+        decoded = sshsig.parse(data)
+    except InputError as exc:
+        assert exc.message
+        return
+    assert sshsig.parse(sshsig.dump(decoded)) == decoded
+    # The key inside goes on to the key reader: it too may only refuse with InputError.
+    try:
+        public_key_from_blob(decoded.public_key)
+    except InputError as exc:
+        assert exc.message
+
+
+def allowed_signers_holds(data: bytes) -> None:
+    try:
+        signers = parse_allowed_signers(data, "fuzz")
+    except InputError as exc:
+        assert exc.message.startswith("fuzz:")
+        return
+    for entry in signers.entries:
+        assert entry.principals and entry.line >= 1
+
+
+def manifest_holds(data: bytes) -> None:
+    parsed = manifest.parse(data)
+    lines = data.count(b"\n") + 1
+    assert all(1 <= problem.line <= lines for problem in parsed.problems)
+    paths = [entry.path for entry in parsed.entries]
+    assert len(paths) == len(set(paths))
+    for entry in parsed.entries:
+        assert len(entry.sha256) == 64 and entry.sha256 == entry.sha256.lower()
+        written = manifest.format_line(entry.path, entry.sha256).encode()
+        (again,) = manifest.parse(written).entries
+        assert again.path == entry.path
+
+
+HARNESSES: dict[str, tuple[bytes, Callable[[bytes], None]]] = {
+    "parse": (SEED_ARTICLE, parse_holds),
+    "sshsig": (SEED_SIGNATURE, sshsig_holds),
+    "allowed_signers": (SEED_SIGNERS, allowed_signers_holds),
+    "manifest": (SEED_MANIFEST, manifest_holds),
+}
+
+
+def test_seeds_are_valid() -> None:
+    assert check_bytes(SEED_ARTICLE).verdict is Verdict.OK
+    assert sshsig.parse(SEED_SIGNATURE).namespace == "file"
+    assert len(parse_allowed_signers(SEED_SIGNERS).entries) == 1
+    assert not manifest.parse(SEED_MANIFEST).problems
+
+
+@pytest.mark.parametrize("name", sorted(HARNESSES))
+def test_fuzz(name: str, examples: int) -> None:
+    seed, check = HARNESSES[name]
+    strategy = inputs(seed)
+    if name == "sshsig":
+        strategy = strategy | st.sampled_from(MORE_SIGNATURES).flatmap(mutated)
+    run(examples, strategy, check)
+
+
+REGRESSION_INPUTS = sorted(REGRESSIONS.glob("*/*.bin"))
+
+
+@pytest.mark.parametrize(
+    "path", REGRESSION_INPUTS, ids=[f"{p.parent.name}/{p.stem}" for p in REGRESSION_INPUTS]
+)
+def test_regression_input(path: Path) -> None:
+    HARNESSES[path.parent.name][1](path.read_bytes())
