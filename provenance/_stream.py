@@ -14,8 +14,8 @@ import codecs
 from collections.abc import Callable
 from io import BufferedReader
 
-from provenance.canonical import Canonicalizer, InvalidText
-from provenance.fingerprint import new_hash
+from provenance.canonical import VALIDATE_PIECE, Canonicalizer, InvalidText
+from provenance.fingerprint import BackgroundHash, new_hash
 from provenance.model import Algorithm, Canonicalization
 from provenance.parse import FOOTER_WINDOW, FooterSearch, find_footer
 
@@ -48,9 +48,28 @@ def scan(
     The digest, of the bytes before ``covered_end`` under ``canonicalization``, is computed
     only when ``algorithm`` is given and the file is text.
     """
-    hasher = new_hash(algorithm) if algorithm is not None else None
+    # The canonical bytes of each chunk are hashed in a second thread while this one reads
+    # and checks the next chunk (see fingerprint.BackgroundHash).
+    hasher = BackgroundHash(new_hash(algorithm)) if algorithm is not None else None
+    try:
+        return _scan(handle, size, covered_end, count_end, hasher, canonicalization, observe)
+    finally:
+        if hasher is not None:
+            hasher.close()
+
+
+def _scan(
+    handle: BufferedReader,
+    size: int,
+    covered_end: int,
+    count_end: int,
+    hasher: BackgroundHash | None,
+    canonicalization: Canonicalization,
+    observe: Callable[[bytes], None] | None,
+) -> tuple[str | None, int, int, str | None]:
+    pieces: list[bytes | memoryview] = []
     canonical = (
-        Canonicalizer(hasher.update)
+        Canonicalizer(pieces.append)
         if hasher is not None and canonicalization is Canonicalization.RELAXED
         else None
     )
@@ -58,17 +77,17 @@ def scan(
     # bytes after the covered text (which start on a character boundary: the covered text
     # ends with the notice's last, ASCII, character).
     decoder = codecs.getincrementaldecoder("utf-8")()
-    buffer = bytearray(CHUNK)
-    view = memoryview(buffer)
     handle.seek(0)
     offset = 0
     newlines = returns = 0
     invalid: int | None = None
     while offset < size:
-        got = handle.readinto(buffer)
+        # A fresh bytes object per read: the kernel copies straight into it, and the
+        # hashing thread may still hold the previous chunk.
+        chunk = handle.read(CHUNK)
+        got = len(chunk)
         if not got:
             break
-        chunk = bytes(view[:got])
         if observe is not None:
             observe(chunk)  # Every byte, in order (deceptive-Unicode findings).
         nul = chunk.find(b"\x00")
@@ -89,13 +108,15 @@ def scan(
                         if offset + split == covered_end:
                             canonical.finish()
                     else:
-                        if hasher is not None:
-                            hasher.update(covered)
+                        pieces.append(covered)
                         _decode(decoder, covered, offset)
                 if split < got:
                     _decode(decoder, chunk[split:], offset + split)
             except InvalidText as exc:
                 invalid = exc.offset
+            if hasher is not None and invalid is None:
+                hasher.submit(pieces.copy())
+            pieces.clear()
         offset += got
     if invalid is None:
         try:
@@ -114,7 +135,13 @@ def _decode(
     buffered = len(decoder.getstate()[0])
     if not buffered and not final and data.isascii():
         return
-    try:
-        decoder.decode(data, final)
-    except UnicodeDecodeError as exc:
-        raise InvalidText(offset - buffered + exc.start) from exc
+    # In pieces: one large decoded string costs more in page faults than the decoding.
+    view = memoryview(data)
+    for start in range(0, max(len(data), 1), VALIDATE_PIECE):
+        piece = view[start : start + VALIDATE_PIECE]
+        last = final and start + VALIDATE_PIECE >= len(data)
+        try:
+            decoder.decode(piece, last)
+        except UnicodeDecodeError as exc:
+            raise InvalidText(offset + start - buffered + exc.start) from exc
+        buffered = len(decoder.getstate()[0])

@@ -84,6 +84,66 @@ def compute(
     return digest(rewritten, algorithm)
 
 
+class BackgroundHash:
+    """A hash fed from a second thread, so that hashing overlaps the caller's own work.
+
+    hashlib lets go of the GIL while it hashes a buffer larger than 2 KiB, so the thread
+    hashes a chunk on another core while the caller reads and checks the next one. The
+    caller passes the pieces of one chunk at once (:meth:`submit`) and waits until the
+    thread has taken them: a thread that only asked for the GIL would get it back from a
+    busy caller once per switch interval (5 ms), far too late, while a caller blocked on a
+    lock hands it over at once. So at most one chunk is hashed while the next is checked.
+    Always :meth:`close` it (or read :meth:`hexdigest`).
+
+    >>> background = BackgroundHash(new_hash())
+    >>> background.submit([b"Hello", b"."])
+    >>> background.hexdigest() == digest(b"Hello.")
+    True
+    """
+
+    def __init__(self, hasher: hashlib._Hash) -> None:
+        import threading
+
+        self._hasher = hasher
+        self._pieces: list[bytes | memoryview] | None = None
+        self._ready = threading.Semaphore(0)  # Released when pieces (or None) are waiting.
+        self._taken = threading.Semaphore(0)  # Released when the thread has taken them.
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        update = self._hasher.update
+        while True:
+            self._ready.acquire()
+            pieces, self._pieces = self._pieces, None
+            self._taken.release()
+            if pieces is None:
+                return
+            for piece in pieces:
+                update(piece)
+
+    def _hand(self, pieces: list[bytes | memoryview] | None) -> None:
+        self._pieces = pieces
+        self._ready.release()
+        self._taken.acquire()
+
+    def submit(self, pieces: list[bytes | memoryview]) -> None:
+        """Hash ``pieces``, in order, after everything submitted before."""
+        if pieces:
+            self._hand(pieces)
+
+    def close(self) -> None:
+        """Stop the thread once it has hashed everything submitted."""
+        if self._thread.is_alive():
+            self._hand(None)
+            self._thread.join()
+
+    def hexdigest(self) -> str:
+        """The digest of everything submitted."""
+        self.close()
+        return self._hasher.hexdigest()
+
+
 def matches(expected: str, actual: str) -> bool:
     """Compare a claimed token with a computed digest in constant time."""
     return hmac.compare_digest(expected.encode("ascii"), actual.encode("ascii"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
 from collections import defaultdict, deque
 from collections.abc import Sequence
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from provenance.model import (
@@ -378,13 +378,20 @@ def github_report(results: Sequence[Result], summary: Summary, *, quiet: bool = 
 
 # --- JUnit XML -----------------------------------------------------------------------------
 
-# XML 1.0 cannot hold most control characters, even escaped; a path or a detail that has one
-# (a file name is any bytes) gets U+FFFD in its place so the report always parses.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+@cache
+def _not_xml() -> re.Pattern[str]:
+    """What XML 1.0 cannot hold, even escaped: most control characters.
+
+    A path or a detail that has one (a file name is any bytes) gets U+FFFD in its place so
+    the report always parses. Compiled on first use, as xml.etree is imported in
+    :func:`junit_report`: a plain verify needs neither.
+    """
+    return re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def _xml_text(value: str) -> str:
-    return _NOT_XML.sub("\ufffd", value)
+    return _not_xml().sub("\ufffd", value)
 
 
 def _junit_body(result: Result) -> str:
@@ -433,6 +440,8 @@ def junit_report(results: Sequence[Result], summary: Summary) -> str:
 
     The testcase's ``name`` and ``file`` are the path; ``classname`` is ``provenance.verify``.
     """
+    import xml.etree.ElementTree as ET
+
     failures = errors = skipped = 0
     suite = ET.Element("testsuite", name="provenance verify")
     for result in results:

@@ -174,7 +174,6 @@ def verify(
     from provenance.cli._config import effective_settings
     from provenance.cli._reporting import VerifyOutput
     from provenance.errors import InputError
-    from provenance.gitdiff import changed_since as files_changed_since
     from provenance.run import RunOptions, check_run
     from provenance.tokens import registry
     from provenance.verify import VerifyOptions, iter_targets
@@ -202,6 +201,8 @@ def verify(
         signatures=signatures,
     )
     if changed_since is not None:
+        from provenance.gitdiff import changed_since as files_changed_since  # Runs git.
+
         paths = tuple(files_changed_since(paths, options, changed_since))
     out = VerifyOutput(
         fmt=fmt,

@@ -16,7 +16,6 @@ from typing import TextIO
 
 from provenance import report
 from provenance.cli import EXIT_FAILED, EXIT_OK
-from provenance.fsio import atomic_write
 from provenance.model import Result, Summary
 
 #: A progress bar appears only once a run has taken this long (seconds).
@@ -176,6 +175,8 @@ class VerifyOutput:
             if self.output is None:
                 self._write(self.stdout, text)
             else:
+                from provenance.fsio import atomic_write  # Only --output needs it (tempfile).
+
                 atomic_write(self.output, text.encode("utf-8"))
                 self._write(self.stdout, report.summary_line(summary) + "\n")
         if self.verbose:

@@ -109,3 +109,34 @@ def test_peak_memory_stays_bounded_for_a_large_file(tmp_path: Path) -> None:
     verdict, peak_mib = out.stdout.split()
     assert verdict == "ok"
     assert int(peak_mib) < 64
+
+
+def test_the_hashing_thread_ends_with_the_scan_whatever_the_outcome(
+    streamed: None, tmp_path: Path
+) -> None:
+    import threading
+
+    before = threading.active_count()
+    good = tmp_path / "good.txt"
+    good.write_bytes(_stamped("Caf\u00e9 \u201cquoted\u201d.\nSecond line."))
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(_stamped("Text.") + b"\x00" + _stamped("More."))
+    invalid = tmp_path / "invalid.txt"
+    invalid.write_bytes(b"caf\xe9\n" + _stamped("Text."))
+    assert check_file(good).verdict.value == "ok"
+    assert check_file(binary).verdict.value == "unreadable"
+    assert check_file(invalid).verdict.value == "unreadable"
+    assert threading.active_count() == before
+
+
+def test_background_hash_gives_the_digest_of_what_was_submitted() -> None:
+    from provenance.fingerprint import BackgroundHash, new_hash
+
+    pieces = [b"a" * 5000, memoryview(b"b" * 3000)[:2000], b"", b"c"]
+    background = BackgroundHash(new_hash())
+    for piece in pieces:
+        background.submit([piece])
+    background.submit([])
+    expected = hashlib.md5(b"a" * 5000 + b"b" * 2000 + b"c").hexdigest()
+    assert background.hexdigest() == expected
+    assert background.hexdigest() == expected  # A second read changes nothing.
