@@ -134,12 +134,15 @@ def is_canonical(covered: bytes, *, validated: bool = False, text: str | None = 
     return _lines_canonical(covered) and (ascii_only or _is_nfc(covered, text))
 
 
-def _surely_canonical(covered: bytes, *, validated: bool = False) -> bool:
-    """:func:`is_canonical` with the screen's "maybe not NFC" taken as "no".
+def is_surely_canonical(covered: bytes, *, validated: bool = False) -> bool:
+    """:func:`is_canonical` with the NFC screen's "maybe not NFC" taken as "no".
 
-    For a small text, exact NFC checking costs as much as normalising, so a text the screen
-    does not pass goes straight to :func:`rewrite`, which returns the same bytes if the
-    text was canonical after all.
+    Exact NFC checking costs as much as normalising, so a text the screen does not pass is
+    better sent straight to :func:`rewrite`, which gives its bytes back unchanged if it was
+    canonical after all.
+
+    >>> is_surely_canonical(b"caf\\xc3\\xa9"), is_surely_canonical("\u0410".encode())
+    (True, False)
     """
     ascii_only = covered.isascii()
     if not ascii_only and not validated:
@@ -234,7 +237,7 @@ def canonicalize(
     """
     if mode is Canonicalization.SIMPLE:
         return covered
-    if _surely_canonical(covered, validated=validated):
+    if is_surely_canonical(covered, validated=validated):
         return covered
     return rewrite(covered)
 
@@ -267,8 +270,12 @@ class Canonicalizer:
     b'a\\nb'
     """
 
-    def __init__(self, sink: Callable[[bytes | memoryview], object]) -> None:
+    def __init__(
+        self, sink: Callable[[bytes | memoryview], object], *, validated: bool = False
+    ) -> None:
         self._sink = sink
+        #: The caller has checked that the whole input is UTF-8.
+        self._validated = validated
         self._carry = b""
         self._pending = 0
         self._at_start = True
@@ -313,12 +320,19 @@ class Canonicalizer:
     def _block(self, block: bytes) -> None:
         """A run of complete lines, each ending with its line end."""
         ascii_only = block.isascii()
-        if not ascii_only:
+        if not ascii_only and not self._validated:
             try:
                 validate_utf8(block)
             except UnicodeDecodeError as exc:
                 raise InvalidText(self._offset + exc.start) from exc
-        if b"\r" not in block and not _has_trailing_blank(block) and (ascii_only or _is_nfc(block)):
+        # A block the NFC screen does not pass is rewritten without an exact check first:
+        # the check costs as much as normalising, and the rewrite of a block that was NFC
+        # after all gives its bytes back unchanged.
+        if (
+            b"\r" not in block
+            and not _has_trailing_blank(block)
+            and (ascii_only or _surely_nfc(block))
+        ):
             end = len(block)
             while end and block[end - 1] == 0x0A:
                 end -= 1

@@ -147,16 +147,28 @@ def test_the_large_text_paths_are_the_reference(text: str, piece: int) -> None:
     small texts by shrinking their thresholds, so that every border is exercised."""
     covered = text.encode("utf-8")
     expected = reference(covered)
-    old = canonical.VALIDATE_PIECE, canonical.NFC_BLOCK, fingerprint.THREAD_MIN
-    canonical.VALIDATE_PIECE, canonical.NFC_BLOCK, fingerprint.THREAD_MIN = piece, piece, 0
+    old = (
+        canonical.VALIDATE_PIECE,
+        canonical.NFC_BLOCK,
+        fingerprint.THREAD_MIN,
+        fingerprint.REWRITE_STEP,
+    )
+    canonical.VALIDATE_PIECE, canonical.NFC_BLOCK = piece, piece
+    fingerprint.THREAD_MIN, fingerprint.REWRITE_STEP = 0, piece
     try:
         assert canonicalize(covered) == expected
+        assert canonical.is_surely_canonical(covered) <= (covered == expected)
         assert canonical.rewrite(covered) == expected
         assert is_canonical(covered) == (covered == expected)
         assert fingerprint.compute(covered) == hashlib.md5(expected).hexdigest()
         assert fingerprint.compute(covered, validated=True) == hashlib.md5(expected).hexdigest()
     finally:
-        canonical.VALIDATE_PIECE, canonical.NFC_BLOCK, fingerprint.THREAD_MIN = old
+        (
+            canonical.VALIDATE_PIECE,
+            canonical.NFC_BLOCK,
+            fingerprint.THREAD_MIN,
+            fingerprint.REWRITE_STEP,
+        ) = old
 
 
 @settings(max_examples=400, deadline=None)
