@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import pytest
+
 from provenance import parallel
 from provenance.model import Result, Verdict
 from provenance.verify import check_paths
@@ -26,12 +28,13 @@ def _folder(root: Path, count: int) -> None:
         )
 
 
-def test_parallel_gives_the_results_of_one_process_in_order(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_parallel_gives_the_results_of_one_process_in_order(tmp_path: Path, jobs: int) -> None:
     count = 3 * parallel.BATCH + 17
     _folder(tmp_path, count)
     seen: list[Result] = []
     one = check_paths([str(tmp_path)], jobs=1)
-    two = check_paths([str(tmp_path)], jobs=2, on_result=seen.append)
+    two = check_paths([str(tmp_path)], jobs=jobs, on_result=seen.append)
     assert two == one
     assert len(two) == count
     assert [r.path for r in seen] == sorted(r.path for r in seen)
@@ -43,3 +46,15 @@ def test_parallel_gives_the_results_of_one_process_in_order(tmp_path: Path) -> N
 def test_a_small_run_stays_in_process(monkeypatch: object, tmp_path: Path) -> None:
     _folder(tmp_path, 3)
     assert len(check_paths([str(tmp_path)], jobs=8)) == 3
+
+
+def test_workers_send_back_every_field_but_the_path(tmp_path: Path) -> None:
+    """The rows workers send are rebuilt into the very Result the caller would have made."""
+    _folder(tmp_path, 3)
+    targets = [(str(p), f"shown/{p.name}", None) for p in sorted(tmp_path.rglob("*.txt"))]
+    targets.append(("missing", "shown/missing", "cannot list folder: gone"))
+    parallel._init_worker(parallel._canonicalization, None)
+    rows = parallel._worker_batch([path for path, _, error in targets if error is None])
+    rebuilt = list(parallel._rebuild(targets, rows))
+    direct = list(parallel.check_each(targets, parallel._canonicalization, None))
+    assert rebuilt == direct
