@@ -137,6 +137,7 @@ class BackgroundHash:
         import threading
 
         self._hasher = hasher
+        self._error: BaseException | None = None
         self._pieces: list[bytes | memoryview] | None = None
         self._ready = threading.Semaphore(0)  # Released when pieces (or None) are waiting.
         self._taken = threading.Semaphore(0)  # Released when the thread has taken them.
@@ -151,8 +152,13 @@ class BackgroundHash:
             self._taken.release()
             if pieces is None:
                 return
-            for piece in pieces:
-                update(piece)
+            if self._error is not None:
+                continue  # Keep taking pieces, so that the caller never waits for nothing.
+            try:
+                for piece in pieces:
+                    update(piece)
+            except BaseException as exc:  # Raised again in the caller, by hexdigest().
+                self._error = exc
 
     def _hand(self, pieces: list[bytes | memoryview] | None) -> None:
         self._pieces = pieces
@@ -173,6 +179,8 @@ class BackgroundHash:
     def hexdigest(self) -> str:
         """The digest of everything submitted."""
         self.close()
+        if self._error is not None:
+            raise self._error
         return self._hasher.hexdigest()
 
 

@@ -140,3 +140,14 @@ def test_background_hash_gives_the_digest_of_what_was_submitted() -> None:
     expected = hashlib.md5(b"a" * 5000 + b"b" * 2000 + b"c").hexdigest()
     assert background.hexdigest() == expected
     assert background.hexdigest() == expected  # A second read changes nothing.
+
+
+def test_background_hash_hands_a_hashing_error_to_the_caller() -> None:
+    from provenance.fingerprint import BackgroundHash, new_hash
+
+    background = BackgroundHash(new_hash())
+    background.submit([b"fine"])
+    background.submit(["not bytes"])  # type: ignore[list-item]
+    background.submit([b"more"])  # Taken and dropped: the caller never blocks.
+    with pytest.raises(TypeError):
+        background.hexdigest()
