@@ -48,7 +48,7 @@ from pathlib import Path
 from provenance.errors import InputError, OperationalError, Refused
 from provenance.fsio import atomic_write
 from provenance.keys import SigningKey
-from provenance.manifest import MANIFEST_NAME, SIGNATURE_NAME, dump
+from provenance.manifest import MANIFEST_NAME, MAX_MANIFEST_SIZE, SIGNATURE_NAME, dump
 from provenance.sign import sign_bytes
 from provenance.sshsig import DEFAULT_NAMESPACE, check_namespace
 from provenance.tree import Kind, Scan, display_name, scan
@@ -106,6 +106,14 @@ def seal_folder(
         found = scan(root, skip=_is_seal_file, workers=workers)
         _refuse_unsealable(root, found)
         manifest = dump((item.path, item.sha256) for item in found.files)
+        if len(manifest) > MAX_MANIFEST_SIZE:
+            # verify refuses a larger SHA256SUMS unread (bounded memory): never write one.
+            raise InputError(
+                f"cannot seal {root}: {len(found.files)} files make a SHA256SUMS of "
+                f"{len(manifest) >> 20} MiB, more than the {MAX_MANIFEST_SIZE >> 20} MiB "
+                "provenance verifies",
+                hint="seal its subfolders one by one",
+            )
         signature = sign_bytes(manifest, key, namespace).encode("ascii")
         _install(root, manifest, signature)
     return SealResult(

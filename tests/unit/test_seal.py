@@ -288,3 +288,20 @@ def test_an_unreadable_file_fails_before_anything_is_written(
         seal_folder(folder, key)
     monkeypatch.undo()
     assert snapshot(folder) == before
+
+
+def test_a_manifest_too_large_to_verify_is_never_written(
+    tmp_path: Path, key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import provenance.seal as seal_module
+
+    folder = tmp_path / "big"
+    folder.mkdir()
+    for index in range(20):
+        (folder / f"{index:02}.txt").write_text("x\n")
+    # 20 lines of ~72 bytes: over a limit of 1 KiB.
+    monkeypatch.setattr(seal_module, "MAX_MANIFEST_SIZE", 1024)
+    with pytest.raises(InputError, match="more than the 0 MiB provenance verifies") as caught:
+        seal_folder(folder, key)
+    assert caught.value.hint == "seal its subfolders one by one"
+    assert sorted(p.name for p in folder.iterdir()) == [f"{i:02}.txt" for i in range(20)]
