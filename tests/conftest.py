@@ -17,6 +17,8 @@ from click.testing import CliRunner, Result
 from hypothesis import strategies as st
 
 from provenance.cli import cli
+from provenance.keys import SigningKey, generate_key
+from provenance.seal import seal_folder
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "articles"
@@ -120,6 +122,24 @@ def assert_usage_error(result: Result) -> None:
 @pytest.fixture
 def good_article() -> Article:
     return article()
+
+
+@pytest.fixture
+def key(tmp_path: Path) -> SigningKey:
+    """A fresh Ed25519 key (alice@example.com), unencrypted."""
+    (tmp_path / "keys").mkdir()
+    return generate_key(tmp_path / "keys" / "alice", comment="alice@example.com")
+
+
+@pytest.fixture
+def sealed(tmp_path: Path, key: SigningKey) -> Path:
+    """A sealed folder: two articles and a photo, signed by ``key``."""
+    root = tmp_path / "issue"
+    write(root, "a.txt", article().data())
+    write(root, "docs/b.md", article(holder="Other Press").data())
+    write(root, "img/photo.jpg", b"\xff\xd8\xff\xe0binary")
+    seal_folder(root, key)
+    return root
 
 
 # Hypothesis strategies shared by the property tests.

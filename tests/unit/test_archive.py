@@ -13,7 +13,7 @@ import pytest
 from provenance.allowed_signers import TrustedKey
 from provenance.archive import ArchiveCheck, check_archive, is_archive
 from provenance.errors import InputError
-from provenance.keys import SigningKey, generate_key
+from provenance.keys import SigningKey
 from provenance.model import ManifestVerdict, Result, SignatureVerdict, Verdict
 from provenance.seal import seal_folder
 from provenance.sign import sign_file
@@ -27,21 +27,6 @@ TAR_MODES = {
     "x.tar.bz2": "w:bz2",
 }
 
-
-@pytest.fixture
-def key(tmp_path: Path) -> SigningKey:
-    (tmp_path / "keys").mkdir()
-    return generate_key(tmp_path / "keys" / "alice", comment="alice@example.com")
-
-
-@pytest.fixture
-def sealed(tmp_path: Path, key: SigningKey) -> Path:
-    root = tmp_path / "issue"
-    write(root, "a.txt", article().data())
-    write(root, "docs/b.md", article(holder="Other Press").data())
-    write(root, "img/photo.jpg", b"\xff\xd8\xff\xe0binary")
-    seal_folder(root, key)
-    return root
 
 
 def tar_of(path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]]) -> Path:

@@ -17,22 +17,6 @@ from provenance.sealed import NOT_AN_ARTICLE, SealedCheck, check_sealed_folder, 
 from tests.conftest import article, write
 
 
-@pytest.fixture
-def key(tmp_path: Path) -> SigningKey:
-    (tmp_path / "keys").mkdir()
-    return generate_key(tmp_path / "keys" / "alice", comment="alice@example.com")
-
-
-@pytest.fixture
-def sealed(tmp_path: Path, key: SigningKey) -> Path:
-    root = tmp_path / "issue"
-    write(root, "a.txt", article().data())
-    write(root, "docs/b.md", article(holder="Other Press").data())
-    write(root, "img/photo.jpg", b"\xff\xd8\xff\xe0binary")
-    seal_folder(root, key)
-    return root
-
-
 def check(root: Path, key: SigningKey, **options: object) -> SealedCheck:
     return check_sealed_folder(root, policy=TrustedKey(key.public), **options)  # type: ignore[arg-type]
 
