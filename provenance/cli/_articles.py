@@ -168,8 +168,13 @@ def verify(
 ) -> int:
     """Recompute each article's fingerprint and compare it with its footer.
 
-    PATHS are files or folders; folders are walked recursively in sorted order. One verdict
-    per file: ok, mismatch, unverifiable, no-footer, malformed or unreadable.
+    PATHS are files, folders (walked recursively in sorted order), sealed folders (holding
+    SHA256SUMS: the seal's signature and every entry are checked too) and archives (.tar,
+    .tar.gz, .tgz, .tar.xz, .tar.bz2, .zip: members read in place, never extracted).
+
+    One footer verdict per file: ok, mismatch, unverifiable, no-footer, malformed or
+    unreadable. With --allowed-signers or --public-key, each FILE.sig is checked too: good,
+    bad, untrusted, malformed or missing.
     """
     from provenance.cli._config import effective_settings
     from provenance.cli._reporting import VerifyOutput
@@ -290,7 +295,10 @@ def stamp(
     update: bool,
     canonicalization: str,
 ) -> int:
-    """Append the footer 'Copyright ©YEAR HOLDER. All Rights Reserved. <digest>' to articles.
+    """Add a copyright footer with a fingerprint to new articles.
+
+    The footer is 'Copyright ©YEAR HOLDER. All Rights Reserved. <digest>', on a line of
+    its own, in the file's own line endings.
 
     A file that already has a footer is refused (exit 1, file untouched) unless --update.
     Each file is replaced atomically; a failure leaves the original intact.
