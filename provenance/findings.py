@@ -41,6 +41,13 @@ _BOM = BOM_CHAR.encode("utf-8")
 # The UTF-8 encodings of every character above. Valid UTF-8 never holds these three-byte
 # sequences except as those characters, so a byte search finds exactly them (linear, no decode).
 _DECEPTIVE = re.compile(rb"\xe2\x80[\x8b-\x8d\xaa-\xae]|\xe2\x81[\xa0\xa6-\xa9]|\xef\xbb\xbf")
+# The same characters but the BOM, as one pattern that starts with a literal byte: the regular
+# expression engine then skips to each 0xE2 in a tight loop (0.3-0.4 ns a byte on article
+# text) instead of trying a character set at every byte (2.5 ns), and the BOM is looked for
+# with memchr on 0xEF first (0xEF starts no character of most Latin, Cyrillic or Greek
+# text). Together they find whether ``_DECEPTIVE`` can match at all: a text without a match
+# (nearly every text) is never scanned with it. See :meth:`Scanner._may_deceive`.
+_DECEPTIVE_E2 = re.compile(rb"\xe2(?:\x80[\x8b-\x8d\xaa-\xae]|\x81[\xa0\xa6-\xa9])")
 
 #: Letters of other scripts that look like Latin letters, mapped to the letter they pass for.
 #: A small hand-picked subset of Unicode's confusables.txt (UTS #39): the letters of Cyrillic,
@@ -105,7 +112,7 @@ class Scanner:
 
     def _scan(self, buf: bytes, end: int) -> None:
         base = self._offset
-        if not buf.isascii():
+        if not buf.isascii() and self._may_deceive(buf, end):
             line_at = 0
             lines = self._lines
             for match in _DECEPTIVE.finditer(buf, 0, end):
@@ -124,6 +131,28 @@ class Scanner:
                     seen.count += 1
         self._lines += buf.count(b"\n", 0, end)
         self._offset = base + end
+
+    def _may_deceive(self, buf: bytes, end: int) -> bool:
+        """False only if ``buf[:end]`` holds nothing that :meth:`_scan` would report.
+
+        Exact on any bytes, not just valid UTF-8: every match of ``_DECEPTIVE`` is a match
+        of ``_DECEPTIVE_E2`` or a BOM, each found within the same bounds. Byte order marks
+        at the start of the text are allowed; when they are the only match they are
+        recorded here as the full scan would record them (and left to it otherwise).
+        """
+        if _DECEPTIVE_E2.search(buf, 0, end) is not None:
+            return True
+        if buf.find(b"\xef", 0, end) < 0:
+            return False
+        at = buf.find(_BOM, 0, end)
+        leading_end = self._leading_end
+        while at >= 0 and self._offset + at == leading_end:
+            leading_end += len(_BOM)
+            at = buf.find(_BOM, at + len(_BOM), end)
+        if at >= 0:
+            return True
+        self._leading_end = leading_end
+        return False
 
     def warnings(self) -> tuple[str, ...]:
         """One warning per kind of deceptive character found, naming the first one and its line."""
@@ -231,6 +260,10 @@ def text_warnings(data: bytes) -> tuple[str, ...]:
     if data.isascii():
         return ()
     scanner = Scanner()
+    # Most texts hold no candidate at all: then there is nothing to report, and no line
+    # numbers to count (a pass over the text that costs about as much as the screen).
+    if not scanner._may_deceive(data, len(data)):
+        return ()
     scanner.feed(data)
     return scanner.warnings()
 

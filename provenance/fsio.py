@@ -13,9 +13,9 @@ import contextlib
 import errno
 import os
 import stat
-import tempfile
-from io import BufferedReader
+from io import BufferedReader, FileIO
 from pathlib import Path
+from types import ModuleType
 
 from provenance.errors import OperationalError
 
@@ -73,10 +73,27 @@ def open_regular(path: str | os.PathLike[str]) -> BufferedReader:
         if kind is not None:
             raise SpecialFileError(errno.EINVAL, f"is a {kind}: never opened", os.fspath(path))
         os.set_blocking(fd, True)
-        return open(fd, "rb")
+        # FileIO and BufferedReader directly: open() would also ask whether the file is a
+        # terminal (one more system call per file) to choose a buffering it is not given.
+        raw = FileIO(fd, "rb")
     except BaseException:
         os.close(fd)
         raise
+    return BufferedReader(raw)
+
+
+def _tempfile() -> ModuleType:
+    # Imported on first use: only writers need it, and it costs every verify 3 ms at start-up.
+    import tempfile
+
+    return tempfile
+
+
+def __getattr__(name: str) -> ModuleType:
+    # ``fsio.tempfile`` still names the module (tests patch ``mkstemp`` through it).
+    if name == "tempfile":
+        return _tempfile()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def atomic_write(
@@ -105,7 +122,7 @@ def atomic_write(
             raise OperationalError(f"cannot read {target}: {exc.strerror}") from exc
     remove_orphans(folder, f".{target.name}.", ".tmp")
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+        fd, tmp_name = _tempfile().mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
         raise OperationalError(f"cannot write in {folder}: {exc.strerror}") from exc
     try:

@@ -32,6 +32,8 @@ from provenance.tokens import TokenRegistry, builtin_tokens
 
 #: The footer (notice, token and trailer) must start within this many bytes of the end.
 FOOTER_WINDOW = 4096
+# The end of the file searched first (find_footer): it holds the footer of nearly every article.
+_NEAR_WINDOW = 1024
 #: At most this many bytes of non-blank text may follow the fingerprint.
 TRAILER_MAX = 1024
 #: A word after the notice that starts with this many hex digits is a (bad) token attempt.
@@ -43,8 +45,12 @@ CREDIT_LINE_MAX = 2048
 _ARR = b"all rights reserved"
 _COPYRIGHT = b"copyright"
 _WHITESPACE = b" \t\r\n"
-_HEX = frozenset(b"0123456789abcdefABCDEF")
-_LOWER_HEX = frozenset(b"0123456789abcdef")
+# The gap after a notice and the word after it (a token, if any), matched in C rather than
+# looped over in Python: the blanks are _WHITESPACE, a word runs to the next one. Possessive,
+# since neither part ever gives a byte back.
+_GAP_AND_WORD = re.compile(rb"[ \t\r\n]*+([^ \t\r\n]*+)")
+_LOWER_HEX_WORD = re.compile(rb"[0-9a-f]*+")
+_MALFORMED_TOKEN = re.compile(rb"[0-9a-fA-F]{%d}" % MALFORMED_HEX_MIN)
 
 # Applied with fullmatch to one candidate notice (a slice of one line), never to the body.
 _NOTICE = re.compile(
@@ -99,20 +105,41 @@ def find_footer(data: bytes) -> FooterSearch:
     >>> find_footer(b"Text.\\nCopyright 2022 Example. All Rights Reserved. " + b"a" * 32).footer.line
     2
     """
-    size = len(data)
     # Blank padding at the end does not count against the window: it must not hide a footer.
     content_end = _content_end(data)
     base = max(0, content_end - FOOTER_WINDOW)
+    # Nearly every footer lies within the last kilobyte: look there first, and in the whole
+    # window only if that search reaches the start of the near one undecided. Both search
+    # from the end, so they meet the same notices in the same order and decide alike; the
+    # near one lowers a quarter of the bytes.
+    near = max(base, content_end - _NEAR_WINDOW)
+    if near > base:
+        found = _search_window(data, near, content_end, whole=False)
+        if found is not None:
+            return found
+    found = _search_window(data, base, content_end, whole=True)
+    assert found is not None  # A search of the whole window always decides.
+    return found
+
+
+def _search_window(data: bytes, base: int, content_end: int, *, whole: bool) -> FooterSearch | None:
+    """The last footer in ``data[base:content_end]``; ``None`` when a wider window could decide.
+
+    With ``whole`` false, ``base`` is not the start of the footer window: a search that needs
+    bytes before it (no notice found, or a notice's line starting earlier) returns ``None``.
+    """
+    size = len(data)
     lowered = data[base:content_end].lower()  # ASCII-only lowering: offsets are unchanged.
     search_end = len(lowered)
-    late_note: str | None = None
     while True:
         arr = lowered.rfind(_ARR, 0, search_end)
         if arr < 0:
-            return FooterSearch(None, late_note)
+            return FooterSearch(None) if whole else None
         search_end = arr
         line_start = max(lowered.rfind(b"\n", 0, arr), lowered.rfind(b"\r", 0, arr)) + 1
         if line_start == 0 and base > 0:
+            if not whole:
+                return None  # The line starts before this window: look in the whole one.
             continue  # The line starts before the window: too far from the end to be a footer.
         # The footer's notice starts a line (after optional blanks); a notice quoted inside
         # a line is body text.
@@ -151,28 +178,20 @@ def _content_end(data: bytes) -> int:
 def _footer_after_notice(data: bytes, notice_start: int, notice_end: int) -> Footer | None:
     """Read the gap, token and trailer after a notice; ``None`` if the trailer is too long."""
     size = len(data)
-    pos = notice_end
-    while pos < size and data[pos] in _WHITESPACE:
-        pos += 1
-    word_end = pos
-    while word_end < size and data[word_end] not in _WHITESPACE:
-        word_end += 1
-    word = data[pos:word_end]
-    hex_prefix = 0
-    for byte in word:
-        if byte not in _HEX:
-            break
-        hex_prefix += 1
+    gap_and_word = _GAP_AND_WORD.match(data, notice_end)
+    assert gap_and_word is not None  # Both parts may be empty: the pattern always matches.
+    pos, word_end = gap_and_word.span(1)
     # A token glued to the notice ("Reserved.<hex>") is not separated from it: malformed.
     glued = pos == notice_end
-    if not glued and len(word) in (32, 64) and all(byte in _LOWER_HEX for byte in word):
+    if not glued and word_end - pos in (32, 64) and _LOWER_HEX_WORD.fullmatch(data, pos, word_end):
         token_start, token_end, valid = pos, word_end, True
-    elif hex_prefix >= MALFORMED_HEX_MIN:
+    elif _MALFORMED_TOKEN.match(data, pos, word_end):
         token_start, token_end, valid = pos, word_end, False
     else:
         token_start = token_end = notice_end
         valid = False
-    if len(data[token_end:].strip()) > TRAILER_MAX:
+    # Only a tail longer than the limit can hold too much text (the strip copies the tail).
+    if size - token_end > TRAILER_MAX and len(data[token_end:].strip()) > TRAILER_MAX:
         return None
     newlines = data.count(b"\n", 0, notice_start)
     if newlines == 0:
