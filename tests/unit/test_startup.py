@@ -35,6 +35,7 @@ NEVER_ON_A_PLAIN_VERIFY = (
     "provenance.sshsig",
     "provenance.stamp",
     "subprocess",
+    "tempfile",
     "xml",
 )
 
