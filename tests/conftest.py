@@ -8,6 +8,7 @@ provenance's own canonicalisation, so a test checks the implementation instead o
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,16 @@ FIXTURES = ROOT / "fixtures" / "articles"
 GOOD = FIXTURES / "good"
 BAD = FIXTURES / "bad"
 ALL_FIXTURES = sorted(path for path in FIXTURES.rglob("*") if path.is_file())
+
+#: A git identity and no user or system configuration: tests' git repositories are hermetic.
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t",
+    "GIT_AUTHOR_EMAIL": "t@example.com",
+    "GIT_COMMITTER_NAME": "t",
+    "GIT_COMMITTER_EMAIL": "t@example.com",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
 
 DOW_JONES = "87990cbe856818d5eddac44c7b1cdeb8"
 HOLDER = "Example News, Inc."

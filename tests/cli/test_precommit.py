@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, article, write
+from conftest import GIT_ENV, ROOT, article, write
 
 MANIFEST = ROOT / ".pre-commit-hooks.yaml"
 BIN = Path(sys.executable).parent
@@ -97,12 +97,7 @@ def test_files_and_exclude_select_articles(path: str, taken: bool) -> None:
 def git(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     env = {
         **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
+        **GIT_ENV,
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     return subprocess.run(
@@ -227,12 +222,7 @@ def test_pre_commit_blocks_a_commit_of_a_tampered_article(
             **os.environ,
             "PATH": env_path,
             "PRE_COMMIT_HOME": str(repo.parent / f"{repo.name}-pre-commit-home"),
-            "GIT_AUTHOR_NAME": "t",
-            "GIT_AUTHOR_EMAIL": "t@example.com",
-            "GIT_COMMITTER_NAME": "t",
-            "GIT_COMMITTER_EMAIL": "t@example.com",
-            "GIT_CONFIG_GLOBAL": os.devnull,
-            "GIT_CONFIG_NOSYSTEM": "1",
+            **GIT_ENV,
             "NO_COLOR": "1",
         },
         capture_output=True,
