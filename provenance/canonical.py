@@ -19,7 +19,7 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from operator import methodcaller
 
@@ -34,15 +34,39 @@ _BAD_ENDINGS = (b" ", b"\t", b"\n")
 # "yes", and never the second character of a canonical composition. The ranges are a
 # conservative subset (checked against unicodedata by tests/unit/test_fastpath.py); a
 # character outside them sends the text to the exact check, never to a wrong digest.
-# Compiled on first use: building this class costs 2 ms, a fifth of a plain verify's budget
-# for everything but the interpreter and click.
-_NOT_SURELY_STABLE = "[^\u0080-\u02ff\u2002-\u20bf\u4000-\u9fff\uac00-\ud7ff]"
+STABLE_RANGES = ((0x80, 0x2FF), (0x2002, 0x20BF), (0x4000, 0x9FFF), (0xAC00, 0xD7FF))
+
+
+def char_class(ranges: Iterable[tuple[int, int]], *, negate: bool = False) -> str:
+    r"""A regular-expression character class of code point ranges (inclusive).
+
+    >>> char_class([(0x0A, 0x0A), (0xE9, 0xFF)], negate=True)
+    '[^\\u000a-\\u000a\\u00e9-\\u00ff]'
+    """
+    body = "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in ranges)
+    return f"[{'^' if negate else ''}{body}]"
 
 
 @cache
 def not_surely_stable() -> re.Pattern[str]:
-    """The screen: matches a character that NFC may change or join to what precedes it."""
-    return re.compile(_NOT_SURELY_STABLE)
+    """The screen: matches a character that NFC may change or join to what precedes it.
+
+    The LF is in the class for :func:`outline_stable`: an outline holds the LFs of its text.
+    Compiled on first use: building this class costs 2 ms, a fifth of a plain verify's
+    budget for everything but the interpreter and click.
+    """
+    return re.compile(char_class([(0x0A, 0x0A), *STABLE_RANGES], negate=True))
+
+
+def outline_stable(text_outline: bytes) -> bool:
+    """Whether every character of an outline (:func:`provenance.outline.outline`) is one
+    that NFC leaves alone in any context: then the text it was taken from is NFC. False
+    means "maybe not", never "not".
+
+    >>> outline_stable("\u00ef\u2014\\n".encode()), outline_stable("\u0301".encode())
+    (True, False)
+    """
+    return not_surely_stable().search(text_outline.decode("utf-8")) is None
 
 
 # A LF with a blank before it. The pattern starts with the LF so that the regular
@@ -134,16 +158,21 @@ def is_canonical(covered: bytes, *, validated: bool = False, text: str | None = 
     return _lines_canonical(covered) and (ascii_only or _is_nfc(covered, text))
 
 
-def is_surely_canonical(covered: bytes, *, validated: bool = False) -> bool:
+def is_surely_canonical(
+    covered: bytes, *, validated: bool = False, nfc_stable: bool = False
+) -> bool:
     """:func:`is_canonical` with the NFC screen's "maybe not NFC" taken as "no".
 
     Exact NFC checking costs as much as normalising, so a text the screen does not pass is
     better sent straight to :func:`rewrite`, which gives its bytes back unchanged if it was
-    canonical after all.
+    canonical after all. ``nfc_stable`` says the caller's screen (:func:`outline_stable`)
+    has already passed these bytes (implies ``validated``).
 
     >>> is_surely_canonical(b"caf\\xc3\\xa9"), is_surely_canonical("\u0410".encode())
     (True, False)
     """
+    if nfc_stable:
+        return _lines_canonical(covered)
     ascii_only = covered.isascii()
     if not ascii_only and not validated:
         validate_utf8(covered)
@@ -224,11 +253,13 @@ def canonicalize(
     mode: Canonicalization = Canonicalization.RELAXED,
     *,
     validated: bool = False,
+    nfc_stable: bool = False,
 ) -> bytes:
     """Return the canonical bytes of ``covered`` under ``mode``.
 
     Raises :class:`UnicodeDecodeError` for relaxed canonicalisation of non-UTF-8 input.
-    ``validated`` says the caller has already checked that ``covered`` is UTF-8.
+    ``validated`` says the caller has already checked that ``covered`` is UTF-8;
+    ``nfc_stable`` that its screen has found only characters NFC leaves alone.
 
     >>> canonicalize(b"Caf\\xc3\\xa9  \\r\\nDone.\\r\\n")
     b'Caf\\xc3\\xa9\\nDone.'
@@ -237,7 +268,7 @@ def canonicalize(
     """
     if mode is Canonicalization.SIMPLE:
         return covered
-    if is_surely_canonical(covered, validated=validated):
+    if is_surely_canonical(covered, validated=validated, nfc_stable=nfc_stable):
         return covered
     return rewrite(covered)
 

@@ -59,18 +59,22 @@ def compute(
     canonicalization: Canonicalization = Canonicalization.RELAXED,
     *,
     validated: bool = False,
+    nfc_stable: bool = False,
 ) -> str:
     """The fingerprint of covered text: its canonical form, hashed.
 
     An already-canonical text is hashed as it is (the fast path of
     :func:`provenance.canonical.is_canonical`); ``validated`` says the caller has already
-    checked that ``covered`` is UTF-8, so it is not decoded a second time.
+    checked that ``covered`` is UTF-8, so it is not decoded a second time, and
+    ``nfc_stable`` that its NFC screen (:func:`provenance.canonical.outline_stable`) has
+    passed it, so it is not screened a second time.
 
     >>> compute(b"Hello.\\r\\n") == compute(b"Hello.")
     True
     """
     if canonicalization is Canonicalization.SIMPLE or len(covered) < THREAD_MIN:
-        return digest(canonicalize(covered, canonicalization, validated=validated), algorithm)
+        form = canonicalize(covered, canonicalization, validated=validated, nfc_stable=nfc_stable)
+        return digest(form, algorithm)
     # hashlib lets go of the GIL while it hashes a large buffer, so a second thread hashes
     # the raw bytes on another core while this one proves them canonical; the slow path
     # throws that digest away (and skips the exact NFC check, which costs a normalisation).
@@ -86,7 +90,7 @@ def compute(
     worker = threading.Thread(target=hasher.update, args=(covered,), daemon=True)
     worker.start()
     try:
-        canonical = is_surely_canonical(covered, validated=validated)
+        canonical = is_surely_canonical(covered, validated=validated, nfc_stable=nfc_stable)
     finally:
         worker.join()
     if canonical:

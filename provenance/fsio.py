@@ -48,8 +48,10 @@ def special_kind(mode: int) -> str | None:
     return "special file"
 
 
-def open_regular(path: str | os.PathLike[str]) -> BufferedReader:
+def open_regular_fd(path: str | os.PathLike[str]) -> tuple[int, os.stat_result]:
     """Open a regular file for reading, without ever opening a FIFO, socket or device.
+
+    Returns the file descriptor (the caller closes it) and the file's ``fstat``.
 
     The type is checked with ``stat`` before the open, so a device is never opened at all;
     the open itself is non-blocking and its ``fstat`` checked again, so a FIFO swapped in
@@ -57,22 +59,33 @@ def open_regular(path: str | os.PathLike[str]) -> BufferedReader:
     special file :class:`SpecialFileError` (whose ``strerror`` says what it is); other
     failures are the :class:`OSError` of ``stat`` or ``open``. Symbolic links are followed:
     the caller named this path.
-
-    >>> with open_regular("README.md") as handle:  # doctest: +SKIP
-    ...     data = handle.read()
     """
     kind = special_kind(os.stat(path).st_mode)
     if kind is not None:
         raise SpecialFileError(errno.EINVAL, f"is a {kind}: never opened", os.fspath(path))
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
+        status = os.fstat(fd)
+        if stat.S_ISDIR(status.st_mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
-        kind = special_kind(mode)
+        kind = special_kind(status.st_mode)
         if kind is not None:
             raise SpecialFileError(errno.EINVAL, f"is a {kind}: never opened", os.fspath(path))
         os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, status
+
+
+def open_regular(path: str | os.PathLike[str]) -> BufferedReader:
+    """:func:`open_regular_fd` as a binary file object.
+
+    >>> with open_regular("README.md") as handle:  # doctest: +SKIP
+    ...     data = handle.read()
+    """
+    fd, _ = open_regular_fd(path)
+    try:
         # FileIO and BufferedReader directly: open() would also ask whether the file is a
         # terminal (one more system call per file) to choose a buffering it is not given.
         raw = FileIO(fd, "rb")
@@ -80,6 +93,27 @@ def open_regular(path: str | os.PathLike[str]) -> BufferedReader:
         os.close(fd)
         raise
     return BufferedReader(raw)
+
+
+def read_whole(fd: int, size: int) -> bytes:
+    """Read an open regular file of ``size`` bytes (its ``fstat`` size) to its end.
+
+    One ``read`` of one byte more than the size does it when nothing changes: fewer bytes
+    back mean the end was reached. A file that grew gives more than ``size`` bytes back (at
+    most ``size + 1`` per call): the caller compares the length with the size it expected.
+    """
+    data = os.read(fd, size + 1)
+    if len(data) >= size:
+        return data
+    parts = [data]  # A short read (signal, network file system) or a file that shrank.
+    got = len(data)
+    while got <= size:
+        more = os.read(fd, size + 1 - got)
+        if not more:
+            break
+        parts.append(more)
+        got += len(more)
+    return b"".join(parts)
 
 
 def _tempfile() -> ModuleType:

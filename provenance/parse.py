@@ -80,8 +80,9 @@ class Footer:
     token_end: int
     #: True when the token is 32 or 64 lowercase hex digits.
     token_valid: bool
-    #: 1-based line number of the notice.
-    line: int
+    #: The holder's span inside the notice (blanks around it included).
+    holder_start: int
+    holder_end: int
 
     @property
     def has_token(self) -> bool:
@@ -102,8 +103,8 @@ def find_footer(data: bytes) -> FooterSearch:
     The footer is the last copyright notice of the file, followed by whitespace, an optional
     token and at most :data:`TRAILER_MAX` bytes of trailer.
 
-    >>> find_footer(b"Text.\\nCopyright 2022 Example. All Rights Reserved. " + b"a" * 32).footer.line
-    2
+    >>> find_footer(b"Text.\\nCopyright 2022 Example. All Rights Reserved. " + b"a" * 32).footer.token_start
+    51
     """
     # Blank padding at the end does not count against the window: it must not hide a footer.
     content_end = _content_end(data)
@@ -151,7 +152,7 @@ def _search_window(data: bytes, base: int, content_end: int, *, whole: bool) -> 
         match = _NOTICE.match(data, base + start, size)
         if match is None or match.end() < base + arr + len(_ARR):
             continue
-        footer = _footer_after_notice(data, base + start, match.end())
+        footer = _footer_after_notice(data, base + start, match.end(), match.span("holder"))
         if footer is not None:
             return FooterSearch(footer)
         line = data.count(b"\n", 0, base + start) + 1
@@ -175,7 +176,9 @@ def _content_end(data: bytes) -> int:
     return 0
 
 
-def _footer_after_notice(data: bytes, notice_start: int, notice_end: int) -> Footer | None:
+def _footer_after_notice(
+    data: bytes, notice_start: int, notice_end: int, holder: tuple[int, int]
+) -> Footer | None:
     """Read the gap, token and trailer after a notice; ``None`` if the trailer is too long."""
     size = len(data)
     gap_and_word = _GAP_AND_WORD.match(data, notice_end)
@@ -193,10 +196,20 @@ def _footer_after_notice(data: bytes, notice_start: int, notice_end: int) -> Foo
     # Only a tail longer than the limit can hold too much text (the strip copies the tail).
     if size - token_end > TRAILER_MAX and len(data[token_end:].strip()) > TRAILER_MAX:
         return None
-    newlines = data.count(b"\n", 0, notice_start)
+    return Footer(notice_start, notice_end, token_start, token_end, valid, *holder)
+
+
+def line_number(data: bytes, offset: int) -> int:
+    """The 1-based number of the line ``offset`` is on: LF line ends, or CR ones when the text
+    before it has no LF at all (old Mac files).
+
+    >>> line_number(b"a\\nb\\nc", 4), line_number(b"a\\rb", 2)
+    (3, 2)
+    """
+    newlines = data.count(b"\n", 0, offset)
     if newlines == 0:
-        newlines = data.count(b"\r", 0, notice_start)
-    return Footer(notice_start, notice_end, token_start, token_end, valid, newlines + 1)
+        newlines = data.count(b"\r", 0, offset)
+    return newlines + 1
 
 
 def holder_of(notice: bytes) -> str | None:
@@ -397,7 +410,7 @@ def parse(data: bytes, *, tokens: TokenRegistry | None = None) -> Document | Not
         trailer=trailer,
         spans=tuple(spans),
         malformed_token=malformed,
-        footer_line=footer.line,
+        footer_line=line_number(data, footer.notice_start),
         note=note,
         newline=newline,
         final_newline=final_newline,

@@ -12,15 +12,17 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from io import BufferedReader
+from io import BufferedReader, FileIO
 from itertools import chain, islice
 from operator import attrgetter
 
 from provenance import _stream, findings, fingerprint, parallel
+from provenance.canonical import outline_stable
 from provenance.errors import InputError, VerificationError
-from provenance.fsio import SpecialFileError, open_regular
+from provenance.fsio import SpecialFileError, open_regular_fd, read_whole
 from provenance.model import Algorithm, Canonicalization, Result, Verdict
-from provenance.parse import Footer, find_footer, holder_of, text_problem
+from provenance.outline import is_plain, outline
+from provenance.parse import Footer, find_footer, line_number, text_problem
 from provenance.tokens import TokenRegistry, builtin_tokens
 
 #: Suffixes of the files a folder walk takes by default (plus files with no suffix).
@@ -66,18 +68,38 @@ def check_bytes(
         return Result(path, Verdict.UNREADABLE, problem)
     search = find_footer(data)
     footer = search.footer
+    # One pass over a non-ASCII text collects its non-ASCII characters and its line ends: the
+    # deceptive-Unicode screen, the NFC screen and the footer's line number read that outline
+    # instead of the whole text.
+    text_outline = b"" if data.isascii() else outline(data)
+    plain = not text_outline or is_plain(text_outline)
+    warnings = () if plain else findings.outline_warnings(data, text_outline)
     if footer is None:
         detail = search.note or ("empty file" if not data else "no copyright notice at the end")
-        return Result(path, Verdict.NO_FOOTER, detail, warnings=findings.text_warnings(data))
+        return Result(path, Verdict.NO_FOOTER, detail, warnings=warnings)
 
     def actual_of(algorithm: Algorithm) -> str:
         assert footer is not None
         return fingerprint.compute(
-            data[: footer.notice_end], algorithm, canonicalization, validated=True
+            data[: footer.notice_end],
+            algorithm,
+            canonicalization,
+            validated=True,
+            nfc_stable=plain or outline_stable(text_outline),
         )
 
-    result = _judge(path, data, footer, footer.line, registry, canonicalization, actual_of)
-    return _warned(result, findings.text_warnings(data), data, footer, registry)
+    line = _footer_line(data, footer, text_outline)
+    result = _judge(path, data, footer, line, registry, canonicalization, actual_of)
+    return _warned(result, warnings, data, footer, registry)
+
+
+def _footer_line(data: bytes, footer: Footer, text_outline: bytes) -> int:
+    """The line number of the footer's notice, counted on the outline when there is one."""
+    if text_outline:
+        newlines = text_outline.count(b"\n") - data.count(b"\n", footer.notice_start)
+        if newlines:
+            return newlines + 1
+    return line_number(data, footer.notice_start)
 
 
 def _warned(
@@ -88,9 +110,11 @@ def _warned(
     registry: TokenRegistry,
 ) -> Result:
     """``result`` with the deceptive-Unicode warnings of its text and holder (findings.py)."""
-    holder = holder_of(window[footer.notice_start : footer.notice_end])
-    publishers = registry.tokens.values()
-    found = text_warnings + (findings.holder_warnings(holder, publishers) if holder else ())
+    found = text_warnings
+    holder = window[footer.holder_start : footer.holder_end]
+    if not holder.isascii():  # An ASCII holder looks like nothing but itself.
+        name = holder.decode("utf-8", "replace").strip()
+        found += findings.holder_warnings(name, registry.tokens.values())
     return replace(result, warnings=result.warnings + found) if found else result
 
 
@@ -248,17 +272,21 @@ def check_file(
     shown = display if display is not None else os.fspath(path)
     large: Result | None = None
     try:
-        with open_regular(path) as handle:
-            before = os.fstat(handle.fileno())
+        fd, before = open_regular_fd(path)
+        try:
             size = before.st_size
             if size > _stream.STREAM_THRESHOLD:
                 registry = tokens if tokens is not None else builtin_tokens()
-                large = _check_large(handle, size, shown, canonicalization, registry)
+                handle: BufferedReader = BufferedReader(FileIO(fd, "rb", closefd=False))
+                with handle:
+                    large = _check_large(handle, size, shown, canonicalization, registry)
                 read = size
             else:
-                data = handle.read()
+                data = read_whole(fd, size)
                 read = len(data)
-            after = os.fstat(handle.fileno())
+            after = os.fstat(fd)
+        finally:
+            os.close(fd)
     except IsADirectoryError:
         return Result(shown, Verdict.UNREADABLE, "is a folder")
     except SpecialFileError as exc:

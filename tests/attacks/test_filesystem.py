@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from provenance import _stream, verify
-from provenance.fsio import SpecialFileError, open_regular
+from provenance.fsio import SpecialFileError, open_regular, open_regular_fd
 from provenance.keys import generate_key
 from provenance.model import Result, Verdict
 from provenance.seal import seal_folder
@@ -222,7 +222,7 @@ def test_permission_denied_on_a_file_is_unreadable(
     def denied(target: Any) -> Any:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
 
-    monkeypatch.setattr(verify, "open_regular", denied)
+    monkeypatch.setattr(verify, "open_regular_fd", denied)
     result = check_file(path)
     assert result.verdict is Verdict.UNREADABLE
     assert result.detail == "cannot read: Permission denied"
@@ -262,34 +262,12 @@ def test_file_deleted_mid_run_is_unreadable_and_the_run_goes_on(tmp_path: Path) 
     assert "No such file" in results[1].detail
 
 
-class _Growing:
-    """A file handle that appends to its file on the first read, like a concurrent writer."""
-
-    def __init__(self, inner: Any, path: Path) -> None:
-        self.inner, self.path, self.grown = inner, path, False
-
-    def _grow(self) -> None:
-        if not self.grown:
-            self.grown = True
-            with open(self.path, "ab") as other:
-                other.write(b"Appended by another writer.\n")
-
-    def read(self, *args: Any) -> Any:
-        self._grow()
-        return self.inner.read(*args)
-
-    def readinto(self, buffer: Any) -> Any:
-        self._grow()
-        return self.inner.readinto(buffer)
-
-    def __enter__(self) -> _Growing:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.inner.close()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
+def _growing_open(target: Any) -> tuple[int, os.stat_result]:
+    """open_regular_fd, then another writer appends to the file before it is read."""
+    fd, status = open_regular_fd(target)
+    with open(target, "ab") as other:
+        other.write(b"Appended by another writer.\n")
+    return fd, status
 
 
 @pytest.mark.parametrize("size", ["small", "streamed"])
@@ -298,11 +276,28 @@ def test_file_changing_while_verified_is_reported_not_passed(
 ) -> None:
     body = "Line of text.\n" * ((_stream.STREAM_THRESHOLD // 14 + 10) if size == "streamed" else 1)
     path = write(tmp_path, "a.txt", article(body=body.rstrip("\n")).data())
-    monkeypatch.setattr(verify, "open_regular", lambda p: _Growing(open_regular(p), Path(p)))
+    monkeypatch.setattr(verify, "open_regular_fd", _growing_open)
     result = check_file(path)
     assert result.verdict is Verdict.UNREADABLE
     assert result.detail.startswith("changed while being read")
     assert result.failed()
+
+
+def test_file_rewritten_in_place_while_read_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = write(tmp_path, "a.txt", GOOD.data())
+    real_read_whole = verify.read_whole
+
+    def read_then_touch(fd: int, size: int) -> bytes:
+        data = real_read_whole(fd, size)
+        os.utime(path, ns=(0, 10**18))  # Same size, new modification time.
+        return data
+
+    monkeypatch.setattr(verify, "read_whole", read_then_touch)
+    result = check_file(path)
+    assert result.verdict is Verdict.UNREADABLE
+    assert result.detail.startswith("changed while being read")
 
 
 def test_file_changing_while_sealed_folder_is_hashed_is_reported(

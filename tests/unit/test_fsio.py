@@ -92,3 +92,40 @@ def test_failure_mid_write_leaves_original_and_no_temp_file(
     assert path.stat().st_mtime_ns == before.st_mtime_ns
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert os.listdir(tmp_path) == ["a.txt"]
+
+
+def test_read_whole_gathers_short_reads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "a.txt"
+    path.write_bytes(b"0123456789" * 5)
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, size: real_read(fd, min(size, 7)))
+    fd, status = fsio.open_regular_fd(path)
+    try:
+        assert fsio.read_whole(fd, status.st_size) == path.read_bytes()
+    finally:
+        os.close(fd)
+
+
+def _read_after(path: Path, change: Callable[[], object]) -> bytes:
+    """read_whole of ``path`` with ``change`` made between the open and the read."""
+    fd, status = fsio.open_regular_fd(path)
+    try:
+        change()
+        return fsio.read_whole(fd, status.st_size)
+    finally:
+        os.close(fd)
+
+
+def test_read_whole_gives_one_byte_more_when_the_file_grew(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.txt", b"before")
+
+    def grow() -> None:
+        with path.open("ab") as other:
+            other.write(b" and after")
+
+    assert _read_after(path, grow) == b"before "
+
+
+def test_read_whole_stops_at_the_end_of_a_file_that_shrank(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.txt", b"a longer text")
+    assert _read_after(path, lambda: os.truncate(path, 3)) == b"a l"
