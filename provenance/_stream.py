@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import codecs
 from collections.abc import Callable
+from dataclasses import dataclass
 from io import BufferedReader
 
-from provenance.canonical import VALIDATE_PIECE, Canonicalizer, InvalidText
+from provenance.canonical import VALIDATE_PIECE, Canonicalizer, InvalidText, trailing_blank
+from provenance.findings import complete_prefix
 from provenance.fingerprint import BackgroundHash, new_hash
 from provenance.model import Algorithm, Canonicalization
+from provenance.outline import is_plain, outline
 from provenance.parse import FOOTER_WINDOW, FooterSearch, find_footer
 
 #: Files up to this size are read whole; larger ones are streamed.
@@ -33,26 +36,137 @@ def read_window(handle: BufferedReader, size: int) -> tuple[bytes, int, FooterSe
     return window, start, find_footer(window)
 
 
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a scan of a large file is for."""
+
+    #: The covered text is the bytes before this offset.
+    covered_end: int
+    #: Line ends are counted before this offset (the footer's notice).
+    count_end: int
+    #: The covered text is hashed with this; ``None``: no digest is needed.
+    algorithm: Algorithm | None
+    canonicalization: Canonicalization
+
+
+def fast_scan(handle: BufferedReader, size: int, plan: Plan) -> tuple[int, str | None] | None:
+    """The common case of :func:`scan` in one cheap pass, or ``None`` when it is not that case.
+
+    The common case: text without a NUL, valid UTF-8, whose non-ASCII characters are all
+    ones that NFC leaves alone and none of them deceptive (:func:`provenance.outline.is_plain`),
+    and whose covered text has no CR and no blank before a line end, so that it is its own
+    canonical form. Then there is nothing to report but the count of LFs before
+    ``plan.count_end`` and the digest of the raw covered bytes (hashed in a second thread while
+    this one checks the next chunk). Any doubt returns ``None`` at once, and the caller
+    reads the file again with :func:`scan`, which says exactly what is wrong.
+
+    Per chunk this thread makes one ``decode`` (validity), one ``translate`` (the outline:
+    NFC and deceptive-Unicode screens and the LF count) and one search for blanks before
+    line ends: about 1.8 ns a byte against the 2.7 of :func:`scan`'s general path.
+    """
+    relaxed = plan.canonicalization is Canonicalization.RELAXED
+    algorithm, count_end = plan.algorithm, plan.count_end
+    hasher = BackgroundHash(new_hash(algorithm)) if algorithm is not None else None
+    try:
+        newlines = _fast_scan(handle, size, plan.covered_end, hasher, checks=relaxed)
+        if newlines is None:
+            return None
+        digest = hasher.hexdigest() if hasher is not None else None
+    finally:
+        if hasher is not None:
+            hasher.close()
+    if count_end < size:  # The LFs from count_end on lie in the footer window: few bytes.
+        handle.seek(count_end)
+        newlines -= handle.read(size - count_end).count(b"\n")
+    return newlines, digest
+
+
+#: The fast scan checks each chunk in pieces of this size: small enough that a piece stays
+#: in the CPU cache across the four passes over it, large enough to cost few calls.
+PIECE = 128 * 1024
+
+
+def _fast_scan(
+    handle: BufferedReader,
+    size: int,
+    covered_end: int,
+    hasher: BackgroundHash | None,
+    *,
+    checks: bool,
+) -> int | None:
+    """Every LF of the file, or ``None`` as soon as the file is not the common case."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    handle.seek(0)
+    offset = newlines = 0
+    last = b""  # The last covered byte before the current piece.
+    carry = b""  # A character of the outline cut off at the end of the previous piece.
+    while offset < size:
+        chunk = handle.read(CHUNK)
+        got = len(chunk)
+        if not got:
+            return None  # The file shrank: scan() reports it.
+        split = min(got, max(0, covered_end - offset))
+        if hasher is not None and split:
+            hasher.submit([chunk if split == got else memoryview(chunk)[:split]])
+        for start in range(0, got, PIECE):
+            piece = chunk[start : start + PIECE] if got > PIECE else chunk
+            if b"\x00" in piece:
+                return None
+            if piece.isascii() and not carry:
+                newlines += piece.count(b"\n")
+            else:
+                text_outline = carry + outline(piece) if carry else outline(piece)
+                whole = complete_prefix(text_outline)
+                carry = text_outline[whole:]
+                try:
+                    decoder.decode(piece)
+                except UnicodeDecodeError:
+                    return None
+                if not is_plain(text_outline[:whole] if carry else text_outline):
+                    return None
+                newlines += text_outline.count(b"\n")
+            covered = min(len(piece), split - start)
+            if checks and covered > 0:
+                if covered < len(piece):
+                    piece = piece[:covered]
+                if (
+                    b"\r" in piece
+                    or (piece[0] == 0x0A and last in (b" ", b"\t"))
+                    or trailing_blank(piece)
+                    or (offset + start == 0 and piece.startswith(b"\xef\xbb\xbf"))
+                ):
+                    return None
+                last = piece[-1:]
+        offset += got
+    if carry:
+        return None
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return None
+    return newlines
+
+
 def scan(
     handle: BufferedReader,
     size: int,
+    plan: Plan,
     *,
-    covered_end: int,
-    count_end: int,
-    algorithm: Algorithm | None,
-    canonicalization: Canonicalization,
     observe: Callable[[bytes], None] | None = None,
 ) -> tuple[str | None, int, int, str | None]:
     """Read the file once: (problem, LFs and CRs before ``count_end``, digest or ``None``).
 
-    The digest, of the bytes before ``covered_end`` under ``canonicalization``, is computed
-    only when ``algorithm`` is given and the file is text.
+    The digest, of the bytes before ``plan.covered_end`` under its canonicalisation, is
+    computed only when the plan names an algorithm and the file is text.
     """
     # The canonical bytes of each chunk are hashed in a second thread while this one reads
     # and checks the next chunk (see fingerprint.BackgroundHash).
+    algorithm = plan.algorithm
     hasher = BackgroundHash(new_hash(algorithm)) if algorithm is not None else None
     try:
-        return _scan(handle, size, covered_end, count_end, hasher, canonicalization, observe)
+        return _scan(
+            handle, size, plan.covered_end, plan.count_end, hasher, plan.canonicalization, observe
+        )
     finally:
         if hasher is not None:
             hasher.close()

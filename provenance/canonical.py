@@ -90,8 +90,12 @@ VALIDATE_PIECE = 256 * 1024
 NFC_BLOCK = 64 * 1024
 
 
-def _has_trailing_blank(data: bytes) -> bool:
-    """Whether a space or tab stands just before a LF anywhere in ``data``."""
+def trailing_blank(data: bytes) -> bool:
+    """Whether a space or tab stands just before a LF anywhere in ``data``.
+
+    >>> trailing_blank(b"a \\nb"), trailing_blank(b"a\\nb ")
+    (True, False)
+    """
     return _TRAILING_BLANK.search(data) is not None
 
 
@@ -185,7 +189,7 @@ def _lines_canonical(covered: bytes) -> bool:
         covered.startswith(BOM)
         or covered.endswith(_BAD_ENDINGS)
         or b"\r" in covered
-        or _has_trailing_blank(covered)
+        or trailing_blank(covered)
     )
 
 
@@ -212,7 +216,7 @@ def _rewrite_lines(data: bytes) -> bytes:
         else:
             lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
         data = b"\n".join([line.rstrip(strip) for line in lines])
-    elif data.endswith((b" ", b"\t")) or _has_trailing_blank(data):
+    elif data.endswith((b" ", b"\t")) or trailing_blank(data):
         data = b"\n".join([line.rstrip(b" \t") for line in data.split(b"\n")])
     return data if data.isascii() else _nfc(data)
 
@@ -359,11 +363,7 @@ class Canonicalizer:
         # A block the NFC screen does not pass is rewritten without an exact check first:
         # the check costs as much as normalising, and the rewrite of a block that was NFC
         # after all gives its bytes back unchanged.
-        if (
-            b"\r" not in block
-            and not _has_trailing_blank(block)
-            and (ascii_only or _surely_nfc(block))
-        ):
+        if b"\r" not in block and not trailing_blank(block) and (ascii_only or _surely_nfc(block)):
             end = len(block)
             while end and block[end - 1] == 0x0A:
                 end -= 1

@@ -106,7 +106,7 @@ class Scanner:
     def feed(self, chunk: bytes) -> None:
         """Scan the next bytes of the text."""
         buf = self._carry + chunk if self._carry else chunk
-        cut = _complete_prefix(buf)
+        cut = complete_prefix(buf)
         self._scan(buf, cut)
         self._carry = bytes(buf[cut:])
 
@@ -176,8 +176,12 @@ class Scanner:
         return tuple(out)
 
 
-def _complete_prefix(buf: bytes) -> int:
-    """Length of ``buf`` without a UTF-8 sequence cut off at its end."""
+def complete_prefix(buf: bytes) -> int:
+    """Length of ``buf`` without a UTF-8 sequence cut off at its end.
+
+    >>> complete_prefix("a\\u00e9".encode()), complete_prefix("a\\u00e9".encode()[:2])
+    (3, 1)
+    """
     size = len(buf)
     for back in range(1, min(3, size) + 1):
         byte = buf[size - back]

@@ -57,7 +57,7 @@ def is_plain(text_outline: bytes) -> bool:
 
     True proves both that the text is NFC (:func:`provenance.canonical.outline_stable`)
     and that it has nothing to warn of (:func:`provenance.findings.outline_warnings`);
-    False sends the text to those two checks.
+    False sends the text to those two checks. The outline must hold whole characters.
 
     >>> is_plain(outline("\\u201cq\\u201d \\u00e9\\n".encode())), is_plain(outline("\\u200b".encode()))
     (True, False)

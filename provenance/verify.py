@@ -225,19 +225,18 @@ def _check_large(
     algorithm = _wanted_algorithm(window, footer, registry)
     covered_end = start + footer.notice_end if footer is not None else size
     count_end = start + footer.notice_start if footer is not None else start
-    # The same deceptive-Unicode findings as check_bytes, from the same single read.
+    plan = _stream.Plan(covered_end, count_end, algorithm, canonicalization)
+    # Nearly every large text is the common case, checked in one cheap pass; any other
+    # is read again by the general scan, which says what it is.
+    fast = _stream.fast_scan(handle, size, plan)
     scanner = findings.Scanner()
-    problem, newlines, returns, actual = _stream.scan(
-        handle,
-        size,
-        covered_end=covered_end,
-        count_end=count_end,
-        algorithm=algorithm,
-        canonicalization=canonicalization,
-        observe=scanner.feed,
-    )
-    if problem is not None:
-        return Result(shown, Verdict.UNREADABLE, problem)
+    if fast is not None:
+        (newlines, actual), returns = fast, 0
+    else:
+        # The same deceptive-Unicode findings as check_bytes, from the same single read.
+        problem, newlines, returns, actual = _stream.scan(handle, size, plan, observe=scanner.feed)
+        if problem is not None:
+            return Result(shown, Verdict.UNREADABLE, problem)
     if footer is None:
         note = search.note
         if note is not None:

@@ -54,7 +54,9 @@ class ProvenanceGroup(click.Group):
         except click.exceptions.NoArgsIsHelpError as exc:
             # The whole help squeezed into one error line reads badly; name the commands instead.
             group = exc.ctx.command if exc.ctx is not None else self
-            names = ", ".join(group.list_commands(exc.ctx)) if isinstance(group, click.Group) else ""
+            names = (
+                ", ".join(group.list_commands(exc.ctx)) if isinstance(group, click.Group) else ""
+            )
             fail(f"missing command: one of {names}", hint="see 'provenance --help'")
             status = EXIT_USAGE
         except click.UsageError as exc:

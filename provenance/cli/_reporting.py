@@ -157,9 +157,7 @@ class VerifyOutput:
         """Write the report (and the summary line when it went to a file); the exit status."""
         self.progress.clear()
         elapsed = self.clock() - self.started
-        summary = Summary.of(
-            results, strict=self.strict, require_signature=self.require_signature
-        )
+        summary = Summary.of(results, strict=self.strict, require_signature=self.require_signature)
         if self.streaming:
             self._write(self.stdout, report.jsonl_tail(self.streamed, results, summary))
         else:

@@ -9,17 +9,19 @@ straightforward way, the findings scan without a screen, and a count of line end
 from __future__ import annotations
 
 import hashlib
+import os
+import tempfile
 import unicodedata
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance import findings
+from provenance import _stream, findings
 from provenance.canonical import outline_stable
 from provenance.model import Verdict
 from provenance.outline import is_plain, outline
 from provenance.parse import find_footer, line_number
-from provenance.verify import check_bytes
+from provenance.verify import check_bytes, check_file
 from tests.property.test_fastpath_props import _PIECES
 from tests.property.test_fastpath_props import reference as canonical_reference
 from tests.property.test_findings_props import _CHARS
@@ -80,3 +82,29 @@ def test_a_plain_outline_proves_both_screens(body: str) -> None:
     assert findings.outline_warnings(data, text_outline) == findings_reference(data)
     if outline_stable(text_outline):
         assert unicodedata.is_normalized("NFC", body)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    _BODIES,
+    st.sampled_from(["", " and more", " \u200b", " \u0301"]),
+    st.integers(min_value=1, max_value=40),
+    st.integers(min_value=1, max_value=16),
+)
+def test_the_streamed_paths_say_what_the_whole_text_says(
+    body: str, trailer: str, chunk: int, piece: int
+) -> None:
+    """fast_scan (and the general scan it falls back to) at every chunk and piece border."""
+    data, _ = _article(body, trailer=trailer)
+    expected = check_bytes(data, "a.txt")
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "a.txt")
+        with open(path, "wb") as out:
+            out.write(data)
+        old = _stream.STREAM_THRESHOLD, _stream.CHUNK, _stream.PIECE
+        _stream.STREAM_THRESHOLD, _stream.CHUNK, _stream.PIECE = 0, chunk, piece
+        try:
+            streamed = check_file(path, display="a.txt")
+        finally:
+            _stream.STREAM_THRESHOLD, _stream.CHUNK, _stream.PIECE = old
+    assert streamed == expected

@@ -151,3 +151,57 @@ def test_background_hash_hands_a_hashing_error_to_the_caller() -> None:
     background.submit([b"more"])  # Taken and dropped: the caller never blocks.
     with pytest.raises(TypeError):
         background.hexdigest()
+
+
+def _fast(data: bytes, chunk: int, piece: int, covered_end: int | None = None) -> object:
+    import io
+
+    from provenance.model import Algorithm, Canonicalization
+
+    end = len(data) if covered_end is None else covered_end
+    old = _stream.CHUNK, _stream.PIECE
+    _stream.CHUNK, _stream.PIECE = chunk, piece
+    try:
+        plan = _stream.Plan(end, end, Algorithm.MD5, Canonicalization.RELAXED)
+        return _stream.fast_scan(io.BufferedReader(io.BytesIO(data)), len(data), plan)  # type: ignore[arg-type]
+    finally:
+        _stream.CHUNK, _stream.PIECE = old
+
+
+PLAIN = "“Quoted” — café, Zoë and 中文.\nSecond line – with ’apostrophes’…\nLast"
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 8, 64, 4096])
+@pytest.mark.parametrize("piece", [1, 2, 7, 4096])
+def test_fast_scan_takes_plain_canonical_text_at_any_border(chunk: int, piece: int) -> None:
+    data = PLAIN.encode()
+    assert _fast(data, chunk, piece) == (2, hashlib.md5(data).hexdigest())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "trailing blank \nnext",
+        "trailing tab\t\nnext",
+        "crlf\r\nnext",
+        "\ufeffleading BOM",
+        "NFD e\u0301",
+        "zero\u200bwidth",
+        "bidi \u202e",
+        "NUL \x00 byte",
+    ],
+)
+@pytest.mark.parametrize("chunk", [1, 3, 4096])
+def test_fast_scan_leaves_anything_else_to_the_general_scan(text: str, chunk: int) -> None:
+    assert _fast(text.encode(), chunk, 2) is None
+
+
+@pytest.mark.parametrize("data", [b"caf\xe9", b"\xe2\x80", b"ok \xe2\x80\x9c\xe2"])
+def test_fast_scan_leaves_invalid_utf8_to_the_general_scan(data: bytes) -> None:
+    for chunk in (1, 2, 4096):
+        assert _fast(data, chunk, 3) is None
+
+
+def test_fast_scan_checks_canonical_rules_on_the_covered_text_only() -> None:
+    data = b"Covered text. trailer \n"
+    assert _fast(data, 4, 4, covered_end=13) == (0, hashlib.md5(b"Covered text.").hexdigest())
