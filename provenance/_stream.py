@@ -15,11 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from io import BufferedReader
 
-from provenance.canonical import VALIDATE_PIECE, Canonicalizer, InvalidText, trailing_blank
+from provenance.canonical import VALIDATE_PIECE, Canonicalizer, InvalidText, outline, trailing_blank
 from provenance.findings import complete_prefix
 from provenance.fingerprint import BackgroundHash, new_hash
 from provenance.model import Algorithm, Canonicalization
-from provenance.outline import is_plain, outline
+from provenance.outline import is_plain
 from provenance.parse import FOOTER_WINDOW, FooterSearch, find_footer
 
 #: Files up to this size are read whole; larger ones are streamed.

@@ -275,13 +275,13 @@ def text_warnings(data: bytes) -> tuple[str, ...]:
 def outline_warnings(data: bytes, text_outline: bytes) -> tuple[str, ...]:
     """:func:`text_warnings` of valid UTF-8 ``data``, screened on its outline.
 
-    ``text_outline`` is :func:`provenance.outline.outline` of ``data``: its non-ASCII
+    ``text_outline`` is :func:`provenance.canonical.outline` of ``data``: its non-ASCII
     characters, whole and in order, and its LFs. Every deceptive character of ``data`` is in
     it, and nothing else there matches one (each match starts with a lead byte), so a search
     of a few hundred bytes decides whether the text needs scanning at all. The leading byte
     order marks of ``data`` (allowed) are the outline's first bytes.
 
-    >>> from provenance.outline import outline
+    >>> from provenance.canonical import outline
     >>> text = "a\u200bb".encode()
     >>> outline_warnings(text, outline(text))[0][:40]
     'deceptive Unicode: zero-width character '

@@ -16,6 +16,7 @@ from provenance.canonical import (
     Canonicalizer,
     canonicalize,
     is_surely_canonical,
+    is_surely_canonical_in_pieces,
     validate_utf8,
 )
 from provenance.model import Algorithm, Canonicalization
@@ -51,6 +52,9 @@ def new_hash(algorithm: Algorithm = Algorithm.MD5) -> hashlib._Hash:
 
 #: Covered texts at least this large are hashed in a second thread during the checks.
 THREAD_MIN = 256 * 1024
+#: Covered texts larger than this are checked piece by piece (measured: a fifth faster at
+#: 64 MiB, no faster at 1 MiB, where the whole text stays in the CPU cache).
+PIECEWISE_MIN = 2 * 1024 * 1024
 
 
 def compute(
@@ -90,7 +94,10 @@ def compute(
     worker = threading.Thread(target=hasher.update, args=(covered,), daemon=True)
     worker.start()
     try:
-        canonical = is_surely_canonical(covered, validated=validated, nfc_stable=nfc_stable)
+        if nfc_stable or len(covered) <= PIECEWISE_MIN:
+            canonical = is_surely_canonical(covered, validated=validated, nfc_stable=nfc_stable)
+        else:
+            canonical = is_surely_canonical_in_pieces(covered, validated=validated)
     finally:
         worker.join()
     if canonical:

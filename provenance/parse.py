@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from provenance.canonical import BOM
+from provenance.canonical import BOM, validate_utf8
 from provenance.fingerprint import algorithm_for
 from provenance.model import (
     Contact,
@@ -236,7 +236,7 @@ def text_problem(data: bytes) -> str | None:
     if data.isascii():
         return None
     try:
-        data.decode("utf-8")
+        validate_utf8(data)
     except UnicodeDecodeError as exc:
         return f"not UTF-8 (invalid byte at offset {exc.start})"
     return None

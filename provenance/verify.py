@@ -17,11 +17,11 @@ from itertools import chain, islice
 from operator import attrgetter
 
 from provenance import _stream, findings, fingerprint, parallel
-from provenance.canonical import outline_stable
+from provenance.canonical import outline, outline_stable
 from provenance.errors import InputError, VerificationError
 from provenance.fsio import SpecialFileError, open_regular_fd, read_whole
 from provenance.model import Algorithm, Canonicalization, Result, Verdict
-from provenance.outline import is_plain, outline
+from provenance.outline import is_plain
 from provenance.parse import Footer, find_footer, line_number, text_problem
 from provenance.tokens import TokenRegistry, builtin_tokens
 

@@ -150,14 +150,19 @@ def test_the_large_text_paths_are_the_reference(text: str, piece: int) -> None:
     old = (
         canonical.VALIDATE_PIECE,
         canonical.NFC_BLOCK,
+        canonical.SCREEN_PIECE,
         fingerprint.THREAD_MIN,
         fingerprint.REWRITE_STEP,
+        fingerprint.PIECEWISE_MIN,
     )
-    canonical.VALIDATE_PIECE, canonical.NFC_BLOCK = piece, piece
-    fingerprint.THREAD_MIN, fingerprint.REWRITE_STEP = 0, piece
+    canonical.VALIDATE_PIECE, canonical.NFC_BLOCK, canonical.SCREEN_PIECE = piece, piece, piece
+    fingerprint.THREAD_MIN, fingerprint.REWRITE_STEP, fingerprint.PIECEWISE_MIN = 0, piece, 0
     try:
         assert canonicalize(covered) == expected
         assert canonical.is_surely_canonical(covered) <= (covered == expected)
+        assert canonical.is_surely_canonical_in_pieces(covered) <= (covered == expected)
+        if canonical.is_surely_canonical(covered):
+            assert canonical.is_surely_canonical_in_pieces(covered)
         assert canonical.rewrite(covered) == expected
         assert is_canonical(covered) == (covered == expected)
         assert fingerprint.compute(covered) == hashlib.md5(expected).hexdigest()
@@ -166,16 +171,18 @@ def test_the_large_text_paths_are_the_reference(text: str, piece: int) -> None:
         (
             canonical.VALIDATE_PIECE,
             canonical.NFC_BLOCK,
+            canonical.SCREEN_PIECE,
             fingerprint.THREAD_MIN,
             fingerprint.REWRITE_STEP,
+            fingerprint.PIECEWISE_MIN,
         ) = old
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.binary(max_size=80), st.integers(min_value=1, max_value=24))
 def test_validation_in_pieces_fails_as_one_decode_does(data: bytes, piece: int) -> None:
-    old = canonical.VALIDATE_PIECE, fingerprint.THREAD_MIN
-    canonical.VALIDATE_PIECE, fingerprint.THREAD_MIN = piece, 0
+    old = canonical.VALIDATE_PIECE, canonical.SCREEN_PIECE, fingerprint.THREAD_MIN
+    canonical.VALIDATE_PIECE, canonical.SCREEN_PIECE, fingerprint.THREAD_MIN = piece, piece, 0
     try:
         try:
             data.decode("utf-8")
@@ -183,7 +190,13 @@ def test_validation_in_pieces_fails_as_one_decode_does(data: bytes, piece: int) 
             expected: tuple[int, int] | None = (exc.start, exc.end)
         else:
             expected = None
-        for check in (canonical.validate_utf8, is_canonical, fingerprint.compute):
+        checks = (
+            canonical.validate_utf8,
+            is_canonical,
+            fingerprint.compute,
+            canonical.is_surely_canonical_in_pieces,
+        )
+        for check in checks:
             try:
                 check(data)
             except UnicodeDecodeError as exc:
@@ -191,4 +204,4 @@ def test_validation_in_pieces_fails_as_one_decode_does(data: bytes, piece: int) 
             else:
                 assert expected is None
     finally:
-        canonical.VALIDATE_PIECE, fingerprint.THREAD_MIN = old
+        canonical.VALIDATE_PIECE, canonical.SCREEN_PIECE, fingerprint.THREAD_MIN = old

@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance import _stream, findings
-from provenance.canonical import outline_stable
+from provenance.canonical import outline, outline_stable
 from provenance.model import Verdict
-from provenance.outline import is_plain, outline
+from provenance.outline import is_plain
 from provenance.parse import find_footer, line_number
 from provenance.verify import check_bytes, check_file
 from tests.property.test_fastpath_props import _PIECES

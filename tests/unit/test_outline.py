@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from provenance import findings
-from provenance.canonical import not_surely_stable
-from provenance.outline import _without, is_plain, outline
+from provenance.canonical import not_surely_stable, outline
+from provenance.outline import _without, is_plain
 
 DECEPTIVE = {*findings.BIDI_CONTROLS, *findings.ZERO_WIDTH, findings.BOM_CHAR}
 
