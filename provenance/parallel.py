@@ -57,8 +57,13 @@ def check_each(
     targets: Iterable[Target],
     canonicalization: Canonicalization,
     tokens: TokenRegistry | None,
+    *,
+    jobs: int = 1,
 ) -> Iterator[Result]:
-    """Check (path, display, listing error) targets in this process, yielding in order."""
+    """Check (path, display, listing error) targets in this process, yielding in order.
+
+    ``jobs`` is how many cores one large file may use (only when nothing else runs).
+    """
     from provenance.verify import check_file
 
     for path, display, error in targets:
@@ -66,7 +71,7 @@ def check_each(
             yield Result(display, Verdict.UNREADABLE, error)
         else:
             yield check_file(
-                path, canonicalization=canonicalization, tokens=tokens, display=display
+                path, canonicalization=canonicalization, tokens=tokens, display=display, jobs=jobs
             )
 
 

@@ -218,6 +218,7 @@ def _check_large(
     shown: str,
     canonicalization: Canonicalization,
     registry: TokenRegistry,
+    jobs: int,
 ) -> Result:
     """:func:`check_bytes` for a file too large to read whole: the same result, streamed."""
     window, start, search = _stream.read_window(handle, size)
@@ -228,7 +229,7 @@ def _check_large(
     plan = _stream.Plan(covered_end, count_end, algorithm, canonicalization)
     # Nearly every large text is the common case, checked in one cheap pass; any other
     # is read again by the general scan, which says what it is.
-    fast = _stream.fast_scan(handle, size, plan)
+    fast = _stream.fast_scan(handle, size, plan, jobs=jobs)
     scanner = findings.Scanner()
     if fast is not None:
         (newlines, actual), returns = fast, 0
@@ -260,11 +261,13 @@ def check_file(
     canonicalization: Canonicalization = Canonicalization.RELAXED,
     tokens: TokenRegistry | None = None,
     display: str | None = None,
+    jobs: int = 1,
 ) -> Result:
     """Check one file. I/O errors become an ``unreadable`` result; never raises for them.
 
     Files up to a few MiB are read whole; larger ones are streamed in 1 MiB chunks, the
     footer found from the end of the file, so memory stays bounded for any file size.
+    ``jobs`` is how many cores a large file may use (see :func:`provenance._stream.fast_scan`).
     A FIFO, socket or device is never opened, and a file whose size or modification time
     changes while it is read is ``unreadable``: its verdict would describe no version of it.
     """
@@ -278,7 +281,7 @@ def check_file(
                 registry = tokens if tokens is not None else builtin_tokens()
                 handle: BufferedReader = BufferedReader(FileIO(fd, "rb", closefd=False))
                 with handle:
-                    large = _check_large(handle, size, shown, canonicalization, registry)
+                    large = _check_large(handle, size, shown, canonicalization, registry, jobs)
                 read = size
             else:
                 data = read_whole(fd, size)
@@ -463,7 +466,10 @@ def check_paths(
             chain(head, targets), jobs, options.canonicalization, options.tokens
         )
     else:
-        stream = parallel.check_each(chain(head, targets), options.canonicalization, options.tokens)
+        # Files checked one after the other here: a large one may use the cores itself.
+        stream = parallel.check_each(
+            chain(head, targets), options.canonicalization, options.tokens, jobs=jobs
+        )
     results = []
     for result in stream:
         if options.signatures is not None:

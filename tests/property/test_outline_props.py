@@ -90,21 +90,27 @@ def test_a_plain_outline_proves_both_screens(body: str) -> None:
     st.sampled_from(["", " and more", " \u200b", " \u0301"]),
     st.integers(min_value=1, max_value=40),
     st.integers(min_value=1, max_value=16),
+    st.sampled_from([1, 1, 2]),
+    st.floats(min_value=0.0, max_value=1.0),
 )
 def test_the_streamed_paths_say_what_the_whole_text_says(
-    body: str, trailer: str, chunk: int, piece: int
+    body: str, trailer: str, chunk: int, piece: int, jobs: int, share: float
 ) -> None:
-    """fast_scan (and the general scan it falls back to) at every chunk and piece border."""
+    """fast_scan (split between two processes with ``jobs`` 2, at any share), and the
+    general scan it falls back to, at every chunk and piece border."""
     data, _ = _article(body, trailer=trailer)
     expected = check_bytes(data, "a.txt")
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "a.txt")
         with open(path, "wb") as out:
             out.write(data)
-        old = _stream.STREAM_THRESHOLD, _stream.CHUNK, _stream.PIECE
+        old = (_stream.STREAM_THRESHOLD, _stream.CHUNK, _stream.PIECE)
+        old_split = (_stream.SPLIT_MIN, _stream.SPLIT_SHARE)
         _stream.STREAM_THRESHOLD, _stream.CHUNK, _stream.PIECE = 0, chunk, piece
+        _stream.SPLIT_MIN, _stream.SPLIT_SHARE = 0, share
         try:
-            streamed = check_file(path, display="a.txt")
+            streamed = check_file(path, display="a.txt", jobs=jobs)
         finally:
             _stream.STREAM_THRESHOLD, _stream.CHUNK, _stream.PIECE = old
+            _stream.SPLIT_MIN, _stream.SPLIT_SHARE = old_split
     assert streamed == expected

@@ -205,3 +205,56 @@ def test_fast_scan_leaves_invalid_utf8_to_the_general_scan(data: bytes) -> None:
 def test_fast_scan_checks_canonical_rules_on_the_covered_text_only() -> None:
     data = b"Covered text. trailer \n"
     assert _fast(data, 4, 4, covered_end=13) == (0, hashlib.md5(b"Covered text.").hexdigest())
+
+
+@pytest.fixture
+def split(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Split every streamed file between this process and a forked one."""
+    monkeypatch.setattr(_stream, "STREAM_THRESHOLD", 0)
+    monkeypatch.setattr(_stream, "SPLIT_MIN", 0)
+    monkeypatch.setattr(_stream, "CHUNK", 64)
+    monkeypatch.setattr(_stream, "PIECE", 16)
+
+
+def _no_children_left() -> bool:
+    import os
+
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_a_split_file_gives_the_same_result_and_leaves_no_child(
+    tmp_path: Path, split: None
+) -> None:
+    data = _stamped(PLAIN * 40)
+    path = tmp_path / "a.txt"
+    path.write_bytes(data)
+    result = check_file(path, jobs=2)
+    assert result.verdict.value == "ok"
+    assert result == check_bytes(data, str(path))
+    assert _no_children_left()
+
+
+def test_a_split_whose_child_fails_falls_back_to_the_general_scan(
+    tmp_path: Path, split: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(*args: object, **kwargs: object) -> bytes:
+        raise RuntimeError("the child fails")
+
+    monkeypatch.setattr(_stream, "_hash_and_check", crash)
+    data = _stamped(PLAIN * 40)
+    path = tmp_path / "a.txt"
+    path.write_bytes(data)
+    assert check_file(path, jobs=2) == check_bytes(data, str(path))
+    assert _no_children_left()
+
+
+def test_a_split_stops_its_child_when_this_side_finds_a_doubt(tmp_path: Path, split: None) -> None:
+    data = _stamped("A trailing blank \n" + PLAIN * 40)
+    path = tmp_path / "a.txt"
+    path.write_bytes(data)
+    assert check_file(path, jobs=2) == check_bytes(data, str(path))
+    assert _no_children_left()
