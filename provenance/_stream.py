@@ -137,10 +137,10 @@ class _RangeCheck:
         self.checks = checks
         self.newlines = 0
         self._decoder = codecs.getincrementaldecoder("utf-8")()
-        self._last = b""  # The last covered byte before the current piece.
+        self._last: bytes | bytearray = b""  # The last covered byte before this piece.
         self._carry = b""  # A character of the outline cut off at the end of the last piece.
 
-    def feed(self, piece: bytes, at: int) -> bool:
+    def feed(self, piece: bytes | bytearray, at: int) -> bool:
         """Check ``piece``, found at offset ``at`` of the file; False: not the common case."""
         if b"\x00" in piece:
             return False
@@ -192,21 +192,43 @@ def _fast_scan(
 ) -> bool:
     """Hash the covered text and check the bytes before ``check_end``; False on any doubt."""
     handle.seek(0)
+    if hasher is None:
+        return _check_span(lambda buffer, _: handle.readinto(buffer), 0, check_end, check)
     offset = 0
-    end = max(check_end, check.covered_end) if hasher is not None else check_end
+    end = max(check_end, check.covered_end)
     while offset < end:
+        # A fresh chunk each time: the hashing thread may still hold the previous one.
         chunk = handle.read(min(CHUNK, end - offset))
         got = len(chunk)
         if not got:
             return False  # The file shrank: scan() reports it.
         split = min(got, max(0, check.covered_end - offset))
-        if hasher is not None and split:
+        if split:
             hasher.submit([chunk if split == got else memoryview(chunk)[:split]])
         for start in range(0, min(got, check_end - offset), PIECE):
             limit = min(start + PIECE, check_end - offset)
             piece = chunk[start:limit] if start or limit < got else chunk
             if not check.feed(piece, offset + start):
                 return False
+        offset += got
+    return check.finish()
+
+
+def _check_span(
+    read_into: Callable[[bytearray, int], int], start: int, end: int, check: _RangeCheck
+) -> bool:
+    """Check ``[start, end)``, read piece by piece into one reused buffer by
+    ``read_into(buffer, offset)``; False on any doubt."""
+    buffer = bytearray(PIECE)
+    offset = start
+    while offset < end:
+        want = min(PIECE, end - offset)
+        target = buffer if want == PIECE else bytearray(want)
+        got = read_into(target, offset)
+        if not got:
+            return False  # The file shrank.
+        if not check.feed(target if got == len(target) else target[:got], offset):
+            return False
         offset += got
     return check.finish()
 
@@ -225,24 +247,16 @@ def _split_point(handle: BufferedReader, size: int) -> int | None:
 def _hash_and_check(fd: int, plan: Plan, start: int, end: int, *, checks: bool) -> bytes:
     """The forked process's work: hash the covered text, check ``[start, end)``; the answer."""
     hasher = new_hash(plan.algorithm) if plan.algorithm is not None else None
+    buffer = bytearray(CHUNK)
     offset = 0
     while hasher is not None and offset < plan.covered_end:
-        chunk = os.pread(fd, min(CHUNK, plan.covered_end - offset), offset)
-        if not chunk:
+        got = os.preadv(fd, [buffer], offset)
+        if not got:
             return b"-"
-        hasher.update(chunk)
-        offset += len(chunk)
+        hasher.update(memoryview(buffer)[: min(got, plan.covered_end - offset)])
+        offset += got
     check = _RangeCheck(plan.covered_end, checks=checks)
-    offset = start
-    while offset < end:
-        chunk = os.pread(fd, min(CHUNK, end - offset), offset)
-        if not chunk:
-            return b"-"
-        for at in range(0, len(chunk), PIECE):
-            if not check.feed(chunk[at : at + PIECE], offset + at):
-                return b"-"
-        offset += len(chunk)
-    if not check.finish():
+    if not _check_span(lambda piece, at: os.preadv(fd, [piece], at), start, end, check):
         return b"-"
     return f"{check.newlines} {hasher.hexdigest() if hasher is not None else '-'}".encode()
 
