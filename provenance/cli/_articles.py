@@ -143,7 +143,7 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     "-j",
     type=click.IntRange(min=1),
     default=None,
-    help="Check files in N processes [default: the number of CPUs].",
+    help="Check files in N processes; a large file alone may use two [default: the number of CPUs].",
 )
 def verify(
     paths: tuple[str, ...],
