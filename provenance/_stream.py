@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from io import BufferedReader
 
-from provenance.canonical import VALIDATE_PIECE, Canonicalizer, InvalidText, outline, trailing_blank
+from provenance.canonical import VALIDATE_PIECE, Canonicalizer, InvalidText, trailing_blank
 from provenance.findings import complete_prefix
 from provenance.fingerprint import BackgroundHash, new_hash
 from provenance.model import Algorithm, Canonicalization
@@ -129,6 +129,10 @@ SPLIT_MIN = 32 * 1024 * 1024
 SPLIT_SHARE = 0.9
 
 
+# An outline (canonical.outline) that keeps the NULs and CRs as well as the LFs.
+_OUTLINE_DELETES = bytes(code for code in range(0x80) if code not in (0x00, 0x0A, 0x0D))
+
+
 class _RangeCheck:
     """The fast scan's checks over consecutive pieces of a range that starts a line."""
 
@@ -142,13 +146,23 @@ class _RangeCheck:
 
     def feed(self, piece: bytes | bytearray, at: int) -> bool:
         """Check ``piece``, found at offset ``at`` of the file; False: not the common case."""
-        if b"\x00" in piece:
-            return False
         carry = self._carry
+        covered = min(len(piece), self.covered_end - at)
         if piece.isascii() and not carry:
+            if b"\x00" in piece or (self.checks and covered > 0 and b"\r" in piece[:covered]):
+                return False
             self.newlines += piece.count(b"\n")
         else:
-            text_outline = carry + outline(piece) if carry else outline(piece)
+            # The outline keeps NULs and CRs too: looking for them there spares two passes.
+            text_outline = bytes(piece.translate(None, _OUTLINE_DELETES))
+            if b"\x00" in text_outline:
+                return False
+            if b"\r" in text_outline:
+                if self.checks and covered > 0 and b"\r" in piece[:covered]:
+                    return False
+                text_outline = text_outline.replace(b"\r", b"")  # After the covered text.
+            if carry:
+                text_outline = carry + text_outline
             whole = complete_prefix(text_outline)
             self._carry = text_outline[whole:]
             try:
@@ -158,13 +172,11 @@ class _RangeCheck:
             if not is_plain(text_outline[:whole] if self._carry else text_outline):
                 return False
             self.newlines += text_outline.count(b"\n")
-        covered = min(len(piece), self.covered_end - at)
         if self.checks and covered > 0:
             if covered < len(piece):
                 piece = piece[:covered]
             if (
-                b"\r" in piece
-                or (piece[0] == 0x0A and self._last in (b" ", b"\t"))
+                (piece[0] == 0x0A and self._last in (b" ", b"\t"))
                 or trailing_blank(piece)
                 or (at == 0 and piece.startswith(b"\xef\xbb\xbf"))
             ):
