@@ -167,6 +167,10 @@ def _search_window(data: bytes, base: int, content_end: int, *, whole: bool) -> 
 def _content_end(data: bytes) -> int:
     """Offset just after the last non-blank byte, found a window at a time (linear, no copy)."""
     end = len(data)
+    # Nearly every file ends with a line end or two: look at the last bytes first.
+    tail = data[-8:].rstrip(_WHITESPACE)
+    if tail:
+        return end - 8 + len(tail) if end > 8 else len(tail)
     while end > 0:
         start = max(0, end - FOOTER_WINDOW)
         chunk = data[start:end].rstrip(_WHITESPACE)

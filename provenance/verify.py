@@ -424,16 +424,17 @@ def _walk(root: str, relative: str, select: _Selector) -> Iterator[parallel.Targ
     shown = _join_display(root, prefix)
     for entry in listing:
         name = entry.name
-        if name.startswith(".") or entry.is_symlink():
+        if name.startswith("."):
             continue
         child = prefix + name
-        if entry.is_dir(follow_symlinks=False):
-            if select.enters(name, child):
-                yield from _walk(root, child, select)
-        elif entry.is_file(follow_symlinks=False) and select.wanted(name, child):
-            path, display = entry.path, shown + name
-            # One string object when both are equal: a batch sent to a worker pickles it once.
-            yield path, path if display == path else display, None
+        # follow_symlinks=False: a symbolic link is neither, and is never followed.
+        if entry.is_file(follow_symlinks=False):
+            if select.wanted(name, child):
+                path, display = entry.path, shown + name
+                # One string object when both are equal: a batch sent to a worker pickles it once.
+                yield path, path if display == path else display, None
+        elif entry.is_dir(follow_symlinks=False) and select.enters(name, child):
+            yield from _walk(root, child, select)
 
 
 def _join_display(root: str, relative: str) -> str:
