@@ -258,3 +258,24 @@ def test_a_split_stops_its_child_when_this_side_finds_a_doubt(tmp_path: Path, sp
     path.write_bytes(data)
     assert check_file(path, jobs=2) == check_bytes(data, str(path))
     assert _no_children_left()
+
+
+def test_a_split_that_cannot_fork_is_done_in_one_process(
+    tmp_path: Path, split: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+    import os
+    import signal
+
+    def no_fork() -> int:
+        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    data = _stamped(PLAIN * 40)
+    path = tmp_path / "a.txt"
+    path.write_bytes(data)
+    fds = len(os.listdir("/proc/self/fd"))
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set())
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert check_file(path, jobs=2) == check_bytes(data, str(path))
+    assert len(os.listdir("/proc/self/fd")) == fds  # The pipe was closed.
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == mask  # Signals unblocked.
