@@ -80,7 +80,15 @@ class Progress:
         self.drawn = True
 
     def line(self, elapsed: float, width: int = 30) -> str:
-        """The bar's text, e.g. ``[#######.......]  120/500 files  2 failing  3.1 s``."""
+        """The bar's text: files done (of how many), failing, rate, time taken and time left.
+
+        >>> import io
+        >>> progress = Progress(io.StringIO(), 500, clock=lambda: 0.0)
+        >>> progress.done, progress.failed = 120, 2
+        >>> progress.line(3.0, width=10)
+        '[##........]  120/500 files  2 failing  40 files/s  3.0 s, about 10 s left'
+        """
+        rate = self.done / elapsed if elapsed > 0 else 0.0
         if self.total:
             filled = min(width, width * self.done // self.total)
             bar = "[" + "#" * filled + "." * (width - filled) + "]"
@@ -89,7 +97,10 @@ class Progress:
             bar = ""
             count = f"{self.done} files"
         failing = f"  {self.failed} failing" if self.failed else ""
-        return f"{bar}  {count}{failing}  {elapsed:.1f} s".lstrip()
+        left = ""
+        if self.total and rate > 0 and self.done < self.total:
+            left = f", about {_duration((self.total - self.done) / rate)} left"
+        return f"{bar}  {count}{failing}  {rate:,.0f} files/s  {elapsed:.1f} s{left}".lstrip()
 
     def clear(self) -> None:
         """Erase the bar (before other output, and at the end)."""
@@ -97,6 +108,20 @@ class Progress:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
             self.drawn = False
+
+
+def _duration(seconds: float) -> str:
+    """A rough duration for a person: ``8 s``, ``3 min 05 s``, ``2 h 07 min``.
+
+    >>> _duration(7.6), _duration(185), _duration(7625)
+    ('8 s', '3 min 05 s', '2 h 07 min')
+    """
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60:02d} s"
+    return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
 
 
 def _isatty(stream: TextIO) -> bool:

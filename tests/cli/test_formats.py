@@ -367,10 +367,25 @@ def test_progress_waits_a_second_then_draws_on_a_terminal() -> None:
     now[0] = PROGRESS_DELAY + 0.5
     progress.tick(failed=True)
     assert (
-        stream.getvalue() == "\r[###############...............]  2/4 files  1 failing  1.5 s\x1b[K"
+        stream.getvalue()
+        == "\r[###############...............]  2/4 files  1 failing  1 files/s  1.5 s, "
+        "about 2 s left\x1b[K"
     )
     progress.clear()
     assert stream.getvalue().endswith("\r\x1b[K")
+
+
+def test_progress_shows_the_rate_and_the_time_left() -> None:
+    progress = Progress(Terminal(), 100_000, clock=lambda: 0.0)
+    progress.done = 30_000
+    assert progress.line(10.0, width=4) == (
+        "[#...]  30000/100000 files  3,000 files/s  10.0 s, about 23 s left"
+    )
+    progress.done = 100_000
+    assert progress.line(20.0, width=4).endswith("5,000 files/s  20.0 s")  # Nothing left.
+    unknown = Progress(Terminal(), None, clock=lambda: 0.0)
+    unknown.done = 4_000
+    assert unknown.line(2.0) == "4000 files  2,000 files/s  2.0 s"
 
 
 def test_no_progress_when_stderr_is_not_a_terminal() -> None:
