@@ -99,7 +99,8 @@ class Progress:
         failing = f"  {self.failed} failing" if self.failed else ""
         left = ""
         if self.total and rate > 0 and self.done < self.total:
-            left = f", about {_duration((self.total - self.done) / rate)} left"
+            remaining = (self.total - self.done) / rate
+            left = f", about {_duration(remaining)} left" if remaining >= 1 else ", under 1 s left"
         return f"{bar}  {count}{failing}  {rate:,.0f} files/s  {elapsed:.1f} s{left}".lstrip()
 
     def clear(self) -> None:

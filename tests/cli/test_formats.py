@@ -381,6 +381,8 @@ def test_progress_shows_the_rate_and_the_time_left() -> None:
     assert progress.line(10.0, width=4) == (
         "[#...]  30000/100000 files  3,000 files/s  10.0 s, about 23 s left"
     )
+    progress.done = 99_999
+    assert progress.line(20.0, width=4).endswith("20.0 s, under 1 s left")
     progress.done = 100_000
     assert progress.line(20.0, width=4).endswith("5,000 files/s  20.0 s")  # Nothing left.
     unknown = Progress(Terminal(), None, clock=lambda: 0.0)
