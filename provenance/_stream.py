@@ -1,6 +1,7 @@
 """Checking a large file in bounded memory: the footer from the end, the text in pieces.
 
-:func:`provenance.verify.check_file` hands files larger than :data:`STREAM_THRESHOLD` here.
+:func:`provenance.verify.check_file` hands files larger than
+:data:`provenance.verify.STREAM_THRESHOLD` here (and imports this module only then).
 :func:`read_window` reads the last :data:`~provenance.parse.FOOTER_WINDOW` bytes to find the
 footer (seeking, never reading the body for that). Then the text is read from the start:
 
@@ -29,8 +30,6 @@ from provenance.model import Algorithm, Canonicalization
 from provenance.outline import is_plain
 from provenance.parse import FOOTER_WINDOW, FooterSearch, find_footer
 
-#: Files up to this size are read whole; larger ones are streamed.
-STREAM_THRESHOLD = 4 * 1024 * 1024
 #: The size of each read.
 CHUNK = 1024 * 1024
 

@@ -20,7 +20,6 @@ Precedence, for every key: a command-line flag, then the file, then the default
 
 from __future__ import annotations
 
-import difflib
 import os
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
@@ -182,6 +181,8 @@ def check_table(table: object, path: Path, table_name: str) -> ConfigFile:
     for key, raw in table.items():
         reader = _READERS.get(key)
         if reader is None:
+            import difflib  # Only an unknown key needs it.
+
             close = difflib.get_close_matches(key.replace("-", "_"), KEYS, n=1)
             raise InputError(
                 f"{path}: {where}unknown key {key!r}",

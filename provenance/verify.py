@@ -16,7 +16,7 @@ from io import BufferedReader, FileIO
 from itertools import chain, islice
 from operator import attrgetter
 
-from provenance import _stream, findings, fingerprint, parallel
+from provenance import findings, fingerprint, parallel
 from provenance.canonical import outline, outline_stable
 from provenance.errors import InputError, VerificationError
 from provenance.fsio import SpecialFileError, open_regular_fd, read_whole
@@ -29,6 +29,8 @@ from provenance.tokens import TokenRegistry, builtin_tokens
 DEFAULT_SUFFIXES = (".txt", ".md")
 #: Names a folder walk never takes as articles: manifests and signatures are not articles.
 NEVER_ARTICLES = ("SHA256SUMS", "*.sig")
+#: Files up to this size are read whole; larger ones are streamed (provenance._stream).
+STREAM_THRESHOLD = 4 * 1024 * 1024
 
 _LINE_IN_NOTE = re.compile(r"on line (\d+)")
 
@@ -221,6 +223,8 @@ def _check_large(
     jobs: int,
 ) -> Result:
     """:func:`check_bytes` for a file too large to read whole: the same result, streamed."""
+    from provenance import _stream  # Only large files need it (a plain verify starts faster).
+
     window, start, search = _stream.read_window(handle, size)
     footer = search.footer
     algorithm = _wanted_algorithm(window, footer, registry)
@@ -277,7 +281,7 @@ def check_file(
         fd, before = open_regular_fd(path)
         try:
             size = before.st_size
-            if size > _stream.STREAM_THRESHOLD:
+            if size > STREAM_THRESHOLD:
                 registry = tokens if tokens is not None else builtin_tokens()
                 handle: BufferedReader = BufferedReader(FileIO(fd, "rb", closefd=False))
                 with handle:

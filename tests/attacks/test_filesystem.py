@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from provenance import _stream, verify
+from provenance import verify
 from provenance.fsio import SpecialFileError, open_regular, open_regular_fd
 from provenance.keys import generate_key
 from provenance.model import Result, Verdict
@@ -274,7 +274,7 @@ def _growing_open(target: Any) -> tuple[int, os.stat_result]:
 def test_file_changing_while_verified_is_reported_not_passed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: str
 ) -> None:
-    body = "Line of text.\n" * ((_stream.STREAM_THRESHOLD // 14 + 10) if size == "streamed" else 1)
+    body = "Line of text.\n" * ((verify.STREAM_THRESHOLD // 14 + 10) if size == "streamed" else 1)
     path = write(tmp_path, "a.txt", article(body=body.rstrip("\n")).data())
     monkeypatch.setattr(verify, "open_regular_fd", _growing_open)
     result = check_file(path)

@@ -225,7 +225,7 @@ def test_a_large_file_alone_may_use_two_cores(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
 ) -> None:
     """--jobs reaches the large-file scan: split between two processes with 2, not with 1."""
-    from provenance import _stream
+    from provenance import _stream, verify
 
     forks: list[int] = []
     real_helper = _stream._Helper
@@ -234,7 +234,7 @@ def test_a_large_file_alone_may_use_two_cores(
         forks.append(1)
         return real_helper(*args, **kwargs)
 
-    monkeypatch.setattr(_stream, "STREAM_THRESHOLD", 0)
+    monkeypatch.setattr(verify, "STREAM_THRESHOLD", 0)
     monkeypatch.setattr(_stream, "SPLIT_MIN", 0)
     monkeypatch.setattr(_stream, "_Helper", counting_helper)
     path = write(tmp_path, "big.txt", article(body=("A “line” of text.\n" * 500).rstrip()).data())

@@ -16,7 +16,7 @@ import unicodedata
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance import _stream, findings
+from provenance import _stream, findings, verify
 from provenance.canonical import outline, outline_stable
 from provenance.model import Verdict
 from provenance.outline import is_plain
@@ -104,13 +104,13 @@ def test_the_streamed_paths_say_what_the_whole_text_says(
         path = os.path.join(folder, "a.txt")
         with open(path, "wb") as out:
             out.write(data)
-        old = (_stream.STREAM_THRESHOLD, _stream.CHUNK, _stream.PIECE)
+        old = (verify.STREAM_THRESHOLD, _stream.CHUNK, _stream.PIECE)
         old_split = (_stream.SPLIT_MIN, _stream.SPLIT_SHARE)
-        _stream.STREAM_THRESHOLD, _stream.CHUNK, _stream.PIECE = 0, chunk, piece
+        verify.STREAM_THRESHOLD, _stream.CHUNK, _stream.PIECE = 0, chunk, piece
         _stream.SPLIT_MIN, _stream.SPLIT_SHARE = 0, share
         try:
             streamed = check_file(path, display="a.txt", jobs=jobs)
         finally:
-            _stream.STREAM_THRESHOLD, _stream.CHUNK, _stream.PIECE = old
+            verify.STREAM_THRESHOLD, _stream.CHUNK, _stream.PIECE = old
             _stream.SPLIT_MIN, _stream.SPLIT_SHARE = old_split
     assert streamed == expected

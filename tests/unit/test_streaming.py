@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import _stream
+from provenance import _stream, verify
 from provenance.verify import check_bytes, check_file
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "articles"
@@ -36,7 +36,7 @@ def _reference_digest(covered: bytes) -> str:
 @pytest.fixture
 def streamed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Stream every file, in small chunks, so that chunk borders fall everywhere."""
-    monkeypatch.setattr(_stream, "STREAM_THRESHOLD", 0)
+    monkeypatch.setattr(verify, "STREAM_THRESHOLD", 0)
     monkeypatch.setattr(_stream, "CHUNK", 7)
 
 
@@ -210,7 +210,7 @@ def test_fast_scan_checks_canonical_rules_on_the_covered_text_only() -> None:
 @pytest.fixture
 def split(monkeypatch: pytest.MonkeyPatch) -> None:
     """Split every streamed file between this process and a forked one."""
-    monkeypatch.setattr(_stream, "STREAM_THRESHOLD", 0)
+    monkeypatch.setattr(verify, "STREAM_THRESHOLD", 0)
     monkeypatch.setattr(_stream, "SPLIT_MIN", 0)
     monkeypatch.setattr(_stream, "CHUNK", 64)
     monkeypatch.setattr(_stream, "PIECE", 16)
