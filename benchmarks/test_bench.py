@@ -18,7 +18,7 @@ import pytest
 
 from provenance import fingerprint
 from provenance.parse import parse
-from provenance.verify import check_paths
+from provenance.verify import check_file, check_paths
 
 SIZES = {"8KB": 8 * 1024, "1MB": 1024 * 1024, "64MB": 64 * 1024 * 1024}
 
@@ -69,3 +69,27 @@ def test_verify_1000_files(benchmark: Any, folder: Path, jobs: int) -> None:
     benchmark.group = "verify 1,000 files"
     results = benchmark.pedantic(check_paths, ([str(folder)],), {"jobs": jobs}, rounds=5)
     assert all(r.verdict.value == "ok" for r in results)
+
+
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("big") / "big.txt"
+    corpus.write_big(str(path), 64 * 1024 * 1024, seed=1)
+    return path
+
+
+@pytest.mark.parametrize("what", ["verify-jobs-1", "verify-jobs-2", "md5-raw"])
+def test_verify_64mb_file(benchmark: Any, big_file: Path, what: str) -> None:
+    """One large canonical article: streamed, and split between two processes with 2 jobs."""
+    benchmark.group = "verify one 64 MB file"
+    if what == "md5-raw":
+
+        def raw() -> str:
+            with big_file.open("rb") as handle:
+                return hashlib.file_digest(handle, "md5").hexdigest()
+
+        benchmark.pedantic(raw, rounds=5)
+        return
+    jobs = 2 if what == "verify-jobs-2" else 1
+    result = benchmark.pedantic(check_file, (str(big_file),), {"jobs": jobs}, rounds=5)
+    assert result.verdict.value == "ok"
