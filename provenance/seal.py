@@ -82,7 +82,7 @@ def seal_folder(
 ) -> SealResult:
     """Write ``folder/SHA256SUMS`` and ``folder/SHA256SUMS.sig``; see the module's docstring.
 
-    ``workers`` threads hash the files (default: one per core).
+    ``workers`` threads hash the files (default: one; see :func:`provenance.tree.scan`).
 
     >>> seal_folder("issue-12", load_private_key("id_ed25519"))  # doctest: +SKIP
     SealResult(manifest_path=PosixPath('issue-12/SHA256SUMS'), ..., files=42, ...)

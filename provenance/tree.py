@@ -116,6 +116,7 @@ def scan(
     ``keep(path)`` chooses the files whose bytes (up to ``keep_limit``) are given to
     ``inspect(path, data)``; ``skip(path)`` leaves a path out entirely (e.g. the manifest).
     Paths are relative POSIX paths; names that are not UTF-8 keep their bytes as surrogates.
+    ``workers`` threads hash and inspect (default one, beside the thread that walks).
 
     Raises :class:`~provenance.errors.InputError` when ``root`` is not a folder; everything
     below it that cannot be read becomes a :class:`Node` of kind ``ERROR``.
@@ -131,7 +132,11 @@ def scan(
         raise InputError(f"{os.fspath(root)} is not a folder") from exc
     except OSError as exc:
         raise OperationalError(f"cannot open {os.fspath(root)}: {exc.strerror or exc}") from exc
-    count = workers if workers is not None else os.cpu_count() or 1
+    # One hashing thread beside the walking one by default: hashing lets go of the GIL, but
+    # the Python around each file holds it, and with many small files more threads only
+    # fight for it (measured on 100,000 files of 8.4 KB: 1.47 s with one, 2.31 s with two,
+    # 2.99 s with three; four files of 200 MB: 0.53 s either way).
+    count = workers if workers is not None else 1
     try:
         with ThreadPoolExecutor(max_workers=max(1, count)) as pool:
             hasher = _Hasher(pool, keep, inspect, keep_limit)
