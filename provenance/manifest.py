@@ -60,7 +60,8 @@ MAX_MANIFEST_SIZE = 64 << 20
 
 _BOM = b"\xef\xbb\xbf"
 _HEX = re.compile(r"[0-9a-fA-F]{64}")
-_HEX_BYTES = frozenset(b"0123456789abcdefABCDEF")
+# One C-level match per line (a generator over 64 bytes cost 8 us a line).
+_HEX_RUN = re.compile(rb"[0-9a-fA-F]+")
 _ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r"}
 _UNESCAPES = {"\\": "\\", "n": "\n", "r": "\r"}
 
@@ -300,7 +301,7 @@ def _parse_line(raw: bytes, number: int, problems: list[LineProblem]) -> Entry |
 
 
 def _is_hex(data: bytes) -> bool:
-    return bool(data) and all(byte in _HEX_BYTES for byte in data)
+    return _HEX_RUN.fullmatch(data) is not None
 
 
 __all__ = [

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 BATCH = 256
 #: Batches sent out ahead per worker, so that a worker never waits for the caller.
 AHEAD = 3
+#: A batch of texts (:class:`TextChecker`) goes out once it holds this many bytes.
+BATCH_BYTES = 8 * 1024 * 1024
 
 #: (path to open, path to show, listing error): one file of a run.
 Target = tuple[str, str, str | None]
@@ -157,3 +159,103 @@ def check_parallel(
                     more = False
                 else:
                     slots.append((batch, list(check_each(batch, canonicalization, tokens))))
+
+
+def _worker_texts(texts: list[bytes]) -> list[tuple[Any, ...]]:
+    """Check texts held in memory in a worker: every field of each result but its path."""
+    from provenance.verify import check_bytes
+
+    canonicalization, tokens = _canonicalization, _tokens
+    return [
+        _REST(check_bytes(data, "", canonicalization=canonicalization, tokens=tokens))
+        for data in texts
+    ]
+
+
+class Pending:
+    """A text handed to :class:`TextChecker`, whose result is not known yet."""
+
+    __slots__ = ("batch", "index", "shown")
+
+    def __init__(self, batch: _TextBatch, index: int, shown: str) -> None:
+        self.batch, self.index, self.shown = batch, index, shown
+
+    def result(self) -> Result:
+        """The text's result (waits for its batch)."""
+        return Result(self.shown, *self.batch.rows()[self.index])
+
+
+class _TextBatch:
+    __slots__ = ("_rows", "answer", "texts")
+
+    def __init__(self) -> None:
+        self.texts: list[bytes] = []
+        self.answer: AsyncResult[list[tuple[Any, ...]]] | None = None
+        self._rows: list[tuple[Any, ...]] | None = None
+
+    def rows(self) -> list[tuple[Any, ...]]:
+        if self._rows is None:
+            assert self.answer is not None, "TextChecker.flush() was not called"
+            self._rows = self.answer.get()
+        return self._rows
+
+
+class TextChecker:
+    """Footer checks of texts held in memory, on worker processes, in batches.
+
+    For a walk that reads each file once on one thread (a sealed folder: the bytes it hashes
+    are the bytes it checks): :meth:`submit` takes a text and gives back a :class:`Pending`
+    at once; batches go to the workers as they fill, at most :data:`AHEAD` per worker at a
+    time (the submitting thread waits for a free one), so memory stays bounded. Create it
+    before any other thread starts (its workers are forked), call :meth:`flush` once the
+    walk is done, then read the results; use it as a context manager.
+    """
+
+    def __init__(
+        self, jobs: int, canonicalization: Canonicalization, tokens: TokenRegistry | None
+    ) -> None:
+        import multiprocessing
+        import threading
+
+        plain = dict(tokens.tokens) if tokens is not None else None
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else None)
+        self._pool = context.Pool(
+            jobs, initializer=_init_worker, initargs=(canonicalization, plain)
+        )
+        self._slots = threading.BoundedSemaphore(AHEAD * jobs)
+        self._batch = _TextBatch()
+        self._bytes = 0
+
+    def submit(self, data: bytes, shown: str) -> Pending:
+        """Queue ``data`` (shown as ``shown``) for checking."""
+        batch = self._batch
+        pending = Pending(batch, len(batch.texts), shown)
+        batch.texts.append(data)
+        self._bytes += len(data)
+        if len(batch.texts) >= BATCH or self._bytes >= BATCH_BYTES:
+            self._send()
+        return pending
+
+    def _send(self) -> None:
+        batch, self._batch, self._bytes = self._batch, _TextBatch(), 0
+        self._slots.acquire()
+        batch.answer = self._pool.apply_async(
+            _worker_texts,
+            (batch.texts,),
+            callback=lambda _: self._slots.release(),
+            error_callback=lambda _: self._slots.release(),
+        )
+        batch.texts = []  # The pool has pickled them: the memory can go.
+
+    def flush(self) -> None:
+        """Send the last, partial batch."""
+        if self._batch.texts:
+            self._send()
+
+    def __enter__(self) -> TextChecker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.terminate()
+        self._pool.join()

@@ -111,6 +111,7 @@ def _sealed(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
         tokens=options.tokens,
         max_size=run.max_member_size,
         now=run.now,
+        jobs=run.jobs,
     )
     head = []
     if run.policy is not None:

@@ -29,7 +29,6 @@ from typing import NamedTuple
 
 from provenance.errors import InputError, OperationalError
 from provenance.fsio import BLOCK_SIZE
-from provenance.model import Result
 
 #: Folders are opened like this: never through a link, never as a controlling terminal.
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -39,7 +38,8 @@ _FILE_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 _IN_FLIGHT = 64
 
 #: What the caller runs on a kept file's bytes (on a worker thread): ``(path, data) -> Result``.
-Inspect = Callable[[str, bytes], Result]
+#: What a walk asks of a kept file's bytes: a Result, or a stand-in for one (see sealed.py).
+Inspect = Callable[[str, bytes], object]
 
 
 class Kind(StrEnum):
@@ -75,8 +75,8 @@ class FileDigest(NamedTuple):
     path: str
     sha256: str
     size: int
-    #: The result of ``inspect`` on the file's bytes, when they were kept.
-    inspected: Result | None = None
+    #: What ``inspect`` gave for the file's bytes (a Result, or a stand-in), when they were kept.
+    inspected: object = None
     #: Set when the file was too large to keep (``size`` > ``keep_limit``).
     too_large: bool = False
 

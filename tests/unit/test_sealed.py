@@ -287,3 +287,32 @@ def test_seal_then_verify_ten_thousand_files(tmp_path: Path, key: SigningKey) ->
     write(root, "d09/planted.txt", b"planted")
     failed = [r.path.removeprefix(f"{root}/") for r in check(root, key).results if r.failed()]
     assert failed == ["d03/item01500.txt", "d07/item03500.txt", "d09/planted.txt"]
+
+
+@pytest.mark.parametrize(("batch", "batch_bytes"), [(256, 8 << 20), (2, 1 << 20), (64, 40)])
+def test_footers_checked_by_worker_processes_say_what_one_thread_says(
+    sealed: Path, key: SigningKey, monkeypatch: pytest.MonkeyPatch, batch: int, batch_bytes: int
+) -> None:
+    """--jobs 2 on a sealed folder: the same results, whatever the batches' sizes."""
+    from provenance import parallel
+
+    monkeypatch.setattr(parallel, "BATCH", batch)
+    monkeypatch.setattr(parallel, "BATCH_BYTES", batch_bytes)
+    write(sealed, "docs/b.md", article(holder="Other Press", body="Changed.").data())
+    write(
+        sealed,
+        "nfd.txt",
+        article(body="Caf\u00e9").data().replace("é".encode(), "e\u0301".encode()),
+    )
+    write(sealed, "zw.txt", article(body="zero\u200bwidth").data())
+    write(sealed, "bad.txt", b"caf\xe9 not utf-8")
+    for index in range(12):
+        write(sealed, f"more/item{index:02d}.txt", article(body=f"Item {index}.").data())
+    one = check(sealed, key)
+    two = check(sealed, key, jobs=2)
+    assert two.results == one.results
+    assert two.signature == one.signature
+    verdicts = {r.path.removeprefix(f"{sealed}/"): r.verdict for r in two.results}
+    assert verdicts["docs/b.md"] is Verdict.OK  # Its own footer is intact; its SHA-256 is not.
+    assert verdicts["nfd.txt"] is Verdict.OK
+    assert verdicts["bad.txt"] is Verdict.UNREADABLE
