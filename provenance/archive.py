@@ -35,6 +35,7 @@ Anything that stops the reading (a corrupt or truncated archive, an unknown form
 from __future__ import annotations
 
 import bz2
+import contextlib
 import gzip
 import hashlib
 import io
@@ -63,6 +64,7 @@ from provenance.model import (
     SignatureVerdict,
     Verdict,
 )
+from provenance.parallel import Pending, TextChecker
 from provenance.sealed import DEFAULT_MAX_SIZE, Refused, default_is_article, reconcile
 from provenance.sign import check_signature, signature_path
 from provenance.sshsig import DEFAULT_NAMESPACE, MAX_ARMORED_SIZE
@@ -143,12 +145,14 @@ def check_archive(
     max_member_size: int = DEFAULT_MAX_SIZE,
     max_total_size: int | None = None,
     now: datetime | None = None,
+    jobs: int = 1,
 ) -> ArchiveCheck:
     """Check an archive's members in place; see the module's docstring.
 
     ``policy`` (allowed signers or one trusted key) checks ARCHIVE.sig and SHA256SUMS.sig;
     without it they are reported ``missing`` when absent and not checked (``None``) when
     present, and ``require_signature`` is an :class:`~provenance.errors.InputError`.
+    ``jobs`` processes check the articles' footers (with 1, the reading thread does).
     Raises :class:`~provenance.errors.InputError` when ``path`` is not a file.
 
     >>> check = check_archive("issue-12.tar.gz", policy=load_trusted_key("alice.pub"))
@@ -164,13 +168,23 @@ def check_archive(
     archive_signature = _archive_signature(shown, policy, namespace, now)
     total = max_total_size if max_total_size is not None else TOTAL_FACTOR * max_member_size
 
-    def inspect(name: str, data: bytes) -> Result:
+    # With more than one job the footers are checked by worker processes (forked here,
+    # before anything else runs) while this one decompresses and hashes.
+    checker = TextChecker(jobs, canonicalization, tokens) if jobs > 1 else None
+
+    def inspect(name: str, data: bytes) -> Result | Pending:
+        if checker is not None:
+            return checker.submit(data, display_name(name))
         return check_bytes(
             data, display_name(name), canonicalization=canonicalization, tokens=tokens
         )
 
     reader = _Reader(is_article, inspect, max_member_size, total)
-    stopped = reader.read(shown)
+    with checker if checker is not None else contextlib.nullcontext():
+        stopped = reader.read(shown)
+        if checker is not None:
+            checker.flush()
+            reader.resolve()
     base, manifest_bytes, signature_bytes, head = reader.manifest()
     if stopped is not None:
         head.append(Result(shown, Verdict.UNREADABLE, stopped))
@@ -271,7 +285,7 @@ class _Reader:
     def __init__(
         self,
         is_article: Callable[[str], bool],
-        inspect: Callable[[str, bytes], Result],
+        inspect: Callable[[str, bytes], object],
         member_limit: int,
         total_limit: int,
     ) -> None:
@@ -459,6 +473,13 @@ class _Reader:
                 member = self.members[i]
                 reason = f"duplicate member name ({len(indexes)} members share it {how})"
                 self.members[i] = _Member(member.name, refused=reason)
+
+    def resolve(self) -> None:
+        """Put the results worker processes gave in place of their stand-ins."""
+        for member in self.members:
+            digest = member.digest
+            if digest is not None and isinstance(digest.inspected, Pending):
+                member.digest = digest._replace(inspected=digest.inspected.result())
 
     def relative_to(self, base: str) -> tuple[list[FileDigest], list[Refused]]:
         """The members as paths relative to ``base``, split into read and refused."""

@@ -132,6 +132,7 @@ def _archive(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]
         tokens=options.tokens,
         max_member_size=run.max_member_size,
         now=run.now,
+        jobs=run.jobs,
     )
     archive_sig, manifest_sig = check.archive_signature, check.manifest_signature
     head = []

@@ -28,7 +28,6 @@ TAR_MODES = {
 }
 
 
-
 def tar_of(path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]]) -> Path:
     mode = next(m for suffix, m in TAR_MODES.items() if path.name.endswith(suffix[1:]))
     with tarfile.open(path, mode) as archive:  # type: ignore[call-overload]
@@ -283,3 +282,29 @@ def test_is_archive_and_missing_archive(tmp_path: Path) -> None:
         check_archive(tmp_path / "absent.tar")
     with pytest.raises(InputError, match="needs a trust policy"):
         check_archive(path, require_signature=True)
+
+
+@pytest.mark.parametrize("name", ["x.tar.gz", "x.zip"])
+def test_footers_checked_by_worker_processes_say_what_one_thread_says(
+    sealed: Path, key: SigningKey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """--jobs 2 on an archive: the same results, with batches of every size."""
+    from provenance import parallel
+
+    monkeypatch.setattr(parallel, "BATCH", 3)
+    for index in range(10):
+        write(sealed, f"more/item{index}.txt", article(body=f"Item {index}.").data())
+    write(sealed, "more/bad.txt", b"caf\xe9")
+    write(sealed, "more/zw.txt", article(body="zero\u200bwidth").data())
+    target = tmp_path / name
+    if name.endswith(".zip"):
+        zip_folder(sealed, target)
+    else:
+        tar_folder(sealed, target, "issue")
+    policy = TrustedKey(key.public)
+    one = check_archive(target, policy=policy)
+    two = check_archive(target, policy=policy, jobs=2)
+    assert two.results == one.results
+    assert any(r.warnings for r in two.results)
+    bad = [r for r in two.results if r.path.endswith("more/bad.txt")]
+    assert [r.verdict for r in bad] == [Verdict.UNREADABLE]
