@@ -170,7 +170,7 @@ def check_archive(
 
     # With more than one job the footers are checked by worker processes (forked here,
     # before anything else runs) while this one decompresses and hashes.
-    checker = TextChecker(jobs, canonicalization, tokens) if jobs > 1 else None
+    checker = TextChecker.start(jobs, canonicalization, tokens)
 
     def inspect(name: str, data: bytes) -> Result | Pending:
         if checker is not None:

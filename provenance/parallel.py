@@ -123,15 +123,18 @@ def check_parallel(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     workers = max(1, jobs - 1)
+    try:
+        pool = context.Pool(workers, initializer=_init_worker, initargs=(canonicalization, plain))
+    except OSError:  # No process to spare (fork failed): this one checks everything.
+        yield from check_each(targets, canonicalization, tokens)
+        return
     batches = _batches(targets, BATCH)
     # Each slot is a batch and either its results (checked here) or the worker's answer.
     slots: deque[tuple[list[Target], list[Result] | AsyncResult[list[tuple[Any, ...]]]]]
     slots = deque()
     out = 0  # Batches at the workers.
     more = True
-    with context.Pool(
-        workers, initializer=_init_worker, initargs=(canonicalization, plain)
-    ) as pool:
+    with pool:
         while True:
             while more and out < AHEAD * workers:
                 batch = next(batches, None)
@@ -210,6 +213,19 @@ class TextChecker:
     before any other thread starts (its workers are forked), call :meth:`flush` once the
     walk is done, then read the results; use it as a context manager.
     """
+
+    @classmethod
+    def start(
+        cls, jobs: int, canonicalization: Canonicalization, tokens: TokenRegistry | None
+    ) -> TextChecker | None:
+        """A checker with ``jobs`` workers; ``None`` for one job, or when no process can be
+        started (the caller then checks the texts itself)."""
+        if jobs <= 1:
+            return None
+        try:
+            return cls(jobs, canonicalization, tokens)
+        except OSError:
+            return None
 
     def __init__(
         self, jobs: int, canonicalization: Canonicalization, tokens: TokenRegistry | None

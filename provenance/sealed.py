@@ -176,7 +176,7 @@ def check_sealed_folder(
 
     # With more than one job the footers are checked by worker processes while this one
     # walks and hashes (forked before the walk's thread starts); else by the walking thread.
-    checker = TextChecker(jobs, canonicalization, tokens) if jobs > 1 else None
+    checker = TextChecker.start(jobs, canonicalization, tokens)
 
     def inspect(path: str, data: bytes) -> Result | Pending:
         shown = join_display(root, display_name(path))

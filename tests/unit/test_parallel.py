@@ -58,3 +58,31 @@ def test_workers_send_back_every_field_but_the_path(tmp_path: Path) -> None:
     rebuilt = list(parallel._rebuild(targets, rows))
     direct = list(parallel.check_each(targets, parallel._canonicalization, None))
     assert rebuilt == direct
+
+
+def _no_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing.context
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.context.BaseContext, "Pool", refuse)
+
+
+def test_a_run_that_cannot_start_workers_checks_everything_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _folder(tmp_path, 2 * parallel.BATCH + 3)
+    expected = check_paths([str(tmp_path)], jobs=1)
+    _no_processes(monkeypatch)
+    assert check_paths([str(tmp_path)], jobs=2) == expected
+
+
+def test_a_sealed_folder_whose_workers_cannot_start_is_checked_by_one_thread(
+    sealed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from provenance.sealed import check_sealed_folder
+
+    expected = check_sealed_folder(sealed).results
+    _no_processes(monkeypatch)
+    assert check_sealed_folder(sealed, jobs=2).results == expected
