@@ -240,17 +240,19 @@ class TextChecker:
             jobs, initializer=_init_worker, initargs=(canonicalization, plain)
         )
         self._slots = threading.BoundedSemaphore(AHEAD * jobs)
+        self._lock = threading.Lock()
         self._batch = _TextBatch()
         self._bytes = 0
 
     def submit(self, data: bytes, shown: str) -> Pending:
         """Queue ``data`` (shown as ``shown``) for checking."""
-        batch = self._batch
-        pending = Pending(batch, len(batch.texts), shown)
-        batch.texts.append(data)
-        self._bytes += len(data)
-        if len(batch.texts) >= BATCH or self._bytes >= BATCH_BYTES:
-            self._send()
+        with self._lock:  # A walk may hash (and so submit) on several threads.
+            batch = self._batch
+            pending = Pending(batch, len(batch.texts), shown)
+            batch.texts.append(data)
+            self._bytes += len(data)
+            if len(batch.texts) >= BATCH or self._bytes >= BATCH_BYTES:
+                self._send()
         return pending
 
     def _send(self) -> None:

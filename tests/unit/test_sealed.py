@@ -316,3 +316,14 @@ def test_footers_checked_by_worker_processes_say_what_one_thread_says(
     assert verdicts["docs/b.md"] is Verdict.OK  # Its own footer is intact; its SHA-256 is not.
     assert verdicts["nfd.txt"] is Verdict.OK
     assert verdicts["bad.txt"] is Verdict.UNREADABLE
+
+
+def test_several_hashing_threads_and_worker_processes_together(
+    sealed: Path, key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from provenance import parallel
+
+    monkeypatch.setattr(parallel, "BATCH", 2)
+    for index in range(40):
+        write(sealed, f"more/item{index:02d}.txt", article(body=f"Item {index}.").data())
+    assert check(sealed, key, jobs=2, workers=3).results == check(sealed, key).results
