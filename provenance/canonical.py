@@ -27,7 +27,7 @@ from provenance.model import Canonicalization
 
 BOM = b"\xef\xbb\xbf"
 
-_ASCII = bytes(range(0x80))
+_ASCII_BUT_LF = bytes(code for code in range(0x80) if code != 0x0A)
 _BAD_ENDINGS = (b" ", b"\t", b"\n")
 _BLANKS = (b" ", b"\t")
 
@@ -129,10 +129,7 @@ def validate_utf8(data: bytes) -> None:
 def _surely_nfc(covered: bytes) -> bool:
     """The cheap screen: whether every character of (valid UTF-8) ``covered`` is one that NFC
     leaves alone in any context. False means "maybe not", never "not"."""
-    rest = covered.translate(None, _ASCII)
-    # Valid UTF-8 with the ASCII bytes removed is still valid UTF-8 (ASCII bytes never sit
-    # inside a multi-byte character), and it is a small fraction of an article.
-    return not rest or not_surely_stable().search(rest.decode("utf-8")) is None
+    return outline_stable(outline(covered))
 
 
 def _is_nfc(covered: bytes, text: str | None = None) -> bool:
@@ -187,9 +184,6 @@ def is_surely_canonical(
 #: :func:`is_surely_canonical_in_pieces` checks a large text in pieces of about this size:
 #: small enough that a piece stays in the CPU cache across the passes over it.
 SCREEN_PIECE = 128 * 1024
-_ASCII_BUT_LF = _ASCII.replace(b"\n", b"")
-
-
 def outline(text: bytes | bytearray) -> bytes:
     """The non-ASCII characters and the LFs of (valid UTF-8) ``text``, in their order.
 

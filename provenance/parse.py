@@ -216,18 +216,6 @@ def line_number(data: bytes, offset: int) -> int:
     return newlines + 1
 
 
-def holder_of(notice: bytes) -> str | None:
-    """The holder a notice names, as :func:`parse` reads it; ``None`` if it is not a notice.
-
-    >>> holder_of(b"Copyright 2022 Example News, Inc. All Rights Reserved.")
-    'Example News, Inc.'
-    """
-    match = _NOTICE.fullmatch(notice)
-    if match is None:
-        return None
-    return match["holder"].decode("utf-8", "replace").strip()
-
-
 def text_problem(data: bytes) -> str | None:
     """Why ``data`` is not UTF-8 text, or ``None`` when it is.
 

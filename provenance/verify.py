@@ -234,21 +234,23 @@ def _check_large(
     # Nearly every large text is the common case, checked in one cheap pass; any other
     # is read again by the general scan, which says what it is.
     fast = _stream.fast_scan(handle, size, plan, jobs=jobs)
-    scanner = findings.Scanner()
-    if fast is not None:
+    warnings: tuple[str, ...] = ()
+    if fast is not None:  # The common case has nothing to warn of (outline.is_plain).
         (newlines, actual), returns = fast, 0
     else:
         # The same deceptive-Unicode findings as check_bytes, from the same single read.
+        scanner = findings.Scanner()
         problem, newlines, returns, actual = _stream.scan(handle, size, plan, observe=scanner.feed)
         if problem is not None:
             return Result(shown, Verdict.UNREADABLE, problem)
+        warnings = scanner.warnings()
     if footer is None:
         note = search.note
         if note is not None:
             # The window's line numbers count from the window's start.
             note = _LINE_IN_NOTE.sub(lambda m: f"on line {int(m[1]) + newlines}", note, count=1)
         detail = note or "no copyright notice at the end"
-        return Result(shown, Verdict.NO_FOOTER, detail, warnings=scanner.warnings())
+        return Result(shown, Verdict.NO_FOOTER, detail, warnings=warnings)
     line = newlines + 1 if newlines else returns + 1
 
     def actual_of(algorithm: Algorithm) -> str:
@@ -256,7 +258,7 @@ def _check_large(
         return actual
 
     result = _judge(shown, window, footer, line, registry, canonicalization, actual_of)
-    return _warned(result, scanner.warnings(), window, footer, registry)
+    return _warned(result, warnings, window, footer, registry)
 
 
 def check_file(
