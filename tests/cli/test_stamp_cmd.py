@@ -30,7 +30,7 @@ def test_stamp_one_file(tmp_path: Path) -> None:
     covered = f"{TEXT}{notice('Example News.')}"
     digest = md5_hex(covered)
     assert (result.exit_code, result.stderr) == (0, "")
-    assert result.stdout == f"stamped  {path}  md5 {digest}\n"
+    assert result.stdout == f"stamped  {path}  md5 {digest}\n1 stamped\n"
     assert path.read_text() == f"{covered} {digest}\n"
     assert invoke("verify", "--strict", path).exit_code == 0
 
@@ -40,7 +40,7 @@ def test_stamp_sha256(tmp_path: Path) -> None:
     args = ("stamp", "--holder", "X Ltd.", "--year", "2020", "--algorithm", "sha256", path)
     result = invoke(*args)
     covered = f"{TEXT}{notice('X Ltd.', '2020')}"
-    assert result.stdout == f"stamped  {path}  sha256 {sha256_hex(covered)}\n"
+    assert result.stdout == f"stamped  {path}  sha256 {sha256_hex(covered)}\n1 stamped\n"
 
 
 def test_refused_when_footer_exists(tmp_path: Path) -> None:
@@ -52,24 +52,32 @@ def test_refused_when_footer_exists(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stderr == (
         f"provenance: error: refused: {path}: already has a footer (line 6)\n"
-        "hint: use --update to recompute its fingerprint\n"
+        "hint: use --update to recompute its fingerprint, --missing-only to leave it\n"
     )
     assert result.stdout.startswith(f"stamped  {fresh}  md5 ")
+    assert result.stdout.endswith("\n1 stamped, 1 refused\n")
     assert path.read_bytes() == data
     assert path.stat().st_mtime_ns == 1_000_000_000
     assert sorted(os.listdir(tmp_path)) == ["a.txt", "b.txt"]
 
 
-def test_update(tmp_path: Path) -> None:
+def test_update_of_an_edited_article_needs_force(tmp_path: Path) -> None:
     art = article()
     stale = art.text().replace("twice", "thrice")
     path = write(tmp_path, "a.txt", stale)
-    result = invoke("stamp", "--update", path)
+    refused = invoke("stamp", "--update", path)
+    assert (refused.exit_code, refused.stdout) == (1, "1 refused\n")
+    assert refused.stderr.startswith(
+        f"provenance: error: refused: {path}: its footer does not verify (mismatch: "
+    )
+    assert "hint: check the text first; --update --force recomputes" in refused.stderr
+    assert path.read_text() == stale
+    result = invoke("stamp", "--update", "--force", path)
     digest = md5_hex(art.covered.replace("twice", "thrice"))
-    assert (result.exit_code, result.stdout) == (0, f"updated  {path}  md5 {digest}\n")
+    assert (result.exit_code, result.stdout) == (0, f"updated  {path}  md5 {digest}\n1 updated\n")
     assert path.read_text() == stale.replace(art.digest, digest)
     again = invoke("stamp", "--update", path)
-    assert again.stdout == f"unchanged  {path}  md5 {digest}\n"
+    assert again.stdout == f"unchanged  {path}  md5 {digest}\n1 unchanged\n"
 
 
 @pytest.mark.parametrize(
