@@ -303,7 +303,7 @@ def test_stamp_that_cannot_keep_the_owner_fails_and_leaves_the_file(
 
     monkeypatch.setattr(fsio.os, "fstat", someone_elses)
     monkeypatch.setattr(fsio.os, "fchown", denied)
-    with pytest.raises(OperationalError, match="cannot keep the owner and group of .*a.txt"):
+    with pytest.raises(OperationalError, match=r"cannot keep the owner and group of .*a\.txt"):
         stamp_file(path, holder="Example News", year=2022)
     monkeypatch.undo()
     assert path.read_bytes() == data
