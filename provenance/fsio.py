@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import stat
+from collections.abc import Callable
 from io import BufferedReader, FileIO
 from pathlib import Path
 from types import ModuleType
@@ -130,6 +132,33 @@ def __getattr__(name: str) -> ModuleType:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+#: The name :func:`atomic_write` gives its temporary file for a target ``NAME``:
+#: ``.NAME.XXXXXXXX.tmp``, where the eight characters are ``mkstemp``'s random ones.
+_TEMP_NAME = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.tmp", re.DOTALL)
+
+
+def temp_target(name: str) -> str | None:
+    """The name of the file whose temporary file ``name`` is (see :func:`atomic_write`), else ``None``.
+
+    This is the one test of "is this one of our temporary files": the seal never lists one,
+    and only files it accepts are ever removed as orphans.
+
+    >>> temp_target(".a.txt.k3j9x_2q.tmp"), temp_target("a.txt"), temp_target(".a.tmp")
+    ('a.txt', None, None)
+    """
+    match = _TEMP_NAME.fullmatch(name)
+    return match.group(1) if match is not None else None
+
+
+def is_temp_name(name: str) -> bool:
+    """Whether the file name ``name`` (no folder) is one :func:`atomic_write` writes to.
+
+    >>> is_temp_name("..SHA256SUMS.sig.0123456789ab.staged.k3j9x_2q.tmp")
+    True
+    """
+    return _TEMP_NAME.fullmatch(name) is not None
+
+
 def atomic_write(
     path: str | os.PathLike[str],
     data: bytes,
@@ -139,22 +168,26 @@ def atomic_write(
 ) -> None:
     """Replace ``path`` with ``data`` atomically.
 
-    The permissions of an existing file are kept; a new file gets ``mode`` (default 0o644,
-    less the umask's effect is not applied: callers that need 0o600 ask for it).
+    An existing file's permissions, owner and group are kept: the new file gets them before
+    it is renamed into place, and a writer that may not give it the owner or group (not
+    root, and the file is someone else's) fails with :class:`OperationalError` rather than
+    silently taking the file over. A new file gets ``mode`` (default 0o644, the umask not
+    applied: callers that need 0o600 ask for it) and the writer's owner.
     With ``overwrite=False`` an existing ``path`` is never replaced.
 
     >>> atomic_write("article.txt", b"text\\n")  # doctest: +SKIP
     """
     target = Path(path)
     folder = target.parent
+    try:
+        existing: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        existing = None
+    except OSError as exc:
+        raise OperationalError(f"cannot read {target}: {exc.strerror}") from exc
     if mode is None:
-        try:
-            mode = stat.S_IMODE(os.stat(target).st_mode)
-        except FileNotFoundError:
-            mode = 0o644
-        except OSError as exc:
-            raise OperationalError(f"cannot read {target}: {exc.strerror}") from exc
-    remove_orphans(folder, f".{target.name}.", ".tmp")
+        mode = stat.S_IMODE(existing.st_mode) if existing is not None else 0o644
+    remove_orphans(folder, lambda name: name == target.name)
     try:
         fd, tmp_name = _tempfile().mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -164,6 +197,9 @@ def atomic_write(
             # Held until the rename is done: a temporary file nobody holds a lock on belongs
             # to a writer that died (SIGKILL, power cut), and the next write removes it.
             _try_lock(fd, wait=True)
+            if existing is not None and overwrite:
+                _keep_owner(fd, existing, target)
+            # After the owner: chown clears the set-user-ID and set-group-ID bits.
             os.fchmod(fd, mode)
             view = memoryview(data)
             while view:
@@ -189,6 +225,25 @@ def atomic_write(
     _fsync_folder(folder)
 
 
+def _keep_owner(fd: int, existing: os.stat_result, target: Path) -> None:
+    """Give the temporary file ``fd`` the owner and group of the file it replaces.
+
+    A rename-replace would otherwise hand a root-run stamp's file to root, and a shared
+    folder's file to whoever stamped it last.
+    """
+    made = os.fstat(fd)
+    if (made.st_uid, made.st_gid) == (existing.st_uid, existing.st_gid):
+        return  # Nothing to do, and nothing that needs a privilege.
+    try:
+        os.fchown(fd, existing.st_uid, existing.st_gid)
+    except OSError as exc:
+        raise OperationalError(
+            f"cannot keep the owner and group of {target} "
+            f"({existing.st_uid}:{existing.st_gid}): {exc.strerror or exc}",
+            hint="write it as its owner, or as root",
+        ) from exc
+
+
 def _try_lock(fd: int, *, wait: bool = False) -> bool:
     """Take an exclusive ``flock`` on ``fd``; ``False`` if another process holds one."""
     try:
@@ -202,32 +257,55 @@ def _try_lock(fd: int, *, wait: bool = False) -> bool:
     return True
 
 
-def remove_orphans(folder: str | os.PathLike[str], prefix: str, suffix: str) -> None:
-    """Remove the temporary files ``prefix*suffix`` in ``folder`` that no live writer holds.
+def remove_orphans(
+    folder: str | os.PathLike[str], of: Callable[[str], bool] = lambda _: True
+) -> None:
+    """Remove the temporary files in ``folder`` that no live writer holds.
 
-    A writer holds a ``flock`` on its temporary file from its creation to its rename, and the
-    kernel drops that lock when the writer dies; so a file found unlocked was left by a writer
-    killed mid-write, and is removed. Never raises: cleaning up is a courtesy.
+    Only names :func:`temp_target` accepts are looked at, and among them those whose target
+    name ``of`` accepts (default: all). A writer holds a ``flock`` on its temporary file
+    from its creation to its rename, and the kernel drops that lock when the writer dies; so
+    a file found unlocked was left by a writer killed mid-write, and is removed. Never
+    raises: cleaning up is a courtesy.
     """
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            _remove_orphans_at(fd, of)
+        finally:
+            os.close(fd)
+
+
+def remove_orphans_below(root: str | os.PathLike[str]) -> None:
+    """:func:`remove_orphans` in ``root`` and every folder below it, never through a link.
+
+    ``os.fwalk`` opens each folder relative to its parent's descriptor, so a folder swapped
+    for a symbolic link during the walk is not followed, and nothing outside is removed.
+    """
+    with contextlib.suppress(OSError):
+        for _, _, _, dir_fd in os.fwalk(root, follow_symlinks=False):
+            _remove_orphans_at(dir_fd, lambda _: True)
+
+
+def _remove_orphans_at(dir_fd: int, of: Callable[[str], bool]) -> None:
     names: list[str] = []
-    with contextlib.suppress(OSError), os.scandir(folder) as entries:
-        names = [
-            e.name
-            for e in entries
-            if e.name.startswith(prefix) and e.name.endswith(suffix) and len(e.name) > len(prefix)
-        ]
+    with contextlib.suppress(OSError), os.scandir(dir_fd) as entries:
+        names = [e.name for e in entries if (target := temp_target(e.name)) and of(target)]
     for name in names:
-        path = os.path.join(folder, name)
         with contextlib.suppress(OSError):
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+            fd = os.open(
+                name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd
+            )
             try:
                 # Unlocked, and still the file that was opened (not replaced meanwhile).
                 if (
                     stat.S_ISREG(os.fstat(fd).st_mode)
                     and _try_lock(fd)
-                    and os.path.samestat(os.fstat(fd), os.lstat(path))
+                    and os.path.samestat(
+                        os.fstat(fd), os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
+                    )
                 ):
-                    os.unlink(path)
+                    os.unlink(name, dir_fd=dir_fd)
             finally:
                 os.close(fd)
 

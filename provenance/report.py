@@ -151,6 +151,18 @@ def timing_line(count: int, seconds: float) -> str:
 _GREEN, _YELLOW, _RED = "32", "33", "31"
 
 
+def tally_line(counts: Sequence[tuple[str, int]], nothing: str) -> str:
+    """The total line of a command that writes: its non-zero counts, in the order given.
+
+    >>> tally_line([("stamped", 3), ("updated", 0), ("already stamped", 20)], "nothing to stamp")
+    '3 stamped, 20 already stamped'
+    >>> tally_line([("signed", 0)], "nothing to sign")
+    'nothing to sign'
+    """
+    parts = [f"{count} {word}" for word, count in counts if count]
+    return ", ".join(parts) if parts else nothing
+
+
 def _paint(text: str, colour: str) -> str:
     return f"\x1b[{colour}m{text}\x1b[0m"
 

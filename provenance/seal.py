@@ -10,7 +10,9 @@ over the manifest's bytes), so that, inside DIR, both of these pass with stock t
 What is listed, and what is refused (:class:`~provenance.errors.InputError`, nothing written):
 
 * every regular file below DIR, hidden ones included, except the top-level SHA256SUMS and
-  SHA256SUMS.sig, which never list themselves;
+  SHA256SUMS.sig, which never list themselves, and provenance's own temporary files
+  (``.NAME.XXXXXXXX.tmp``, :func:`~provenance.fsio.is_temp_name`): those a killed writer
+  left (no live process holds their lock) are removed, the others are a live writer's;
 * symbolic links are never followed, and a sealed folder holds none: ``sha256sum -c`` would
   follow a listed link and check whatever it points to, and an unlisted one would be a way to
   plant a file. So seal refuses a folder holding a symbolic link (or a FIFO, socket or
@@ -40,13 +42,14 @@ import contextlib
 import os
 import re
 import secrets
+import stat
 import unicodedata
 from collections.abc import Callable, Iterator, Sized
 from dataclasses import dataclass
 from pathlib import Path
 
 from provenance.errors import InputError, OperationalError, Refused
-from provenance.fsio import atomic_write
+from provenance.fsio import atomic_write, is_temp_name, remove_orphans_below
 from provenance.keys import SigningKey
 from provenance.manifest import MANIFEST_NAME, MAX_MANIFEST_SIZE, SIGNATURE_NAME, dump
 from provenance.sign import sign_bytes
@@ -103,7 +106,12 @@ def seal_folder(
         raise InputError(f"{existing[0]} is not a regular file; refusing to replace it")
     with _folder_lock(root):
         _remove_leftovers(root)
-        found = scan(root, skip=_is_seal_file, workers=workers)
+        skip = _Unlisted(root)
+        found = scan(root, skip=skip, workers=workers)
+        if skip.temporary:
+            # Left by writers killed mid-write (this seal's, a stamp's): never listed, and
+            # removed unless a live writer still holds one, so the seal verifies clean.
+            remove_orphans_below(root)
         _refuse_unsealable(root, found)
         manifest = dump((item.path, item.sha256) for item in found.files)
         if len(manifest) > MAX_MANIFEST_SIZE:
@@ -158,8 +166,30 @@ def _remove_leftovers(root: Path) -> None:
             os.unlink(root / name)
 
 
-def _is_seal_file(path: str) -> bool:
-    return path in (MANIFEST_NAME, SIGNATURE_NAME)
+class _Unlisted:
+    """The scan's ``skip``: the seal's own pair, and provenance's temporary files anywhere.
+
+    A temporary file (:func:`~provenance.fsio.is_temp_name`) is either about to be renamed
+    by a live writer or left by a dead one: listing it would make the seal fail as soon as
+    it goes. Only regular files are left out on their name; a folder so named is walked.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        #: Whether a temporary file was left out.
+        self.temporary = False
+
+    def __call__(self, path: str) -> bool:
+        if path in (MANIFEST_NAME, SIGNATURE_NAME):
+            return True
+        if not is_temp_name(path.rpartition("/")[2]):
+            return False
+        try:
+            regular = stat.S_ISREG(os.lstat(self.root / path).st_mode)
+        except OSError:
+            return False  # The scan reports it, or no longer finds it.
+        self.temporary = self.temporary or regular
+        return regular
 
 
 def _refuse_unsealable(root: Path, found: Scan) -> None:

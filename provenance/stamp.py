@@ -1,4 +1,9 @@
-"""Recipe: add a footer to a new article, or refresh the fingerprint of an existing one."""
+"""Recipe: add a footer to a new article, or refresh the fingerprint of an existing one.
+
+A stamp never blesses a text it did not see stamped: a footer that does not verify (its
+token is not the digest of the text above it, or is malformed) is refused whatever
+:class:`OnFooter` says, unless ``OnFooter.FORCE`` asks for it by name.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +19,17 @@ from io import BufferedReader
 from provenance import fingerprint
 from provenance.errors import InputError, OperationalError, StampRefused
 from provenance.fsio import SpecialFileError, atomic_write, open_regular
-from provenance.model import Algorithm, Canonicalization, Document, FingerprintKind, NotText
+from provenance.model import (
+    Algorithm,
+    Canonicalization,
+    Document,
+    FingerprintKind,
+    NotText,
+    Verdict,
+)
 from provenance.parse import parse
 from provenance.tokens import TokenRegistry
+from provenance.verify import check_bytes
 
 _YEAR = re.compile(r"[0-9]{4}")
 
@@ -25,6 +38,23 @@ class StampAction(StrEnum):
     STAMPED = "stamped"
     UPDATED = "updated"
     UNCHANGED = "unchanged"
+    #: Left as it was: it has a footer that verifies (``OnFooter.KEEP``).
+    ALREADY_STAMPED = "already stamped"
+
+
+class OnFooter(StrEnum):
+    """What a stamp does to a text that already has a copyright notice at its end."""
+
+    #: Refuse it (the default: ``stamp`` adds footers to new articles).
+    REFUSE = "refuse"
+    #: Leave it when its footer verifies or carries a publisher token (``--missing-only``);
+    #: refuse it when the footer does not verify.
+    KEEP = "keep"
+    #: Recompute its digest (``--update``) when the footer verifies (to change the
+    #: algorithm) or has no token yet; refuse it when the footer does not verify.
+    UPDATE = "update"
+    #: Recompute its digest whatever the footer says (``--update --force``).
+    FORCE = "force"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +96,7 @@ def stamp_bytes(
     holder: str | None,
     year: int | None = None,
     algorithm: Algorithm | None = None,
-    update: bool = False,
+    on_footer: OnFooter = OnFooter.REFUSE,
     canonicalization: Canonicalization = Canonicalization.RELAXED,
     tokens: TokenRegistry | None = None,
     today: datetime.date | None = None,
@@ -75,8 +105,8 @@ def stamp_bytes(
 
     A text with no footer gets ``Copyright ©YEAR HOLDER. All Rights Reserved. <digest>``
     on a line of its own, with the text's own line ending; a final newline is kept.
-    A text that has a footer is refused unless ``update``, which recomputes the digest
-    and replaces only the token. ``year`` defaults to ``today``'s year.
+    A text that has a footer is treated as ``on_footer`` says (:class:`OnFooter`); an update
+    recomputes the digest and replaces only the token. ``year`` defaults to ``today``'s year.
 
     >>> new, result = stamp_bytes(b"Body.\\n", holder="Example News", year=2022)
     >>> new.decode().splitlines()[1][:55]
@@ -86,12 +116,7 @@ def stamp_bytes(
     if isinstance(doc, NotText):
         raise StampRefused(f"not an article: {doc.reason}")
     if doc.copyright is not None:
-        if not update:
-            raise StampRefused(
-                f"already has a footer (line {doc.footer_line})",
-                hint="use --update to recompute its fingerprint",
-            )
-        return _update(data, doc, algorithm, canonicalization)
+        return _existing(data, doc, algorithm, on_footer, canonicalization, tokens)
     if holder is None:
         raise InputError("--holder is needed to add a footer")
     holder = _check_holder(holder)
@@ -113,6 +138,47 @@ def stamp_bytes(
     if isinstance(check, NotText) or check.copyright is None or check.copyright.holder != written:
         raise InputError(f"the holder {holder!r} would not read back from the footer")
     return stamped, StampResult("<bytes>", StampAction.STAMPED, algorithm, digest)
+
+
+def _existing(
+    data: bytes,
+    doc: Document,
+    algorithm: Algorithm | None,
+    on_footer: OnFooter,
+    canonicalization: Canonicalization,
+    tokens: TokenRegistry | None,
+) -> tuple[bytes, StampResult]:
+    """What a stamp does to a text with a notice at its end: see :class:`OnFooter`."""
+    if on_footer is OnFooter.REFUSE:
+        raise StampRefused(
+            f"already has a footer (line {doc.footer_line})",
+            hint="use --update to recompute its fingerprint, --missing-only to leave it",
+        )
+    if on_footer is OnFooter.FORCE:
+        return _update(data, doc, algorithm, canonicalization)
+    # The verdict verify gives, on the same bytes with the same rules: a stamp that keeps or
+    # refreshes a footer vouches for it, so the verifier decides, not a second judgement here.
+    checked = check_bytes(data, canonicalization=canonicalization, tokens=tokens)
+    fp = doc.fingerprint
+    if checked.verdict in (Verdict.OK, Verdict.UNVERIFIABLE) and fp is not None:
+        if on_footer is OnFooter.KEEP:
+            kept = StampResult("<bytes>", StampAction.ALREADY_STAMPED, fp.algorithm, fp.value)
+            return data, kept
+        return _update(data, doc, algorithm, canonicalization)  # Refuses a publisher token.
+    if checked.verdict is Verdict.NO_FOOTER and fp is None and doc.span("malformed-token") is None:
+        # A notice with no token yet makes no claim that a new digest could contradict.
+        if on_footer is OnFooter.UPDATE:
+            return _update(data, doc, algorithm, canonicalization)
+        raise StampRefused(
+            f"has a copyright notice with no fingerprint (line {doc.footer_line})",
+            hint="use --update to add its fingerprint",
+        )
+    raise StampRefused(
+        f"its footer does not verify ({checked.verdict.value}: {checked.detail}); "
+        "not stamping over it",
+        hint="check the text first; --update --force recomputes the fingerprint of the text "
+        "as it is now",
+    )
 
 
 def _update(
@@ -145,15 +211,21 @@ def stamp_file(
     holder: str | None,
     year: int | None = None,
     algorithm: Algorithm | None = None,
-    update: bool = False,
+    on_footer: OnFooter = OnFooter.REFUSE,
     canonicalization: Canonicalization = Canonicalization.RELAXED,
     tokens: TokenRegistry | None = None,
     today: datetime.date | None = None,
+    break_hard_links: bool = False,
 ) -> StampResult:
     """Stamp a file in place, atomically (see :func:`stamp_bytes` for the rules).
 
-    The original is replaced only once the new content is fully on disk; its permissions
-    are kept. Raises :class:`StampRefused` (file untouched) or :class:`OperationalError`.
+    The original is replaced only once the new content is fully on disk; its permissions,
+    owner and group are kept. Raises :class:`StampRefused` (file untouched) or
+    :class:`OperationalError`.
+
+    A file with other hard links is refused unless ``break_hard_links``: the new content
+    goes to a new file renamed over this name, so the other names would keep the old text
+    (and verify ``ok`` or not as before), silently out of step with this one.
 
     A symbolic link is stamped through: the file it points to is replaced (atomically, in
     its own folder) and the link stays a link. FIFOs and devices are refused, never opened.
@@ -169,9 +241,16 @@ def stamp_file(
         except OSError as exc:
             raise OperationalError(f"cannot read {shown}: {exc.strerror or exc}") from exc
         new, result = _stamped(
-            shown, data, holder, year, algorithm, update, canonicalization, tokens, today
+            shown, data, holder, year, algorithm, on_footer, canonicalization, tokens, today
         )
-        if result.action is not StampAction.UNCHANGED:
+        if result.action in (StampAction.STAMPED, StampAction.UPDATED):
+            if read_at.st_nlink > 1 and not break_hard_links:
+                others = read_at.st_nlink - 1
+                raise StampRefused(
+                    f"{shown}: has {others} other hard link{'s' if others > 1 else ''}, which "
+                    "would keep the old text: a stamp replaces this name only",
+                    hint="use --break-hard-links to stamp this name anyway",
+                )
             _refuse_if_changed(shown, target, handle, read_at)
             atomic_write(target, new)
     return StampResult(shown, result.action, result.algorithm, result.digest)
@@ -231,7 +310,7 @@ def _stamped(
     holder: str | None,
     year: int | None,
     algorithm: Algorithm | None,
-    update: bool,
+    on_footer: OnFooter,
     canonicalization: Canonicalization,
     tokens: TokenRegistry | None,
     today: datetime.date | None,
@@ -242,7 +321,7 @@ def _stamped(
             holder=holder,
             year=year,
             algorithm=algorithm,
-            update=update,
+            on_footer=on_footer,
             canonicalization=canonicalization,
             tokens=tokens,
             today=today,

@@ -11,8 +11,8 @@ verify start fast.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 import click
 
@@ -34,6 +34,41 @@ def fail(message: str, hint: str | None = None) -> None:
 
 def _one_line(text: str) -> str:
     return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def selection_options(command: _F) -> _F:
+    """``--include`` and ``--exclude``: which files a folder walk takes (SPEC.md §4.1)."""
+    command = click.option(
+        "--exclude", multiple=True, metavar="GLOB", help="Leave out files or folders matching GLOB."
+    )(command)
+    return click.option(
+        "--include",
+        multiple=True,
+        metavar="GLOB",
+        help="Take only files matching GLOB in folders (repeatable; default *.txt, *.md, no "
+        "suffix).",
+    )(command)
+
+
+def walk(
+    paths: Sequence[str], include: tuple[str, ...], exclude: tuple[str, ...]
+) -> Iterator[tuple[str, str]]:
+    """``(path, display)`` of each file that ``stamp`` or ``sign`` writes for, as verify walks.
+
+    Files named are taken as named; folders are walked as verify walks them (the same
+    selector: hidden entries, ``SHA256SUMS`` and ``*.sig`` files never taken, links never
+    followed). A folder that cannot be listed stops the run (exit 3).
+    """
+    from provenance.errors import OperationalError
+    from provenance.verify import VerifyOptions, iter_targets
+
+    for target in iter_targets(paths, VerifyOptions(include=include, exclude=exclude)):
+        if target.error is not None:
+            raise OperationalError(f"{target.display}: {target.error}")
+        yield target.path, target.display
 
 
 class ProvenanceGroup(click.Group):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from provenance.cli import EXIT_FAILED, EXIT_OK, fail
+from provenance.cli import EXIT_FAILED, EXIT_OK, fail, selection_options, walk
 
 if TYPE_CHECKING:
     from provenance.allowed_signers import TrustPolicy
@@ -77,15 +77,7 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     show_default=True,
     help="How text is normalised before hashing (SPEC.md).",
 )
-@click.option(
-    "--include",
-    multiple=True,
-    metavar="GLOB",
-    help="Take only files matching GLOB in folders (repeatable; default *.txt, *.md, no suffix).",
-)
-@click.option(
-    "--exclude", multiple=True, metavar="GLOB", help="Leave out files or folders matching GLOB."
-)
+@selection_options
 @_PUBLISHER_TOKENS
 @click.option(
     "--output",
@@ -272,7 +264,7 @@ def _size(value: str) -> int:
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=_PATH)
 @click.option("--holder", help="Copyright holder, e.g. 'Example News, Inc.'.")
 @click.option(
     "--year", type=click.IntRange(1000, 9999), help="Copyright year [default: this year]."
@@ -284,50 +276,90 @@ def _size(value: str) -> int:
     help="Digest algorithm [default: md5, or the footer's own with --update].",
 )
 @click.option(
-    "--update", is_flag=True, help="Recompute and replace the fingerprint of an existing footer."
+    "--update",
+    is_flag=True,
+    help="Recompute the fingerprint of an existing footer that verifies (or has no token).",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="With --update: recompute it even when the footer does not verify.",
+)
+@click.option(
+    "--missing-only",
+    is_flag=True,
+    help="Stamp files that have no footer; leave those whose footer verifies.",
+)
+@click.option(
+    "--break-hard-links",
+    is_flag=True,
+    help="Stamp a file that has other hard links (they keep the old text).",
+)
+@selection_options
 @click.option("--canonicalization", type=_CANONICALIZATION, default="relaxed", show_default=True)
 def stamp(
-    files: tuple[str, ...],
+    paths: tuple[str, ...],
     holder: str | None,
     year: int | None,
     algorithm: str | None,
     update: bool,
+    force: bool,
+    missing_only: bool,
+    break_hard_links: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
     canonicalization: str,
 ) -> int:
     """Add a copyright footer with a fingerprint to new articles.
 
     The footer is 'Copyright ©YEAR HOLDER. All Rights Reserved. <digest>', on a line of
-    its own, in the file's own line endings.
+    its own, in the file's own line endings. PATHS are files and folders, walked as verify
+    walks them (--include, --exclude).
 
-    A file that already has a footer is refused (exit 1, file untouched) unless --update.
-    Each file is replaced atomically; a failure leaves the original intact.
+    A file that already has a footer is refused (exit 1, file untouched), unless
+    --missing-only (left when its footer verifies) or --update (its fingerprint
+    recomputed when the footer verifies). A footer that does not verify is always refused,
+    unless --update --force. Each file is replaced atomically; a failure leaves the original
+    intact. The last line counts what was done.
     """
+    from provenance import report
     from provenance.errors import InputError, StampRefused
     from provenance.model import Algorithm, Canonicalization
-    from provenance.stamp import stamp_file
+    from provenance.stamp import OnFooter, StampAction, stamp_file
 
+    if update and missing_only:
+        raise InputError("--update and --missing-only exclude each other")
+    if force and not update:
+        raise InputError("--force only goes with --update")
     if holder is None and not update:
         raise InputError("--holder is needed to add a footer")
-    status = EXIT_OK
-    for file in files:
+    on_footer = OnFooter.REFUSE
+    if missing_only:
+        on_footer = OnFooter.KEEP
+    elif update:
+        on_footer = OnFooter.FORCE if force else OnFooter.UPDATE
+    counts = dict.fromkeys(StampAction, 0)
+    refused = 0
+    for path, shown in walk(paths, include, exclude):
         try:
             result = stamp_file(
-                file,
+                path,
                 holder=holder,
                 year=year,
                 algorithm=Algorithm(algorithm) if algorithm else None,
-                update=update,
+                on_footer=on_footer,
                 canonicalization=Canonicalization(canonicalization),
+                break_hard_links=break_hard_links,
             )
         except StampRefused as exc:
             fail(f"refused: {exc.message}", exc.hint)
-            status = max(status, exc.exit_status)
+            refused += 1
             continue
-        click.echo(
-            f"{result.action.value}  {result.path}  {result.algorithm.value} {result.digest}"
-        )
-    return status
+        counts[result.action] += 1
+        click.echo(f"{result.action.value}  {shown}  {result.algorithm.value} {result.digest}")
+    tally = [(action.value, counts[action]) for action in StampAction]
+    click.echo(report.tally_line([*tally, ("refused", refused)], "nothing to stamp"))
+    return EXIT_FAILED if refused else EXIT_OK
 
 
 def register(group: click.Group) -> None:

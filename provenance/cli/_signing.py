@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import click
 
-from provenance.cli import EXIT_OK
+from provenance.cli import EXIT_FAILED, EXIT_OK, fail, selection_options, walk
 
 _NAMESPACE_HELP = "SSHSIG namespace: what the signature is for [default: file]."
 
@@ -82,35 +82,55 @@ def keygen(path: str, comment: str, no_passphrase: bool, passphrase_file: str | 
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
 @click.option(
     "-k", "key_path", required=True, type=click.Path(dir_okay=False), help="Ed25519 private key."
 )
 @click.option("-n", "--namespace", default="file", show_default=False, help=_NAMESPACE_HELP)
 @click.option("--force", is_flag=True, help="Replace existing .sig files.")
+@selection_options
 @click.option(
     "--passphrase-file",
     type=click.Path(exists=True, dir_okay=False),
     help="Read the key's passphrase from the first line of this file.",
 )
 def sign(
-    files: tuple[str, ...], key_path: str, namespace: str, force: bool, passphrase_file: str | None
+    paths: tuple[str, ...],
+    key_path: str,
+    namespace: str,
+    force: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    passphrase_file: str | None,
 ) -> int:
     """Write FILE.sig beside each FILE: a detached SSHSIG signature of its bytes.
 
     `ssh-keygen -Y verify` checks these signatures; so does `provenance verify
-    --allowed-signers`. Any file can be signed, archives included.
+    --allowed-signers`. Any file named can be signed, archives included; folders are walked
+    as verify walks them (--include, --exclude), so that verify checks the signature of
+    every file signed. A file whose .sig exists is refused (exit 1) unless --force; the last
+    line counts what was done.
     """
+    from provenance import report
+    from provenance.errors import Refused
     from provenance.keys import load_private_key
     from provenance.sign import sign_file
 
     key = load_private_key(
         key_path, passphrase_callback(passphrase_file, f"Passphrase for {key_path}")
     )
-    for file in files:
-        written = sign_file(file, key, namespace, force=force)
-        click.echo(f"signed  {file}  -> {written}  ({key.public.fingerprint})")
-    return EXIT_OK
+    signed = refused = 0
+    for path, shown in walk(paths, include, exclude):
+        try:
+            written = sign_file(path, key, namespace, force=force)
+        except Refused as exc:
+            fail(exc.message, exc.hint)
+            refused += 1
+            continue
+        signed += 1
+        click.echo(f"signed  {shown}  -> {written}  ({key.public.fingerprint})")
+    click.echo(report.tally_line([("signed", signed), ("refused", refused)], "nothing to sign"))
+    return EXIT_FAILED if refused else EXIT_OK
 
 
 def register(group: click.Group) -> None:

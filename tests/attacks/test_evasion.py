@@ -128,3 +128,22 @@ def test_eleven_megabytes_of_notices_on_one_line_is_fast() -> None:
     result = check_bytes(data)
     assert time.perf_counter() - start < 2
     assert result.verdict is Verdict.NO_FOOTER
+
+
+def test_edited_article_is_not_reblessed_by_a_stamp_update_run(tmp_path: Path) -> None:
+    # The attacker edits a stamped article and waits for the nightly `stamp --update` (or
+    # `--missing-only`) job to give it a fresh, matching footer.
+    path = write(
+        tmp_path / "issue", "a.txt", EVIL.data().replace(EVIL.digest.encode(), GOOD.digest.encode())
+    )
+    tampered = path.read_bytes()
+    for flags in (["--update"], ["--missing-only", "--holder", "Example News"]):
+        result = invoke("stamp", *flags, tmp_path / "issue")
+        assert_clean(result, 1)
+        assert "its footer does not verify (mismatch: " in result.stderr
+        assert result.stdout.splitlines()[-1] == "1 refused"
+        assert path.read_bytes() == tampered
+        assert check_bytes(tampered).verdict is Verdict.MISMATCH
+    # Only an explicit --force re-stamps it, as it now is.
+    assert_clean(invoke("stamp", "--update", "--force", path), 0)
+    assert check_bytes(path.read_bytes()).verdict is Verdict.OK

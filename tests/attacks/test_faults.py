@@ -185,3 +185,53 @@ def test_seal_killed_before_the_signature_is_renamed_is_reported_and_next_seal_c
     check = check_sealed_folder(root, policy=load_allowed_signers(allowed))
     assert check.signature is not None and check.signature.verdict is SignatureVerdict.GOOD
     assert not check.failed()
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        pytest.param("link", id="killed-writing-the-staged-signature"),
+        pytest.param("replace", id="killed-writing-the-manifest"),
+    ],
+)
+def test_seal_killed_inside_a_write_leaves_temporary_files_the_next_seal_never_lists(
+    tmp_path: Path, call: str
+) -> None:
+    key = generate_key(tmp_path / "id")
+    root = tmp_path / "sealed"
+    write(root, "a.txt", article().data())
+    run_killed(
+        call,
+        "from provenance.keys import load_private_key\nfrom provenance.seal import seal_folder\n"
+        f"seal_folder({str(root)!r}, load_private_key({str(tmp_path / 'id')!r}))",
+    )
+    # What the killed seal left: its temporary files, hidden, unlocked.
+    left = [name for name in os.listdir(root) if name.endswith(".tmp")]
+    assert left and all(name.startswith(".") for name in left)
+    # A stamp killed in a subfolder leaves one too (built as fsio names it).
+    write(root / "docs", "b.txt", BODY)
+    write(root / "docs", ".b.txt.k3j9x_2q.tmp", BODY + b"half a footer")
+    seal_folder(root, key, force=True)
+    assert "tmp" not in (root / "SHA256SUMS").read_text()
+    assert sorted(listing(root)) == ["SHA256SUMS", "SHA256SUMS.sig", "a.txt", "docs/b.txt"]
+    assert not check_sealed_folder(root).failed()
+    assert_clean(invoke("verify", root), 0)
+
+
+def test_seal_leaves_a_live_writers_temporary_file_alone_and_unlisted(tmp_path: Path) -> None:
+    import fcntl
+
+    key = generate_key(tmp_path / "id")
+    root = tmp_path / "sealed"
+    write(root, "a.txt", BODY)
+    live = write(root, ".a.txt.k3j9x_2q.tmp", b"a stamp still writing")
+    # A folder with a temporary file's name is no temporary file: it is walked and listed.
+    write(root / ".c.txt.abcdefgh.tmp", "c.txt", BODY)
+    with open(live, "rb") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)  # As atomic_write holds it.
+        seal_folder(root, key)
+        assert live.exists()
+    listed = (root / "SHA256SUMS").read_text()
+    assert "k3j9x_2q" not in listed and ".c.txt.abcdefgh.tmp/c.txt" in listed
+    live.unlink()  # The writer renamed it away.
+    assert not check_sealed_folder(root).failed()

@@ -437,3 +437,25 @@ def test_hundred_megabyte_single_line_verifies_in_bounded_memory(tmp_path: Path)
     )
     assert out == "ok 2"
     assert peak < RSS_LIMIT_KIB
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root gives a file to another user")
+def test_stamp_run_as_root_keeps_the_owner_group_and_mode_of_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.txt", "Body text.\n")
+    os.chown(path, 4321, 8765)
+    path.chmod(0o640)
+    assert_clean(invoke("stamp", "--holder", "Example News", path), 0)
+    after = path.stat()
+    assert (after.st_uid, after.st_gid, stat.S_IMODE(after.st_mode)) == (4321, 8765, 0o640)
+
+
+def test_stamping_a_hard_linked_file_is_refused_not_split_silently(tmp_path: Path) -> None:
+    path = write(tmp_path / "today", "a.txt", "Body text.\n")
+    twin = tmp_path / "archive" / "a.txt"
+    twin.parent.mkdir()
+    os.link(path, twin)
+    result = invoke("stamp", "--holder", "Example News", path)
+    assert_clean(result, 1)
+    assert "has 1 other hard link" in result.stderr
+    assert path.read_text() == twin.read_text() == "Body text.\n"
+    assert os.stat(path).st_ino == os.stat(twin).st_ino

@@ -140,3 +140,27 @@ def test_sign_with_a_missing_key_is_a_usage_error(tmp_path: Path) -> None:
     article.write_text("text\n")
     result = invoke("sign", article, "-k", tmp_path / "nope")
     assert_usage_error(result)
+
+
+def test_sign_a_folder_signs_what_verify_checks_and_counts_refusals(tmp_path: Path) -> None:
+    key = _keygen(tmp_path, "id", "--no-passphrase")
+    root = tmp_path / "issue"
+    (root / "sub").mkdir(parents=True)
+    for name in ("a.txt", "sub/b.md", "photo.jpg", "sub/SHA256SUMS", ".hidden.txt"):
+        (root / name).write_text("text\n")
+    (root / "sub" / "b.md.sig").write_text("old")
+    result = invoke("sign", root, "-k", key)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"signed  {root}/a.txt  -> {root}/a.txt.sig  (SHA256:")
+    assert lines[1:] == ["1 signed, 1 refused"]
+    assert result.stderr.splitlines()[0] == (
+        f"provenance: error: {root}/sub/b.md.sig already exists; refusing to overwrite it"
+    )
+    assert sorted(p.name for p in root.rglob("*.sig")) == ["a.txt.sig", "b.md.sig"]
+    assert (root / "sub" / "b.md.sig").read_text() == "old"
+    forced = invoke("sign", root, "-k", key, "--force", "--exclude", "a.txt")
+    assert (forced.exit_code, forced.stdout.splitlines()[-1]) == (0, "1 signed")
+    assert (root / "sub" / "b.md.sig").read_text().startswith("-----BEGIN SSH SIGNATURE-----")
+    checked = invoke("verify", root, "--public-key", f"{key}.pub", "--require-signature")
+    assert checked.stdout.splitlines()[-1].endswith("signatures: 2 good; passed")

@@ -129,3 +129,78 @@ def test_read_whole_gives_one_byte_more_when_the_file_grew(tmp_path: Path) -> No
 def test_read_whole_stops_at_the_end_of_a_file_that_shrank(tmp_path: Path) -> None:
     path = write(tmp_path, "a.txt", b"a longer text")
     assert _read_after(path, lambda: os.truncate(path, 3)) == b"a l"
+
+
+# Temporary files: the one predicate, and which orphans are removed.
+
+
+@pytest.mark.parametrize(
+    ("name", "target"),
+    [
+        (".a.txt.k3j9x_2q.tmp", "a.txt"),
+        (".SHA256SUMS.abcdefgh.tmp", "SHA256SUMS"),
+        (
+            "..SHA256SUMS.sig.0123456789ab.staged.zz99zz99.tmp",
+            ".SHA256SUMS.sig.0123456789ab.staged",
+        ),
+        (".a b\nc.abcdefgh.tmp", "a b\nc"),
+        ("a.txt.abcdefgh.tmp", None),  # Not hidden.
+        (".a.txt.abcdefg.tmp", None),  # Seven random characters.
+        (".a.txt.ABCDEFGH.tmp", None),  # mkstemp draws lower case only.
+        (".a.txt.abcdefgh.tmp~", None),
+        ("..abcdefgh.tmp", None),  # No target name.
+        (".notes.tmp", None),
+    ],
+)
+def test_temp_target_knows_atomic_writes_names_only(name: str, target: str | None) -> None:
+    assert fsio.temp_target(name) == target
+    assert fsio.is_temp_name(name) is (target is not None)
+
+
+def test_atomic_write_names_its_temporary_file_as_the_predicate_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[str] = []
+    real_replace = os.replace
+
+    def spy(source: str, target: str) -> None:
+        seen.append(os.path.basename(source))
+        real_replace(source, target)
+
+    monkeypatch.setattr(fsio.os, "replace", spy)
+    fsio.atomic_write(tmp_path / "a.txt", NEW)
+    (name,) = seen
+    assert fsio.temp_target(name) == "a.txt"
+
+
+def test_remove_orphans_keeps_locked_and_foreign_files(tmp_path: Path) -> None:
+    import fcntl
+
+    orphan = write(tmp_path, ".a.txt.abcdefgh.tmp", b"left by a killed stamp")
+    live = write(tmp_path, ".b.txt.abcdefgh.tmp", b"a stamp still writing")
+    foreign = write(tmp_path, ".a.txt.swp", b"an editor's")
+    other_target = write(tmp_path, ".c.txt.abcdefgh.tmp", b"another file's orphan")
+    with open(live, "rb") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        fsio.remove_orphans(tmp_path, lambda name: name in ("a.txt", "b.txt"))
+    assert not orphan.exists()
+    assert live.exists() and foreign.exists() and other_target.exists()
+
+
+def test_remove_orphans_below_walks_the_tree_but_never_a_link(tmp_path: Path) -> None:
+    outside = write(tmp_path / "outside", ".x.txt.abcdefgh.tmp", b"not below the root")
+    deep = write(tmp_path / "root" / "a" / "b", ".x.txt.abcdefgh.tmp", b"orphan")
+    (tmp_path / "root" / "link").symlink_to(tmp_path / "outside")
+    fsio.remove_orphans_below(tmp_path / "root")
+    assert not deep.exists()
+    assert outside.exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root gives a file to another user")
+def test_replacing_keeps_owner_and_group(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.txt", ORIGINAL)
+    os.chown(path, 4321, 8765)
+    path.chmod(0o4750)
+    fsio.atomic_write(path, NEW)
+    after = path.stat()
+    assert (after.st_uid, after.st_gid, stat.S_IMODE(after.st_mode)) == (4321, 8765, 0o4750)
