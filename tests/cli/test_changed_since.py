@@ -56,8 +56,12 @@ def test_only_files_changed_since_ref_are_checked(repo: Path) -> None:
     assert result.stdout.splitlines()[-1].startswith("4 files: ")
 
 
-def test_nothing_changed_is_a_clean_empty_run(repo: Path) -> None:
+def test_nothing_changed_is_an_empty_run_that_fails_unless_allowed(repo: Path) -> None:
+    # Fail closed: a base ref that is HEAD by mistake (a shallow CI checkout) must not pass.
     result = invoke("verify", "--changed-since", "HEAD", repo)
+    assert (result.exit_code, result.stdout) == (1, "no files checked; FAILED\n")
+    assert result.stderr == "provenance: no files changed since HEAD\n"
+    result = invoke("verify", "--changed-since", "HEAD", "--allow-empty", repo)
     assert (result.exit_code, result.stdout) == (0, "no files to check\n")
 
 
@@ -81,8 +85,8 @@ def test_paths_below_the_repository_root_and_relative_cwd(
 
 
 def test_named_file_unchanged_is_skipped(repo: Path) -> None:
-    result = invoke("verify", "--changed-since", "base", repo / "a.txt")
-    assert result.stdout == "no files to check\n"
+    result = invoke("verify", "--changed-since", "base", "--allow-empty", repo / "a.txt")
+    assert (result.exit_code, result.stdout) == (0, "no files to check\n")
 
 
 def test_unknown_ref_is_a_usage_error(repo: Path) -> None:
