@@ -31,9 +31,7 @@ def test_defaults_when_there_is_no_file(tmp_path: Path, monkeypatch: pytest.Monk
     )
 
 
-def test_values_and_sources_from_pyproject(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_values_and_sources_from_pyproject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = write(
         tmp_path,
         "pyproject.toml",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -252,7 +251,9 @@ def _folder_with_config(tmp_path: Path, config: str, monkeypatch: pytest.MonkeyP
     return tmp_path / "articles"
 
 
-def test_default_when_neither_file_nor_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_when_neither_file_nor_flag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = _folder_with_config(tmp_path, "", monkeypatch)
     result = invoke("verify", folder)
     assert result.exit_code == 0
@@ -324,7 +325,9 @@ def test_publisher_tokens_from_config_are_relative_to_the_file(
     assert "publisher token of Other Press" in result.stdout
 
 
-def test_bad_config_is_exit_2_with_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_config_is_exit_2_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = _folder_with_config(tmp_path, "strict = 'yes'\n", monkeypatch)
     result = invoke("verify", folder)
     assert result.exit_code == 2
