@@ -11,21 +11,12 @@ appears while the run still reports the changed files.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.attacks.conftest import assert_clean
-from tests.conftest import GIT_ENV, article, invoke, write
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {**os.environ, **GIT_ENV}
-    done = subprocess.run(
-        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
-    )
-    return done.stdout
+from tests.conftest import article, git, invoke, write
 
 
 @pytest.fixture

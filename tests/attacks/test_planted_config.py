@@ -147,15 +147,23 @@ def test_verbose_names_the_ignored_file(
     assert "ignored configuration" not in quiet.stderr
 
 
-def test_standing_in_the_checked_folder_refuses_its_config(
+@pytest.fixture
+def trusting_mallory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, alice: SigningKey, mallory: SigningKey
-) -> None:
-    # cd incoming && provenance verify . : the walk from the cwd meets the planted file.
+) -> Path:
+    """``incoming`` in Alice's project, with a planted file trusting Mallory's signed article."""
     incoming = project(tmp_path, monkeypatch, alice, TRUST_ALICE)
     plant(incoming, 'allowed_signers = ".allowed"\n', mallory)
     write(incoming, "a.txt", FORGED)
     sign_file(incoming / "a.txt", mallory)
-    monkeypatch.chdir(incoming)
+    return incoming
+
+
+def test_standing_in_the_checked_folder_refuses_its_config(
+    trusting_mallory: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # cd incoming && provenance verify . : the walk from the cwd meets the planted file.
+    monkeypatch.chdir(trusting_mallory)
     for args in (("verify", "--require-signature", "."), ("config", ".")):
         result = invoke(*args)
         assert_usage_error(result)
@@ -163,11 +171,7 @@ def test_standing_in_the_checked_folder_refuses_its_config(
         assert "good" not in result.stdout
 
 
-def test_config_command_follows_the_same_rule(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, alice: SigningKey, mallory: SigningKey
-) -> None:
-    incoming = project(tmp_path, monkeypatch, alice, TRUST_ALICE)
-    plant(incoming, 'allowed_signers = ".allowed"\n', mallory)
+def test_config_command_follows_the_same_rule(trusting_mallory: Path, tmp_path: Path) -> None:
     result = invoke("config", "incoming")
     assert result.exit_code == 0
     where = f"{tmp_path / 'project' / 'pyproject.toml'} [tool.provenance]"
