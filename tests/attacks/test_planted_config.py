@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -42,16 +43,22 @@ def mallory(tmp_path: Path) -> SigningKey:
     return generate_key(tmp_path / "keys" / "mallory", comment="mallory@example.net")
 
 
+@pytest.fixture
 def project(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, alice: SigningKey, settings: str
-) -> Path:
-    """The project the user stands in (the cwd); returns its empty ``incoming`` folder."""
-    root = tmp_path / "project"
-    write(root, "allowed_signers", f"alice@example.com {alice.public.to_openssh()}\n")
-    write(root, "pyproject.toml", f'[project]\nname = "news"\n\n[tool.provenance]\n{settings}')
-    (root / "incoming").mkdir()
-    monkeypatch.chdir(root)
-    return root / "incoming"
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, alice: SigningKey
+) -> Callable[[str], Path]:
+    """Makes the project the user stands in (the cwd) with ``[tool.provenance]`` SETTINGS;
+    returns its empty ``incoming`` folder."""
+
+    def make(settings: str) -> Path:
+        root = tmp_path / "project"
+        write(root, "allowed_signers", f"alice@example.com {alice.public.to_openssh()}\n")
+        write(root, "pyproject.toml", f'[project]\nname = "news"\n\n[tool.provenance]\n{settings}')
+        (root / "incoming").mkdir()
+        monkeypatch.chdir(root)
+        return root / "incoming"
+
+    return make
 
 
 TRUST_ALICE = 'allowed_signers = "allowed_signers"\nrequire_signature = true\n'
@@ -66,13 +73,9 @@ def plant(incoming: Path, config: str, mallory: SigningKey | None = None) -> Non
 
 @pytest.mark.parametrize("sealed", [False, True], ids=["folder", "sealed-folder"])
 def test_planted_exclude_all_does_not_empty_the_run(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    alice: SigningKey,
-    mallory: SigningKey,
-    sealed: bool,
+    project: Callable[[str], Path], mallory: SigningKey, sealed: bool
 ) -> None:
-    incoming = project(tmp_path, monkeypatch, alice, TRUST_ALICE)
+    incoming = project(TRUST_ALICE)
     plant(incoming, 'exclude = ["*"]\n')
     if sealed:
         # A seal leaves out nothing, but the planted file used to replace the project's
@@ -91,13 +94,9 @@ def test_planted_exclude_all_does_not_empty_the_run(
 
 @pytest.mark.parametrize("sealed", [False, True], ids=["folder", "sealed-folder"])
 def test_planted_allowed_signers_does_not_make_the_attackers_signature_good(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    alice: SigningKey,
-    mallory: SigningKey,
-    sealed: bool,
+    project: Callable[[str], Path], mallory: SigningKey, sealed: bool
 ) -> None:
-    incoming = project(tmp_path, monkeypatch, alice, TRUST_ALICE)
+    incoming = project(TRUST_ALICE)
     plant(incoming, 'allowed_signers = ".allowed"\n', mallory)
     write(incoming, "a.txt", FORGED)
     if sealed:
@@ -112,13 +111,9 @@ def test_planted_allowed_signers_does_not_make_the_attackers_signature_good(
 
 @pytest.mark.parametrize("sealed", [False, True], ids=["folder", "sealed-folder"])
 def test_planted_publisher_tokens_do_not_excuse_a_mismatch(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    alice: SigningKey,
-    mallory: SigningKey,
-    sealed: bool,
+    project: Callable[[str], Path], mallory: SigningKey, sealed: bool
 ) -> None:
-    incoming = project(tmp_path, monkeypatch, alice, "strict = false\n")
+    incoming = project("strict = false\n")
     plant(incoming, 'publisher_tokens = ["tokens.txt"]\n')
     write(incoming, "tokens.txt", f"{TOKEN} Example News, Inc.\n")
     write(incoming, "a.txt", TAMPERED)
@@ -130,10 +125,8 @@ def test_planted_publisher_tokens_do_not_excuse_a_mismatch(
     assert "unverifiable" not in result.stdout
 
 
-def test_verbose_names_the_ignored_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, alice: SigningKey
-) -> None:
-    incoming = project(tmp_path, monkeypatch, alice, "strict = true\n")
+def test_verbose_names_the_ignored_file(project: Callable[[str], Path]) -> None:
+    incoming = project("strict = true\n")
     plant(incoming, 'exclude = ["*"]\n')
     write(incoming, "a.txt", article().data())
     result = invoke("verify", "-v", "incoming")
@@ -148,11 +141,9 @@ def test_verbose_names_the_ignored_file(
 
 
 @pytest.fixture
-def trusting_mallory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, alice: SigningKey, mallory: SigningKey
-) -> Path:
+def trusting_mallory(project: Callable[[str], Path], mallory: SigningKey) -> Path:
     """``incoming`` in Alice's project, with a planted file trusting Mallory's signed article."""
-    incoming = project(tmp_path, monkeypatch, alice, TRUST_ALICE)
+    incoming = project(TRUST_ALICE)
     plant(incoming, 'allowed_signers = ".allowed"\n', mallory)
     write(incoming, "a.txt", FORGED)
     sign_file(incoming / "a.txt", mallory)
