@@ -1,9 +1,20 @@
 """Settings from a configuration file: ``[tool.provenance]`` in pyproject.toml, or provenance.toml.
 
-The file is found by walking up from the checked path (see :func:`find_config`): in each
-folder, from the path itself up to the file-system root, ``provenance.toml`` is taken if it
+Which file configures a run (:func:`find_config`): the one named with ``--config``, else the
+one found by walking up from the CURRENT WORKING DIRECTORY (the project the user stands in):
+in each folder, from the cwd up to the file-system root, ``provenance.toml`` is taken if it
 exists, else ``pyproject.toml`` if it has a ``[tool.provenance]`` table. The first one found
-wins; files are never merged. Keys (all optional)::
+wins; files are never merged.
+
+The search never starts at, nor walks into, the paths being checked: a configuration file
+decides what is trusted (``allowed_signers``), what is checked (``exclude``) and what fails
+(``strict``), so a file planted in an incoming folder must never configure the check of that
+folder. When the file the walk finds lies inside a checked path (``cd incoming && provenance
+verify .``), it is refused (:class:`~provenance.errors.InputError`) rather than read or
+silently skipped: reading it would let the checked tree configure its own check, and
+skipping it would drop settings such as ``require_signature`` that the user may rely on.
+Files that sit directly in a checked folder are never read (:func:`ignored_configs` lists
+them for ``-v``). Keys (all optional)::
 
     include = ["*.txt"]              # globs that replace the default file selection
     exclude = ["drafts"]             # globs of files or folders to leave out
@@ -12,6 +23,7 @@ wins; files are never merged. Keys (all optional)::
     allowed_signers = "keys/allowed_signers"      # relative to the config file's folder
     require_signature = false
     publisher_tokens = ["tokens.txt"]            # extra token files, relative as above
+    allow_empty = false              # as --allow-empty: a run that checks no file passes
 
 Precedence, for every key: a command-line flag, then the file, then the default
 (:func:`resolve`). An unknown key or a value of the wrong type is an
@@ -29,6 +41,7 @@ from types import MappingProxyType
 from typing import Any
 
 from provenance.errors import InputError, OperationalError
+from provenance.fsio import SpecialFileError, open_regular_fd, read_whole
 from provenance.model import Canonicalization
 
 #: The file name of a provenance-only configuration file.
@@ -68,6 +81,7 @@ class Settings:
     allowed_signers: str | None = None
     require_signature: bool = False
     publisher_tokens: tuple[str, ...] = ()
+    allow_empty: bool = False
     #: ``(key, source)`` for every key in :data:`KEYS` order; a source is :data:`DEFAULT`,
     #: :data:`COMMAND_LINE` or the :attr:`ConfigFile.name` of the file.
     sources: tuple[tuple[str, str], ...] = ()
@@ -159,6 +173,7 @@ _READERS: Mapping[str, Callable[[object, Path], Any]] = MappingProxyType(
         "allowed_signers": _path,
         "require_signature": _boolean,
         "publisher_tokens": _paths,
+        "allow_empty": _boolean,
     }
 )
 #: The configuration keys, in the order ``provenance config`` shows them.
@@ -195,16 +210,41 @@ def check_table(table: object, path: Path, table_name: str) -> ConfigFile:
     return ConfigFile(path, table_name, MappingProxyType(values))
 
 
+#: A configuration file larger than this is refused unread (a pyproject.toml is a few KiB).
+MAX_CONFIG_SIZE = 1 << 20
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
+    """The parsed TOML of a configuration file; any defect is one error naming the file.
+
+    The file is opened as articles are (:func:`~provenance.fsio.open_regular_fd`): a FIFO,
+    socket or device is refused without blocking, and a file is never read past
+    :data:`MAX_CONFIG_SIZE`. tomllib parses nested arrays and tables recursively, so deeply
+    nested input (``a=[[[[...``) raises RecursionError: caught here as invalid TOML.
+    """
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
+        fd, _ = open_regular_fd(path)
+        try:
+            # To the end, whatever fstat said, and never past one byte over the limit.
+            data = read_whole(fd, MAX_CONFIG_SIZE)
+        finally:
+            os.close(fd)
+    except (SpecialFileError, IsADirectoryError) as exc:
+        raise InputError(f"{path}: not a regular file ({exc.strerror})") from exc
+    except FileNotFoundError as exc:
+        raise InputError(f"{path}: no such file") from exc
+    except OSError as exc:
+        raise OperationalError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if len(data) > MAX_CONFIG_SIZE:
+        raise InputError(f"{path}: larger than {MAX_CONFIG_SIZE} bytes; not read")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: not valid TOML: {exc}") from exc
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not valid TOML: not UTF-8 ({exc.reason})") from exc
-    except OSError as exc:
-        raise OperationalError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except RecursionError as exc:
+        raise InputError(f"{path}: not valid TOML: nested too deeply") from exc
 
 
 def load_config(path: str | os.PathLike[str]) -> ConfigFile:
@@ -223,39 +263,82 @@ def load_config(path: str | os.PathLike[str]) -> ConfigFile:
     return check_table(data, file, "")
 
 
-def find_config(start: str | os.PathLike[str]) -> ConfigFile | None:
-    """The configuration for ``start`` (a file or a folder), or ``None`` when there is none.
+def _inside(path: str, roots: Iterable[str]) -> str | None:
+    """The first of ``roots`` (real paths) that ``path`` is, or lies under; else ``None``."""
+    for root in roots:
+        if path == root or path.startswith(root.rstrip(os.sep) + os.sep):
+            return root
+    return None
+
+
+def _located(path: Path) -> str:
+    """Where a file name sits: its folder's real path joined with the name itself.
+
+    The last component is not resolved: a provenance.toml inside a checked folder is inside
+    it even when it is a link to a file elsewhere.
+    """
+    return os.path.join(os.path.realpath(path.parent), path.name)
+
+
+def find_config(
+    start: str | os.PathLike[str], checked: Iterable[str | os.PathLike[str]] = ()
+) -> ConfigFile | None:
+    """The configuration of a run started in ``start`` (the cwd) over the ``checked`` paths.
 
     Folders are searched from ``start`` (or the folder of a file) up to the root; in each,
     ``provenance.toml`` comes before a ``pyproject.toml`` with a ``[tool.provenance]`` table.
-    A pyproject.toml without that table is passed over.
+    A pyproject.toml without that table is passed over. ``None`` when there is none.
+
+    A configuration file found inside one of the ``checked`` paths (the walk started inside
+    a checked folder) is refused with an :class:`~provenance.errors.InputError`: it is never
+    used, and never silently skipped either (see the module's docstring). A pyproject.toml
+    there is parsed only to learn whether it holds the table.
     """
+    roots = [os.path.realpath(path) for path in checked]
     here = Path(os.path.abspath(start))
     if not here.is_dir():
         here = here.parent
     for folder in (here, *here.parents):
-        own = folder / CONFIG_NAME
-        if own.is_file():
-            return load_config(own)
-        project = folder / PYPROJECT_NAME
-        if project.is_file():
-            data = _read_toml(project)
-            tool = data.get("tool")
-            if isinstance(tool, dict) and "provenance" in tool:
-                return check_table(tool["provenance"], project, "tool.provenance")
+        for candidate in (folder / CONFIG_NAME, folder / PYPROJECT_NAME):
+            if not os.path.lexists(candidate):
+                continue
+            table: object = None
+            if candidate.name == CONFIG_NAME:
+                found = True
+            else:
+                tool = _read_toml(candidate).get("tool")
+                found = isinstance(tool, dict) and "provenance" in tool
+                table = tool.get("provenance") if isinstance(tool, dict) else None
+            if not found:
+                continue
+            root = _inside(_located(candidate), roots)
+            if root is not None:
+                raise InputError(
+                    f"{candidate}: configuration file inside the checked path {root};"
+                    " a checked folder never configures its own check",
+                    hint=f"name it with --config {candidate} to use it, or give --no-config",
+                )
+            if table is not None:
+                return check_table(table, candidate, "tool.provenance")
+            return load_config(candidate)
     return None
 
 
-def config_start(paths: Iterable[str | os.PathLike[str]]) -> str:
-    """Where the search for a configuration starts for a run over ``paths``.
+def ignored_configs(checked: Iterable[str | os.PathLike[str]]) -> tuple[Path, ...]:
+    """The configuration files sitting directly in the ``checked`` folders: never read.
 
-    The deepest folder that holds every path (for one path: the path itself); the current
-    folder when there are no paths.
+    For ``-v`` and ``provenance config``: the old rule (search from the checked path) read
+    them, and a user moving from it should see that they no longer count.
     """
-    absolute = [os.path.abspath(path) for path in paths]
-    if not absolute:
-        return os.getcwd()
-    return os.path.commonpath(absolute)
+    found: list[Path] = []
+    for path in checked:
+        if not os.path.isdir(path):
+            continue
+        for name in (CONFIG_NAME, PYPROJECT_NAME):
+            candidate = Path(path, name)
+            if os.path.lexists(candidate) and candidate not in found:
+                found.append(candidate)
+    return tuple(found)
 
 
 def resolve(config: ConfigFile | None, overrides: Mapping[str, Any] | None = None) -> Settings:
@@ -294,13 +377,14 @@ __all__ = [
     "CONFIG_NAME",
     "DEFAULT",
     "KEYS",
+    "MAX_CONFIG_SIZE",
     "PYPROJECT_NAME",
     "ConfigFile",
     "Settings",
     "check_table",
-    "config_start",
     "defaults",
     "find_config",
+    "ignored_configs",
     "load_config",
     "resolve",
 ]

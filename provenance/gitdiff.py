@@ -5,6 +5,19 @@ yet staged; the work tree against REF), plus untracked files git does not ignore
 files that were deleted. The usual folder-walk rules still apply on top (hidden entries,
 include and exclude globs, default suffixes), so ``--changed-since`` only ever removes
 files from the run, never adds one the walk would not take.
+
+Git runs inside the checked tree, whose ``.git/config`` is as untrusted as its articles, and
+a repository's configuration can name programs for git to run: ``core.fsmonitor`` (on every
+index refresh), ``filter.<driver>.clean``/``process`` (to hash a work-tree file whose stat
+data changed), external diff and textconv drivers, hooks (``post-index-change``). So every
+git command here gets settings on its own command line, which outrank every configuration
+file: no fsmonitor, hooks looked for in ``/dev/null``, no external diff or textconv, and each
+filter driver the configuration defines emptied (a file is then hashed as it is, so at worst
+it counts as changed and is checked). The system configuration is skipped
+(``GIT_CONFIG_NOSYSTEM``) and git never writes the checked repository's index
+(``GIT_OPTIONAL_LOCKS=0``). The user's own global configuration is kept: it is theirs, and
+it holds their ``safe.directory`` list. Git refuses a repository owned by another user
+("dubious ownership"); that is reported as an error with the way out, never skipped.
 """
 
 from __future__ import annotations
@@ -16,12 +29,22 @@ from collections.abc import Iterable, Sequence
 from provenance.errors import InputError, OperationalError
 from provenance.verify import VerifyOptions, iter_targets
 
+#: ``-c`` settings that keep git from running any program the repository's config names.
+_SAFE_SETTINGS = ("core.fsmonitor=false", "core.hooksPath=/dev/null", "diff.external=")
+#: The keys of a filter driver that name a program.
+_FILTER_PROGRAMS = (".clean", ".smudge", ".process")
 
-def _git(args: Sequence[str], cwd: str) -> str:
+
+def _git(args: Sequence[str], cwd: str, settings: Sequence[str] = ()) -> str:
+    """Run ``git ARGS`` in ``cwd`` with the safe settings (and ``settings``) on its command line."""
+    options = [item for setting in (*_SAFE_SETTINGS, *settings) for item in ("-c", setting)]
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_OPTIONAL_LOCKS": "0"}
     try:
         completed = subprocess.run(
-            ["git", *args],
+            ["git", "--no-pager", *options, *args],
             cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
             encoding="utf-8",
@@ -35,6 +58,26 @@ def _git(args: Sequence[str], cwd: str) -> str:
     if completed.returncode != 0:
         raise _GitFailed(completed.stderr.strip() or f"git {args[0]} failed")
     return completed.stdout
+
+
+def _no_filters(top: str) -> list[str]:
+    """``-c`` settings that empty every filter driver the repository's configuration defines.
+
+    Reading the configuration runs nothing. A driver marked ``required`` is released too, so
+    that git hashes the file as it is instead of failing.
+    """
+    try:
+        listed = _git(["config", "--null", "--get-regexp", r"^filter\."], top)
+    except _GitFailed:
+        return []  # No filter.* key at all: git config exits 1.
+    settings = []
+    for entry in _nul_separated(listed):
+        key = entry.split("\n", 1)[0]
+        if key.endswith(_FILTER_PROGRAMS):
+            settings.append(f"{key}=")
+        elif key.endswith(".required"):
+            settings.append(f"{key}=false")
+    return settings
 
 
 class _GitFailed(Exception):
@@ -57,6 +100,12 @@ def changed_files(ref: str, where: str) -> frozenset[str]:
     try:
         top = _git(["rev-parse", "--show-toplevel"], folder).strip()
     except _GitFailed as exc:
+        if "dubious ownership" in str(exc):
+            raise InputError(
+                f"--changed-since: git refuses {where}: the repository is owned by another user",
+                hint="run as its owner, or if you trust it, add it to safe.directory in your"
+                " own git configuration (git config --global --add safe.directory PATH)",
+            ) from None
         raise InputError(f"--changed-since: {where} is not in a git work tree ({exc})") from None
     try:
         _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], top)
@@ -65,11 +114,24 @@ def changed_files(ref: str, where: str) -> frozenset[str]:
             f"--changed-since: unknown git revision {ref!r}",
             hint="in a shallow CI clone, fetch the base first (e.g. fetch-depth: 0)",
         ) from None
+    filters = _no_filters(top)
     try:
         changed = _git(
-            ["diff", "--name-only", "-z", "--no-renames", "--diff-filter=d", ref, "--"], top
+            [
+                "diff",
+                "--name-only",
+                "-z",
+                "--no-renames",
+                "--no-ext-diff",
+                "--no-textconv",
+                "--diff-filter=d",
+                ref,
+                "--",
+            ],
+            top,
+            filters,
         )
-        untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)
+        untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top, filters)
     except _GitFailed as exc:
         raise OperationalError(f"--changed-since: git failed: {exc}") from None
     names = _nul_separated(changed) + _nul_separated(untracked)

@@ -251,6 +251,11 @@ class Summary:
     manifest: tuple[tuple[ManifestVerdict, int], ...] = ()
     #: Files that are not articles (only their SHA-256 or signature is checked).
     others: int = 0
+    #: Files actually checked: articles, and entries checked against a SHA256SUMS. The
+    #: results that only carry a seal's or an archive's own signature do not count.
+    checked: int = 0
+    #: Whether a run that checked no file passes (``--allow-empty``); by default it fails.
+    allow_empty: bool = False
 
     @classmethod
     def of(
@@ -259,12 +264,14 @@ class Summary:
         *,
         strict: bool = False,
         require_signature: bool = False,
+        allow_empty: bool = False,
     ) -> Summary:
         tally = dict.fromkeys(Verdict, 0)
         signatures = dict.fromkeys(SignatureVerdict, 0)
         manifest = dict.fromkeys(ManifestVerdict, 0)
-        total = failed = others = 0
+        total = failed = others = checked = 0
         for result in results:
+            checked += result.article or result.manifest is not None
             if result.article or result.verdict is not Verdict.NO_FOOTER:
                 tally[result.verdict] += 1
             else:
@@ -284,11 +291,19 @@ class Summary:
             signatures=tuple((v, n) for v, n in signatures.items() if n),
             manifest=tuple((v, n) for v, n in manifest.items() if n),
             others=others,
+            checked=checked,
+            allow_empty=allow_empty,
         )
 
     @property
+    def empty(self) -> bool:
+        """Whether the run checked no file: a mistyped path or glob must not read as passed."""
+        return self.checked == 0
+
+    @property
     def ok(self) -> bool:
-        return self.failed == 0
+        """Whether the run passed: nothing failed, and something was checked (or allowed not)."""
+        return self.failed == 0 and (self.allow_empty or not self.empty)
 
 
 __all__ = [

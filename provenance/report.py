@@ -76,15 +76,21 @@ def summary_line(summary: Summary) -> str:
     counts = ", ".join(f"{count} {verdict.value}" for verdict, count in summary.counts if count)
     noun = "file" if summary.total == 1 else "files"
     if summary.total == 0:
-        return "no files to check"
+        return "no files to check" if summary.allow_empty else "no files checked; FAILED"
     extra = ""
     if summary.others:
-        extra += f", {summary.others} not {'an article' if summary.others == 1 else 'articles'}"
+        others = f"{summary.others} not {'an article' if summary.others == 1 else 'articles'}"
+        extra += f", {others}" if counts else others
     if summary.signatures:
         extra += "; signatures: " + ", ".join(f"{n} {v.value}" for v, n in summary.signatures)
     if summary.manifest:
         extra += "; SHA256SUMS: " + ", ".join(f"{n} {v.value}" for v, n in summary.manifest)
-    status = "passed" if summary.ok else f"FAILED ({summary.failed} failing)"
+    if summary.ok:
+        status = "passed"
+    elif summary.failed:
+        status = f"FAILED ({summary.failed} failing)"
+    else:
+        status = "FAILED (no files checked)"
     strict = " under --strict" if summary.strict else ""
     return f"{summary.total} {noun}: {counts}{extra}; {status}{strict}"
 
@@ -224,13 +230,15 @@ def signature_dict(signature: SignatureResult) -> dict[str, Any]:
 
 
 def json_report(results: Sequence[Result], summary: Summary) -> str:
-    """The machine report: ``{"version", "summary", "failed", "strict", "results"}``."""
+    """The machine report: ``{"version", "summary", "total", "failed", "strict", "passed",
+    "results"}``; ``passed`` is false for a failure and for a run that checked no file."""
     payload = {
         "version": JSON_VERSION,
         "summary": {verdict.value: count for verdict, count in summary.counts},
         "total": summary.total,
         "failed": summary.failed,
         "strict": summary.strict,
+        "passed": summary.ok,
         "results": [result_dict(result) for result in results],
     }
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
@@ -522,7 +530,8 @@ def jsonl_revision(previous: Result, result: Result) -> str:
 
 
 def jsonl_summary(summary: Summary) -> str:
-    """The last line: ``{"type": "summary", "version", "summary", "total", "failed", "strict"}``."""
+    """The last line: ``{"type": "summary", "version", "summary", "total", "failed", "strict",
+    "passed"}``."""
     return _jsonl(
         {
             "type": "summary",
@@ -531,6 +540,7 @@ def jsonl_summary(summary: Summary) -> str:
             "total": summary.total,
             "failed": summary.failed,
             "strict": summary.strict,
+            "passed": summary.ok,
         }
     )
 

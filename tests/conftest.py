@@ -37,6 +37,16 @@ GIT_ENV = {
     "GIT_CONFIG_NOSYSTEM": "1",
 }
 
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in ``repo`` with :data:`GIT_ENV`; its stdout (a failure raises)."""
+    env = {**os.environ, **GIT_ENV}
+    done = subprocess.run(
+        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
 DOW_JONES = "87990cbe856818d5eddac44c7b1cdeb8"
 HOLDER = "Example News, Inc."
 

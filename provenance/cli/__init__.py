@@ -2,7 +2,8 @@
 
 Each command turns options into one library call, renders the result with
 :mod:`provenance.report` and returns an exit status:
-0 nothing failed; 1 a verification failed or a stamp was refused; 2 usage error;
+0 nothing failed; 1 a verification failed, a verify run checked no file, or a stamp was
+refused; 2 usage error;
 3 operational error (cannot read or write a file, cannot read a key).
 Library modules are imported inside the commands so that ``--version`` and a plain
 verify start fast.
@@ -129,8 +130,9 @@ def cli() -> None:
     """Check that article files are intact, who vouches for them, and that archives are complete.
 
     \b
-    Exit status: 0 nothing failed, 1 a check failed or a stamp was refused,
-    2 usage error, 3 operational error (cannot read or write a file or key).
+    Exit status: 0 nothing failed, 1 a check failed, no file was checked
+    (see verify --allow-empty) or a stamp was refused, 2 usage error,
+    3 operational error (cannot read or write a file or key).
     """
 
 

@@ -98,9 +98,15 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     "--config",
     "config_file",
     type=click.Path(exists=True, dir_okay=False, path_type=str),
-    help="Read settings from FILE instead of the pyproject.toml/provenance.toml found.",
+    help="Read settings from FILE instead of the pyproject.toml/provenance.toml found from"
+    " the current folder up (never one inside PATHS).",
 )
 @click.option("--no-config", is_flag=True, help="Ignore configuration files.")
+@click.option(
+    "--allow-empty/--no-allow-empty",
+    default=False,
+    help="Pass a run that checks no file (by default it fails: 'no files checked').",
+)
 @click.option(
     "--allowed-signers",
     type=click.Path(exists=True, dir_okay=False, path_type=str),
@@ -151,6 +157,7 @@ def verify(
     changed_since: str | None,
     config_file: str | None,
     no_config: bool,
+    allow_empty: bool,
     allowed_signers: str | None,
     public_key: str | None,
     require_signature: bool,
@@ -166,9 +173,13 @@ def verify(
 
     One footer verdict per file: ok, mismatch, unverifiable, no-footer, malformed or
     unreadable. With --allowed-signers or --public-key, each FILE.sig is checked too: good,
-    bad, untrusted, malformed or missing.
+    bad, untrusted, malformed or missing. A run that checks no file at all fails (exit 1,
+    'no files checked') unless --allow-empty.
+
+    Settings come from --config FILE, or from the configuration file found from the current
+    folder up; a configuration file inside PATHS never configures their check.
     """
-    from provenance.cli._config import effective_settings
+    from provenance.cli._config import effective_settings, ignored_lines
     from provenance.cli._reporting import VerifyOutput
     from provenance.errors import InputError
     from provenance.run import RunOptions, check_run
@@ -179,6 +190,9 @@ def verify(
         raise InputError("--quiet and --verbose cannot be used together")
     # Flags given on the command line > the configuration file > defaults.
     settings = effective_settings(click.get_current_context(), paths, config_file, no_config)
+    if verbose:
+        for line in ignored_lines(paths):
+            click.echo(line, err=True)
     # A --public-key on the command line overrides allowed_signers from a config file.
     policy = _trust_policy(
         allowed_signers if public_key else settings.allowed_signers,
@@ -201,10 +215,14 @@ def verify(
         from provenance.gitdiff import changed_since as files_changed_since  # Runs git.
 
         paths = tuple(files_changed_since(paths, options, changed_since))
+        if not paths:
+            # Said apart from the summary line, which reads as for any run that checks nothing.
+            click.echo(f"provenance: no files changed since {changed_since}", err=True)
     out = VerifyOutput(
         fmt=fmt,
         strict=settings.strict,
         require_signature=settings.require_signature,
+        allow_empty=settings.allow_empty,
         output=output,
         quiet=quiet,
         verbose=verbose,

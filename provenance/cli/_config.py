@@ -1,7 +1,8 @@
-"""``provenance config [PATH]`` and the merging of flags with the configuration file.
+"""``provenance config [PATH...]`` and the merging of flags with the configuration file.
 
 Precedence for every setting: a flag given on the command line, then the configuration file
-found for the checked paths (:mod:`provenance.config`), then the default.
+(``--config FILE``, or the one found from the current folder up, never one inside a checked
+path: :mod:`provenance.config`), then the default.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ FLAG_KEYS: Mapping[str, str] = {
     "allowed_signers": "allowed_signers",
     "require_signature": "require_signature",
     "token_files": "publisher_tokens",
+    "allow_empty": "allow_empty",
 }
 
 _FROM_COMMAND_LINE = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
@@ -55,37 +57,62 @@ def effective_settings(
     config_file: str | None = None,
     no_config: bool = False,
 ) -> Settings:
-    """The settings of a run over ``paths``: flags > ``--config FILE`` or the file found > defaults."""
-    from provenance.config import config_start, find_config, load_config, resolve
+    """The settings of a run over ``paths``: flags > ``--config FILE`` or the file found > defaults.
+
+    The file is looked for from the current folder up, never from ``paths`` (a checked folder
+    must not configure its own check); one found inside ``paths`` is refused.
+    """
+    import os
+
+    from provenance.config import find_config, load_config, resolve
 
     if no_config:
         config = None
     elif config_file is not None:
         config = load_config(config_file)
     else:
-        config = find_config(config_start(paths))
+        config = find_config(os.getcwd(), paths)
     return resolve(config, command_line_overrides(ctx))
 
 
+def ignored_lines(paths: Sequence[str]) -> list[str]:
+    """What ``-v`` says about configuration files sitting in the checked folders: not read."""
+    from provenance.config import ignored_configs
+
+    return [
+        f"provenance: ignored configuration inside a checked folder: {path}"
+        for path in ignored_configs(paths)
+    ]
+
+
 @click.command(name="config")
-@click.argument("path", required=False, default=".", type=click.Path(exists=True, path_type=str))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=str))
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def config_command(path: str, fmt: str) -> int:
-    """Show the effective settings for PATH (default: here) and where each came from.
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    help="Read settings from FILE instead of the pyproject.toml/provenance.toml found.",
+)
+def config_command(paths: tuple[str, ...], fmt: str, config_file: str | None) -> int:
+    """Show the effective settings of a run over PATHS from here, and where each came from.
 
-    The configuration is [tool.provenance] in pyproject.toml, or provenance.toml, in PATH's
-    folder or the nearest folder above it. Flags given to 'verify' override it.
+    The configuration is --config FILE, or [tool.provenance] in pyproject.toml, or
+    provenance.toml, in the current folder or the nearest folder above it; never a file
+    inside PATHS (one found there is refused, and files sitting in PATHS are listed as
+    ignored). Flags given to 'verify' override it.
     """
     from provenance import report
-    from provenance.config import config_start, find_config, resolve
 
-    settings = resolve(find_config(config_start([path])))
+    settings = effective_settings(click.get_current_context(), paths, config_file)
     if fmt == "json":
         click.echo(json.dumps(report.config_dict(settings), indent=2, ensure_ascii=False))
     else:
         click.echo(report.config_text(settings), nl=False)
+    for line in ignored_lines(paths):
+        click.echo(line, err=True)
     return EXIT_OK
 
 

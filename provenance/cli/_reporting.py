@@ -139,6 +139,7 @@ class VerifyOutput:
         fmt: str,
         strict: bool,
         require_signature: bool = False,
+        allow_empty: bool = False,
         output: str | None = None,
         quiet: bool = False,
         verbose: bool = False,
@@ -150,6 +151,7 @@ class VerifyOutput:
         self.fmt = fmt
         self.strict = strict
         self.require_signature = require_signature
+        self.allow_empty = allow_empty
         self.output = output
         self.quiet = quiet
         self.verbose = verbose
@@ -183,7 +185,12 @@ class VerifyOutput:
         """Write the report (and the summary line when it went to a file); the exit status."""
         self.progress.clear()
         elapsed = self.clock() - self.started
-        summary = Summary.of(results, strict=self.strict, require_signature=self.require_signature)
+        summary = Summary.of(
+            results,
+            strict=self.strict,
+            require_signature=self.require_signature,
+            allow_empty=self.allow_empty,
+        )
         if self.streaming:
             self._write(self.stdout, report.jsonl_tail(self.streamed, results, summary))
         else:

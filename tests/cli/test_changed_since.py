@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import GIT_ENV, article, assert_usage_error, invoke, write
-
-
-def git(repo: Path, *args: str) -> str:
-    env = {**os.environ, **GIT_ENV}
-    done = subprocess.run(
-        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
-    )
-    return done.stdout
+from conftest import article, assert_usage_error, git, invoke, write
 
 
 @pytest.fixture
@@ -56,8 +46,12 @@ def test_only_files_changed_since_ref_are_checked(repo: Path) -> None:
     assert result.stdout.splitlines()[-1].startswith("4 files: ")
 
 
-def test_nothing_changed_is_a_clean_empty_run(repo: Path) -> None:
+def test_nothing_changed_is_an_empty_run_that_fails_unless_allowed(repo: Path) -> None:
+    # Fail closed: a base ref that is HEAD by mistake (a shallow CI checkout) must not pass.
     result = invoke("verify", "--changed-since", "HEAD", repo)
+    assert (result.exit_code, result.stdout) == (1, "no files checked; FAILED\n")
+    assert result.stderr == "provenance: no files changed since HEAD\n"
+    result = invoke("verify", "--changed-since", "HEAD", "--allow-empty", repo)
     assert (result.exit_code, result.stdout) == (0, "no files to check\n")
 
 
@@ -81,8 +75,8 @@ def test_paths_below_the_repository_root_and_relative_cwd(
 
 
 def test_named_file_unchanged_is_skipped(repo: Path) -> None:
-    result = invoke("verify", "--changed-since", "base", repo / "a.txt")
-    assert result.stdout == "no files to check\n"
+    result = invoke("verify", "--changed-since", "base", "--allow-empty", repo / "a.txt")
+    assert (result.exit_code, result.stdout) == (0, "no files to check\n")
 
 
 def test_unknown_ref_is_a_usage_error(repo: Path) -> None:

@@ -217,6 +217,7 @@ def test_jsonl_a_line_per_file_then_the_summary(mixed: Path) -> None:
         "total": 7,
         "failed": 3,
         "strict": False,
+        "passed": False,
     }
 
 

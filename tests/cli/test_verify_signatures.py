@@ -136,10 +136,14 @@ def test_malformed_allowed_signers_names_the_line(signed: Path) -> None:
     assert f"{allowed}:3:" in result.stderr
 
 
-def test_allowed_signers_from_the_config_file(signed: Path) -> None:
-    (signed / "provenance.toml").write_text(
-        'allowed_signers = "../allowed_signers"\nrequire_signature = true\n'
+def test_allowed_signers_from_the_config_file(
+    signed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The project's file, found from the cwd (never one inside the checked folder).
+    (signed.parent / "provenance.toml").write_text(
+        'allowed_signers = "allowed_signers"\nrequire_signature = true\n'
     )
+    monkeypatch.chdir(signed.parent)
     result = invoke("verify", signed)
     assert result.exit_code == 1  # crlf.txt has no signature and one is required
     assert "[signature good by alice@example.com]" in result.stdout

@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import article, invoke, write
+from conftest import article, assert_usage_error, invoke, write
 
 from provenance.config import (
     COMMAND_LINE,
     DEFAULT,
     KEYS,
+    MAX_CONFIG_SIZE,
     Settings,
-    config_start,
     find_config,
+    ignored_configs,
     load_config,
     resolve,
 )
@@ -85,11 +86,78 @@ def test_no_file_anywhere_gives_none(tmp_path: Path) -> None:
     assert find_config(tmp_path) is None
 
 
-def test_config_start_is_the_deepest_common_folder(tmp_path: Path) -> None:
-    a = tmp_path / "x" / "a.txt"
-    b = tmp_path / "x" / "y" / "b.txt"
-    assert config_start([a, b]) == str(tmp_path / "x")
-    assert config_start([a]) == str(a)
+# --- never a file inside the checked paths ----------------------------------------------------
+
+
+def test_a_config_found_inside_a_checked_folder_is_refused_unread(tmp_path: Path) -> None:
+    # The walk starts in the cwd; standing in (or under) a checked folder, it meets that
+    # folder's files: refused, never read (an invalid file would otherwise be an error).
+    write(tmp_path, "incoming/provenance.toml", "this is not TOML\n")
+    for start in (tmp_path / "incoming", tmp_path / "incoming" / "deeper"):
+        start.mkdir(exist_ok=True)
+        with pytest.raises(InputError) as caught:
+            find_config(start, [tmp_path / "incoming"])
+        assert caught.value.exit_status == 2
+        assert "inside the checked path" in str(caught.value)
+        assert caught.value.hint is not None and "--config" in caught.value.hint
+
+
+def test_a_project_config_above_the_checked_folder_is_used(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", "[tool.provenance]\nstrict = true\n")
+    (tmp_path / "articles").mkdir()
+    config = find_config(tmp_path / "articles", [tmp_path / "articles"])
+    assert config is not None and config.path == tmp_path / "pyproject.toml"
+    with pytest.raises(InputError, match="inside the checked path"):
+        find_config(tmp_path, [tmp_path])  # cd project && provenance verify .
+
+
+def test_a_pyproject_without_the_table_inside_a_checked_folder_is_passed_over(
+    tmp_path: Path,
+) -> None:
+    write(tmp_path, "provenance.toml", "strict = true\n")
+    write(tmp_path, "site/pyproject.toml", "[tool.black]\nline-length = 80\n")
+    config = find_config(tmp_path / "site", [tmp_path / "site"])
+    assert config is not None and config.path == tmp_path / "provenance.toml"
+
+
+def test_inside_is_decided_on_real_paths_but_not_on_the_files_own_link(tmp_path: Path) -> None:
+    write(tmp_path, "elsewhere/provenance.toml", "strict = true\n")
+    (tmp_path / "incoming").mkdir()
+    (tmp_path / "incoming" / "provenance.toml").symlink_to(tmp_path / "elsewhere/provenance.toml")
+    (tmp_path / "link").symlink_to(tmp_path / "incoming")
+    with pytest.raises(InputError, match="inside the checked path"):
+        find_config(tmp_path / "incoming", [tmp_path / "link"])
+
+
+def test_files_sitting_in_checked_folders_are_listed_as_ignored(tmp_path: Path) -> None:
+    write(tmp_path, "a/provenance.toml", "strict = true\n")
+    write(tmp_path, "a/pyproject.toml", "[tool.provenance]\n")
+    file = write(tmp_path, "b/x.txt", "text\n")
+    assert ignored_configs([tmp_path / "a", file]) == (
+        tmp_path / "a" / "provenance.toml",
+        tmp_path / "a" / "pyproject.toml",
+    )
+
+
+# --- the file is read safely -------------------------------------------------------------------
+
+
+def test_a_folder_named_like_a_config_is_an_error_not_skipped(tmp_path: Path) -> None:
+    (tmp_path / "provenance.toml").mkdir()
+    with pytest.raises(InputError, match="not a regular file"):
+        find_config(tmp_path)
+
+
+def test_deeply_nested_toml_is_one_clean_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "provenance.toml", "a=" + "[" * 100_000 + "\n")
+    with pytest.raises(InputError, match=f"^{path}: not valid TOML: nested too deeply$"):
+        find_config(tmp_path)
+
+
+def test_an_oversized_file_is_refused_unread(tmp_path: Path) -> None:
+    path = write(tmp_path, "provenance.toml", "# " + "x" * MAX_CONFIG_SIZE + "\n")
+    with pytest.raises(InputError, match="larger than"):
+        load_config(path)
 
 
 # --- errors: a clear message naming the file and the key, exit 2 ------------------------------
@@ -173,65 +241,97 @@ def test_resolve_rejects_keys_that_are_not_settings() -> None:
         resolve(None, {"colour": True})
 
 
-def _folder_with_config(tmp_path: Path, config: str) -> Path:
+def _folder_with_config(tmp_path: Path, config: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A project holding ``config`` and an ``articles`` folder; the cwd is the project."""
     art = article()
     write(tmp_path, "provenance.toml", config)
-    write(tmp_path, "a.txt", art.data(trailer=" Appeared in print."))
-    write(tmp_path, "b.md", "No footer at all.\n")
-    return tmp_path
+    write(tmp_path, "articles/a.txt", art.data(trailer=" Appeared in print."))
+    write(tmp_path, "articles/b.md", "No footer at all.\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "articles"
 
 
-def test_default_when_neither_file_nor_flag(tmp_path: Path) -> None:
-    folder = _folder_with_config(tmp_path, "")
+def test_default_when_neither_file_nor_flag(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _folder_with_config(tmp_path, "", monkeypatch)
     result = invoke("verify", folder)
     assert result.exit_code == 0
     assert result.stdout.endswith("2 files: 1 ok, 1 no-footer; passed\n")
 
 
-def test_config_file_beats_the_default(tmp_path: Path) -> None:
-    folder = _folder_with_config(tmp_path, 'strict = true\ninclude = ["*.txt"]\n')
+def test_config_file_beats_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _folder_with_config(tmp_path, 'strict = true\ninclude = ["*.txt"]\n', monkeypatch)
     result = invoke("verify", folder)
     assert result.exit_code == 1
     assert result.stdout.endswith("1 file: 1 ok; FAILED (1 failing) under --strict\n")
 
 
-def test_flag_beats_the_config_file(tmp_path: Path) -> None:
-    folder = _folder_with_config(tmp_path, 'strict = true\ninclude = ["*.txt"]\n')
+def test_flag_beats_the_config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _folder_with_config(tmp_path, 'strict = true\ninclude = ["*.txt"]\n', monkeypatch)
     result = invoke("verify", "--no-strict", "--include", "*.md", folder)
     assert result.exit_code == 0
     assert result.stdout.endswith("1 file: 1 no-footer; passed\n")
 
 
-def test_config_is_found_from_a_checked_file_too(tmp_path: Path) -> None:
-    folder = _folder_with_config(tmp_path, "strict = true\n")
+def test_config_is_found_from_the_cwd_not_from_the_checked_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _folder_with_config(tmp_path, "strict = true\n", monkeypatch)
     result = invoke("verify", folder / "a.txt")
     assert result.exit_code == 1 and "under --strict" in result.stdout
+    monkeypatch.chdir(tmp_path.parent)  # Outside the project: its file is not looked at.
+    assert invoke("verify", folder / "a.txt").exit_code == 0
 
 
-def test_no_config_and_explicit_config(tmp_path: Path) -> None:
-    folder = _folder_with_config(tmp_path, "strict = true\n")
+def test_no_config_and_explicit_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _folder_with_config(tmp_path, "strict = true\n", monkeypatch)
     assert invoke("verify", "--no-config", folder).exit_code == 0
     other = write(tmp_path / "elsewhere", "relaxed.toml", "strict = false\n")
     assert invoke("verify", "--config", other, folder).exit_code == 0
 
 
-def test_publisher_tokens_from_config_are_relative_to_the_file(tmp_path: Path) -> None:
+def test_cwd_inside_the_checked_folder_is_refused_and_config_names_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _folder_with_config(tmp_path, "strict = true\n", monkeypatch)
+    result = invoke("verify", ".")
+    assert_usage_error(result)
+    assert result.stderr.splitlines() == [
+        f"provenance: error: {tmp_path / 'provenance.toml'}: configuration file inside the"
+        f" checked path {tmp_path}; a checked folder never configures its own check",
+        f"hint: name it with --config {tmp_path / 'provenance.toml'} to use it,"
+        " or give --no-config",
+    ]
+    result = invoke("verify", "--config", "provenance.toml", ".")
+    assert result.exit_code == 1 and "under --strict" in result.stdout
+    assert invoke("verify", "--no-config", folder).exit_code == 0
+
+
+def test_publisher_tokens_from_config_are_relative_to_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     token = "0123456789abcdef0123456789abcdef"
     write(tmp_path, "conf/tokens.txt", f"{token} Other Press\n")
     write(tmp_path, "provenance.toml", 'publisher_tokens = ["conf/tokens.txt"]\n')
     path = write(
-        tmp_path, "a.txt", f"Story.\nCopyright 2022 Other Press. All Rights Reserved. {token}\n"
+        tmp_path,
+        "articles/a.txt",
+        f"Story.\nCopyright 2022 Other Press. All Rights Reserved. {token}\n",
     )
+    monkeypatch.chdir(tmp_path / "articles")
     result = invoke("verify", path)
     assert result.exit_code == 0
     assert "publisher token of Other Press" in result.stdout
 
 
-def test_bad_config_is_exit_2_with_one_line(tmp_path: Path) -> None:
-    folder = _folder_with_config(tmp_path, "strict = 'yes'\n")
+def test_bad_config_is_exit_2_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _folder_with_config(tmp_path, "strict = 'yes'\n", monkeypatch)
     result = invoke("verify", folder)
     assert result.exit_code == 2
     assert result.stderr == (
-        f"provenance: error: {folder / 'provenance.toml'}: key 'strict' must be true or false,"
+        f"provenance: error: {tmp_path / 'provenance.toml'}: key 'strict' must be true or false,"
         " found string 'yes'\n"
     )

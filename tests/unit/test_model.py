@@ -6,7 +6,15 @@ import dataclasses
 
 import pytest
 
-from provenance.model import Algorithm, Document, Result, Span, Summary, Verdict
+from provenance.model import (
+    Algorithm,
+    Document,
+    ManifestVerdict,
+    Result,
+    Span,
+    Summary,
+    Verdict,
+)
 
 
 def test_verdict_words_are_the_public_contract() -> None:
@@ -50,7 +58,16 @@ def test_summary_counts_every_verdict() -> None:
     assert (summary.total, summary.failed, summary.ok) == (7, 3, False)
     strict = Summary.of(results, strict=True)
     assert (strict.failed, strict.strict) == (5, True)
-    assert Summary.of([]).ok
+    assert not Summary.of([]).ok and Summary.of([]).empty
+    assert Summary.of([], allow_empty=True).ok
+
+
+def test_what_counts_as_a_checked_file() -> None:
+    article = Result("a.txt", Verdict.NO_FOOTER, "")
+    photo = Result("p.png", Verdict.NO_FOOTER, "", manifest=ManifestVerdict.LISTED, article=False)
+    seal = Result("SHA256SUMS", Verdict.NO_FOOTER, "", article=False)
+    assert [Summary.of([r]).checked for r in (article, photo, seal)] == [1, 1, 0]
+    assert Summary.of([photo]).ok and not Summary.of([seal]).ok
 
 
 def test_results_are_frozen() -> None:

@@ -48,7 +48,13 @@ def test_summary_lines() -> None:
     assert summary_line(Summary.of([TRAILER], strict=True)) == (
         "1 file: 1 ok; FAILED (1 failing) under --strict"
     )
-    assert summary_line(Summary.of([])) == "no files to check"
+    assert summary_line(Summary.of([])) == "no files checked; FAILED"
+    assert summary_line(Summary.of([], allow_empty=True)) == "no files to check"
+    # Only a seal's own signature result: no file was checked.
+    seal = Result("d/SHA256SUMS", Verdict.NO_FOOTER, "the manifest", article=False)
+    assert summary_line(Summary.of([seal])) == (
+        "1 file: 1 not an article; FAILED (no files checked)"
+    )
 
 
 def test_text_report() -> None:
