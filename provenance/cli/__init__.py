@@ -36,8 +36,22 @@ def _one_line(text: str) -> str:
     return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
+#: The exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+
+
+class _Interrupted(Exception):
+    """A Ctrl-C, carried past click's own handler, which would print a blank line first."""
+
+
 class ProvenanceGroup(click.Group):
     """A group whose ``main`` turns every expected error into one line and an exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted from None
 
     def main(
         self,
@@ -67,9 +81,10 @@ class ProvenanceGroup(click.Group):
                 else f"see '{exc.ctx.command_path} --help'",
             )
             status = EXIT_USAGE
-        except click.Abort:
+        except (click.Abort, _Interrupted, KeyboardInterrupt):
+            # Worker processes ignore Ctrl-C (provenance.parallel): this line is all it prints.
             click.echo("provenance: aborted", err=True)
-            status = 130
+            status = EXIT_INTERRUPTED
         except click.ClickException as exc:
             fail(exc.format_message())
             status = exc.exit_code
@@ -78,9 +93,6 @@ class ProvenanceGroup(click.Group):
             status = exc.exit_status
         except BrokenPipeError:
             status = EXIT_FAILED
-        except KeyboardInterrupt:
-            click.echo("provenance: interrupted", err=True)
-            status = 130
         if not isinstance(status, int):
             status = EXIT_OK
         if standalone_mode:
