@@ -27,13 +27,19 @@ EXIT_OPERATIONAL = 3
 
 def fail(message: str, hint: str | None = None) -> None:
     """Print an error (and a hint) on stderr, one line each."""
-    click.echo(f"provenance: error: {_one_line(message)}", err=True)
+    click.echo(f"provenance: error: {shown(message.strip())}", err=True)
     if hint:
-        click.echo(f"hint: {_one_line(hint)}", err=True)
+        click.echo(f"hint: {shown(hint.strip())}", err=True)
 
 
-def _one_line(text: str) -> str:
-    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+def shown(text: str) -> str:
+    """``text`` as the terminal may show it: a name in it can hold any bytes (SPEC.md §5.3).
+
+    A newline in a name stays in the name, as ``\\n``, rather than split the error line.
+    """
+    from provenance.report import escape  # Only an error or a command's output needs it.
+
+    return escape(text)
 
 
 #: The exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).

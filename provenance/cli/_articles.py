@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from provenance.cli import EXIT_FAILED, EXIT_OK, fail
+from provenance.cli import EXIT_FAILED, EXIT_OK, fail, shown
 
 if TYPE_CHECKING:
     from provenance.allowed_signers import TrustPolicy
@@ -49,7 +49,7 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
         fail(f"{file}: not text: {doc.reason}")
         return EXIT_FAILED
     if fmt == "json":
-        click.echo(json.dumps(report.document_dict(doc), indent=2, ensure_ascii=False))
+        click.echo(report.json_text(report.document_dict(doc)))
     else:
         click.echo(report.document_text(doc), nl=False)
     return EXIT_OK
@@ -325,7 +325,8 @@ def stamp(
             status = max(status, exc.exit_status)
             continue
         click.echo(
-            f"{result.action.value}  {result.path}  {result.algorithm.value} {result.digest}"
+            f"{result.action.value}  {shown(str(result.path))}  {result.algorithm.value} "
+            f"{result.digest}"
         )
     return status
 

@@ -6,7 +6,6 @@ found for the checked paths (:mod:`provenance.config`), then the default.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -83,7 +82,7 @@ def config_command(path: str, fmt: str) -> int:
 
     settings = resolve(find_config(config_start([path])))
     if fmt == "json":
-        click.echo(json.dumps(report.config_dict(settings), indent=2, ensure_ascii=False))
+        click.echo(report.json_text(report.config_dict(settings)))
     else:
         click.echo(report.config_text(settings), nl=False)
     return EXIT_OK

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import click
 
-from provenance.cli import EXIT_OK
+from provenance.cli import EXIT_OK, shown
 
 _NAMESPACE_HELP = "SSHSIG namespace: what the signature is for [default: file]."
 
@@ -77,7 +77,7 @@ def keygen(path: str, comment: str, no_passphrase: bool, passphrase_file: str | 
             show_default=False,
         ).encode("utf-8")
     key = generate_key(path, comment=comment, passphrase=passphrase)
-    click.echo(f"wrote {path} and {path}.pub  {key.public.fingerprint}")
+    click.echo(f"wrote {shown(path)} and {shown(path)}.pub  {key.public.fingerprint}")
     return EXIT_OK
 
 
@@ -105,11 +105,11 @@ def sign(
     from provenance.sign import sign_file
 
     key = load_private_key(
-        key_path, passphrase_callback(passphrase_file, f"Passphrase for {key_path}")
+        key_path, passphrase_callback(passphrase_file, f"Passphrase for {shown(key_path)}")
     )
     for file in files:
         written = sign_file(file, key, namespace, force=force)
-        click.echo(f"signed  {file}  -> {written}  ({key.public.fingerprint})")
+        click.echo(f"signed  {shown(file)}  -> {shown(str(written))}  ({key.public.fingerprint})")
     return EXIT_OK
 
 

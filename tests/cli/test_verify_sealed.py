@@ -81,7 +81,7 @@ def test_a_tampered_manifest_breaks_the_seal_signature(sealed: Path) -> None:
     result = invoke("verify", sealed, "--public-key", ALICE_PUB)
     assert result.exit_code == 1
     assert (
-        f"-             {sealed}/SHA256SUMS  (the manifest of a sealed folder)  [signature bad"
+        f"sig-bad       {sealed}/SHA256SUMS  (the manifest of a sealed folder)  [signature bad"
         in (result.stdout)
     )
 
