@@ -124,18 +124,18 @@ def path_bytes(path: str) -> str | None:
 def verdict_word(result: Result, *, require_signature: bool = False) -> str:
     """The word in a text line's first column: what fails the file, else its footer verdict.
 
-    In this order: a footer verdict that fails every run (``mismatch``, ``malformed``,
-    ``unreadable``); a signature that fails the run (``sig-bad``, ``sig-untrusted``,
-    ``sig-malformed``, and ``sig-missing`` under ``require_signature``); a SHA256SUMS
-    verdict that fails it (``sums-mismatch``, ``sums-missing``, ``sums-unlisted``,
-    ``sums-unsafe``); else the footer verdict. A file that is not an article has no footer
-    verdict: its SHA256SUMS verdict (``listed``) stands there instead, or ``-``.
+    In this order: a signature that fails the run (``sig-bad``, ``sig-untrusted``,
+    ``sig-malformed``, and ``sig-missing`` under ``require_signature``); a SHA256SUMS verdict
+    that fails it (``sums-mismatch``, ``sums-missing``, ``sums-unlisted``, ``sums-unsafe``);
+    else the footer verdict. The SHA-256 and the signature outrank the footer's MD5-style
+    fingerprint, and say what happened to a file that is gone (``sums-missing``, where its
+    footer could only say ``unreadable``); the footer's own reason stays on the line. A
+    file that is not an article has no footer verdict: its SHA256SUMS verdict (``listed``)
+    stands there instead, or ``-``.
 
     >>> verdict_word(Result("a.txt", Verdict.OK, "", manifest=ManifestVerdict.UNLISTED))
     'sums-unlisted'
     """
-    if result.verdict in FAILING_VERDICTS:
-        return result.verdict.value
     signature = result.signature
     if signature is not None and signature.failed(require_signature=require_signature):
         return f"sig-{signature.verdict.value}"
@@ -517,26 +517,28 @@ def _junit_body(result: Result) -> str:
     return "\n".join(escape(line) for line in lines)
 
 
-def _footer_fails(result: Result, strict: bool) -> bool:
-    """Whether the footer verdict itself fails the run (not a signature, a seal, a warning)."""
-    if result.verdict in FAILING_VERDICTS:
-        return True
-    return strict and result.article and result.verdict in STRICT_FAILING_VERDICTS
+def _failure_message(result: Result, summary: Summary) -> str:
+    """What fails a result, in the order :func:`verdict_word` weighs it: signature, manifest,
+    footer verdict, then text after the fingerprint and warnings (these fail under --strict).
 
-
-def _other_failure(result: Result, summary: Summary) -> str:
-    """Why a result whose footer verdict passes still fails: signature, manifest, warnings
-    (in the order :func:`verdict_word` weighs them)."""
+    A footer verdict that passes leads as ``ok, but ...``.
+    """
     reasons = []
     signature = result.signature
     if signature is not None and signature.failed(require_signature=summary.require_signature):
         reasons.append(f"signature {signature.verdict.value}: {signature.detail}")
     if result.manifest is not None and result.manifest is not ManifestVerdict.LISTED:
         reasons.append(f"SHA256SUMS: {result.manifest.value}")
+    footer_fails = result.verdict in FAILING_VERDICTS or (
+        summary.strict and result.article and result.verdict in STRICT_FAILING_VERDICTS
+    )
+    if footer_fails:
+        reasons.append(f"{result.verdict.value}: {result.detail}")
     if result.trailer is not None:
         reasons.append("text after the fingerprint is not covered by it")
     reasons.extend(result.warnings)
-    return "; ".join(reasons)
+    lead = f"{result.verdict.value}, but " if result.article and not footer_fails else ""
+    return lead + "; ".join(reasons)
 
 
 def junit_report(results: Sequence[Result], summary: Summary) -> str:
@@ -573,10 +575,7 @@ def junit_report(results: Sequence[Result], summary: Summary) -> str:
             child.text = body
         elif fails(result, summary):
             failures += 1
-            if not _footer_fails(result, summary.strict):
-                # The footer passes: say what fails instead, as the text report's first column.
-                lead = f"{result.verdict.value}, but " if result.article else ""
-                message = escape(f"{lead}{_other_failure(result, summary)}")
+            message = escape(_failure_message(result, summary))
             child = ET.SubElement(case, "failure", type=word, message=message)
             child.text = body
         elif result.verdict is not Verdict.OK and verdict_value(result) is not None:
