@@ -16,6 +16,7 @@ half of what checking a small file costs.
 
 from __future__ import annotations
 
+import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import fields
@@ -27,7 +28,7 @@ from provenance.model import Canonicalization, Result, Verdict
 from provenance.tokens import TokenRegistry
 
 if TYPE_CHECKING:
-    from multiprocessing.pool import AsyncResult
+    from multiprocessing.pool import AsyncResult, Pool
 
 #: Files per task sent to a worker.
 BATCH = 256
@@ -51,8 +52,37 @@ _tokens: TokenRegistry | None = None
 
 def _init_worker(canonicalization: Canonicalization, tokens: dict[str, str] | None) -> None:
     global _canonicalization, _tokens
+    # A Ctrl-C reaches every process of the terminal's group. A worker that took it would die
+    # printing a traceback of its own; the parent alone acts on it (it terminates the pool).
+    # The worker was forked with SIGINT blocked (see _start_pool), so one that came before
+    # this line is discarded here rather than delivered.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _canonicalization = canonicalization
     _tokens = TokenRegistry(tokens) if tokens is not None else None
+
+
+def _start_pool(
+    processes: int, canonicalization: Canonicalization, tokens: TokenRegistry | None
+) -> Pool:
+    """A pool of ``processes`` workers set up by :func:`_init_worker`; OSError if none starts.
+
+    The workers (and the pool's threads, which fork replacements) are started with SIGINT
+    blocked: a Ctrl-C during start-up waits in the parent until the pool exists, so that the
+    parent's clean-up finds every worker to terminate.
+    """
+    import multiprocessing
+
+    plain = dict(tokens.tokens) if tokens is not None else None
+    # fork where the platform has it: workers start in a millisecond and inherit the
+    # imported modules; elsewhere the default start method.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return context.Pool(processes, initializer=_init_worker, initargs=(canonicalization, plain))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 def check_each(
@@ -115,16 +145,9 @@ def check_parallel(
     ``jobs - 1`` worker processes take batches; this process checks one itself whenever the
     oldest batch out is not back yet, so no core waits while there is work.
     """
-    import multiprocessing
-
-    plain = dict(tokens.tokens) if tokens is not None else None
-    # fork where the platform has it: workers start in a millisecond and inherit the
-    # imported modules; elsewhere the default start method.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
     workers = max(1, jobs - 1)
     try:
-        pool = context.Pool(workers, initializer=_init_worker, initargs=(canonicalization, plain))
+        pool = _start_pool(workers, canonicalization, tokens)
     except OSError:  # No process to spare (fork failed): this one checks everything.
         yield from check_each(targets, canonicalization, tokens)
         return
@@ -230,15 +253,9 @@ class TextChecker:
     def __init__(
         self, jobs: int, canonicalization: Canonicalization, tokens: TokenRegistry | None
     ) -> None:
-        import multiprocessing
         import threading
 
-        plain = dict(tokens.tokens) if tokens is not None else None
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else None)
-        self._pool = context.Pool(
-            jobs, initializer=_init_worker, initargs=(canonicalization, plain)
-        )
+        self._pool = _start_pool(jobs, canonicalization, tokens)
         self._slots = threading.BoundedSemaphore(AHEAD * jobs)
         self._lock = threading.Lock()
         self._batch = _TextBatch()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections import defaultdict, deque
@@ -28,23 +29,133 @@ if TYPE_CHECKING:
 #: Version of the JSON report layout; bumped only on incompatible changes.
 JSON_VERSION = 1
 
+#: The first column's width: the longest footer verdict. A report whose lines need a longer
+#: word (``sig-untrusted``) is widened as a whole, so that its paths stay aligned.
 _VERDICT_WIDTH = max(len(verdict.value) for verdict in Verdict)
 
 
-def verdict_word(result: Result) -> str:
-    """The word in a text line's first column.
+# --- Names and texts taken from files, as every text renderer shows them ----------------------
 
-    A file that is not an article has no footer verdict: its SHA256SUMS verdict stands there
-    instead, or ``-``.
+
+@cache
+def _unsafe() -> re.Pattern[str]:
+    """What a text report never shows as it is (SPEC.md §5.3): a backslash, C0, DEL and C1
+    controls, the bidirectional controls (U+061C, U+200E, U+200F, U+202A-U+202E,
+    U+2066-U+2069), the line and paragraph separators (U+2028, U+2029), lone surrogates
+    (a name's bytes that are not UTF-8, kept by ``surrogateescape``), U+FFFE and U+FFFF.
+
+    Each of them could move the cursor and rewrite a verdict already printed, split a report
+    line, turn the text around, or make an XML report unreadable. Compiled on first use.
     """
+    return re.compile(
+        r"[\\\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069"
+        "\ud800-\udfff\ufffe\uffff]"
+    )
+
+
+_NAMED_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    named = _NAMED_ESCAPES.get(char)
+    if named is not None:
+        return named
+    code = ord(char)
+    if code < 0x80:  # C0 and DEL: the byte itself.
+        return f"\\x{code:02x}"
+    if 0xDC80 <= code <= 0xDCFF:  # A byte of a name that is not UTF-8 (surrogateescape).
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\u{code:04x}"
+
+
+def escape(text: str) -> str:
+    r"""``text`` as every text renderer shows it: one line, inert on a terminal, unambiguous.
+
+    A backslash is doubled; tab, LF and CR become ``\t``, ``\n``, ``\r``; other C0 controls
+    and DEL ``\xHH``; a byte of a name that is not UTF-8 ``\xHH`` too (80 to ff, so never
+    taken for a control); C1 controls, bidirectional controls, U+2028, U+2029, U+FFFE,
+    U+FFFF and any other lone surrogate ``\uHHHH``. Everything else is shown as it is.
+
+    >>> print(escape("x\r\x1b[2Kok \u202espoof\\.txt\udce9"))
+    x\r\x1b[2Kok \u202espoof\\.txt\xe9
+    """
+    return _unsafe().sub(_escaped, text)
+
+
+@cache
+def _lone_surrogate() -> re.Pattern[str]:
+    return re.compile("[\ud800-\udfff]")
+
+
+def json_text(payload: object, *, compact: bool = False) -> str:
+    """``payload`` as JSON that is always valid UTF-8 (SPEC.md §5.2).
+
+    Strings are kept exactly (JSON escapes the control characters itself), except lone
+    surrogates (the bytes of a name that are not UTF-8, kept by ``surrogateescape``), which
+    no strict parser accepts: each becomes U+FFFD. A result's ``path_bytes`` keeps the bytes.
+    """
+    if compact:
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    else:
+        text = json.dumps(payload, ensure_ascii=False, indent=2)
+    return _lone_surrogate().sub("\ufffd", text)
+
+
+def path_bytes(path: str) -> str | None:
+    r"""The JSON ``path_bytes``: the base64 of ``path``'s bytes when some are not UTF-8, else
+    ``None`` (``path`` then says it exactly).
+
+    >>> path_bytes("caf\udce9.txt"), path_bytes("café.txt")
+    ('Y2Fm6S50eHQ=', None)
+    """
+    if not _lone_surrogate().search(path):
+        return None
+    try:
+        raw = path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # A surrogate that stands for no byte: kept as encoded.
+        raw = path.encode("utf-8", "surrogatepass")
+    return base64.b64encode(raw).decode("ascii")
+
+
+# --- Text --------------------------------------------------------------------------------------
+
+
+def verdict_word(result: Result, *, require_signature: bool = False) -> str:
+    """The word in a text line's first column: what fails the file, else its footer verdict.
+
+    In this order: a signature that fails the run (``sig-bad``, ``sig-untrusted``,
+    ``sig-malformed``, and ``sig-missing`` under ``require_signature``); a SHA256SUMS verdict
+    that fails it (``sums-mismatch``, ``sums-missing``, ``sums-unlisted``, ``sums-unsafe``);
+    else the footer verdict. The SHA-256 and the signature outrank the footer's MD5-style
+    fingerprint, and say what happened to a file that is gone (``sums-missing``, where its
+    footer could only say ``unreadable``); the footer's own reason stays on the line. A
+    file that is not an article has no footer verdict: its SHA256SUMS verdict (``listed``)
+    stands there instead, or ``-``.
+
+    >>> verdict_word(Result("a.txt", Verdict.OK, "", manifest=ManifestVerdict.UNLISTED))
+    'sums-unlisted'
+    """
+    signature = result.signature
+    if signature is not None and signature.failed(require_signature=require_signature):
+        return f"sig-{signature.verdict.value}"
+    manifest = result.manifest
+    if manifest is not None and manifest is not ManifestVerdict.LISTED:
+        return f"sums-{manifest.value}"
     if not result.article and result.verdict is Verdict.NO_FOOTER:
-        return result.manifest.value if result.manifest is not None else "-"
+        return manifest.value if manifest is not None else "-"
     return result.verdict.value
 
 
-def result_line(result: Result) -> str:
-    """One line for one file: verdict, path, and what a reader needs to act on it."""
-    line = f"{verdict_word(result):<{_VERDICT_WIDTH}}  {result.path}"
+def result_line(
+    result: Result, *, require_signature: bool = False, width: int = _VERDICT_WIDTH
+) -> str:
+    """One line for one file: verdict, path, and what a reader needs to act on it.
+
+    The texts in it that come from a file or its name are shown through :func:`escape`.
+    """
+    word = verdict_word(result, require_signature=require_signature)
+    line = f"{word:<{width}}  {result.path}"
     if result.verdict is not Verdict.OK:
         line += f"  ({result.detail})"
     if result.trailer is not None:
@@ -63,7 +174,7 @@ def result_line(result: Result) -> str:
             line += f"  [signature {sig.verdict.value}: {sig.detail}]"
     if result.manifest is not None and result.manifest is not ManifestVerdict.LISTED:
         line += f"  [SHA256SUMS: {result.manifest.value}]"
-    return line
+    return escape(line)
 
 
 def fails(result: Result, summary: Summary) -> bool:
@@ -109,13 +220,14 @@ def text_report(
     (canonicalisation, algorithm, digests, footer line) under each file; ``color`` paints
     verdicts and the status with ANSI colours (the caller decides: a terminal, no NO_COLOR).
     """
+    require = summary.require_signature
+    shown = [result for result in results if not quiet or fails(result, summary)]
+    words = [verdict_word(result, require_signature=require) for result in shown]
+    width = max([_VERDICT_WIDTH, *map(len, words)])
     lines = []
-    for result in results:
-        if quiet and not fails(result, summary):
-            continue
-        line = result_line(result)
+    for result, word in zip(shown, words, strict=True):
+        line = result_line(result, require_signature=require, width=width)
         if color:
-            word = verdict_word(result)
             line = _paint(word, _verdict_colour(result, summary)) + line[len(word) :]
         lines.append(line)
         if verbose:
@@ -144,7 +256,7 @@ def details_line(result: Result) -> str:
     if result.publisher is not None:
         parts.append(f"publisher {result.publisher}")
     parts.extend(f"warning: {warning}" for warning in result.warnings)
-    return "    " + "; ".join(parts)
+    return "    " + escape("; ".join(parts))
 
 
 def timing_line(count: int, seconds: float) -> str:
@@ -193,8 +305,12 @@ def result_dict(result: Result) -> dict[str, Any]:
 
     ``signature`` and ``manifest`` keys appear only when those were checked.
     """
-    payload: dict[str, Any] = {
-        "path": result.path,
+    payload: dict[str, Any] = {"path": result.path}
+    raw = path_bytes(result.path)
+    if raw is not None:
+        # Some of the path's bytes are not UTF-8: "path" shows each as U+FFFD (json_text).
+        payload["path_bytes"] = raw
+    payload |= {
         "verdict": verdict_value(result),
         "algorithm": result.algorithm.value if result.algorithm else None,
         "expected": result.expected,
@@ -241,7 +357,7 @@ def json_report(results: Sequence[Result], summary: Summary) -> str:
         "passed": summary.ok,
         "results": [result_dict(result) for result in results],
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return json_text(payload) + "\n"
 
 
 def document_dict(doc: Document) -> dict[str, Any]:
@@ -291,14 +407,14 @@ def document_text(doc: Document) -> str:
         kind = f"publisher token of {fp.publisher}" if fp.publisher else fp.kind.value
         rows.append(("fingerprint", f"{fp.algorithm.value} {fp.value} ({kind})"))
     elif doc.malformed_token is not None:
-        rows.append(("fingerprint", f"malformed: {doc.malformed_token[:80]!r}"))
+        rows.append(("fingerprint", f"malformed: '{doc.malformed_token[:80]}'"))
     else:
         rows.append(("fingerprint", "-"))
     rows.append(("trailer", doc.trailer if doc.trailer is not None else "-"))
     if doc.note:
         rows.append(("note", doc.note))
     width = max(len(name) for name, _ in rows) + 1
-    return "".join(f"{name + ':':<{width}} {value}\n" for name, value in rows)
+    return "".join(f"{name + ':':<{width}} {escape(value)}\n" for name, value in rows)
 
 
 def not_text_dict(problem: NotText) -> dict[str, Any]:
@@ -357,7 +473,7 @@ def github_annotations(
             (
                 extra_level,
                 "uncovered text",
-                f"text after the fingerprint is not covered by it: {result.trailer[:120]!r}",
+                f"text after the fingerprint is not covered by it: '{result.trailer[:120]}'",
             )
         )
     for warning in result.warnings:
@@ -371,11 +487,11 @@ def github_annotations(
         issues.append(
             ("error", f"SHA256SUMS {result.manifest.value}", f"SHA256SUMS: {result.manifest.value}")
         )
-    file = _github_property(result.path)
+    file = _github_property(escape(result.path))
     line = result.line if result.line is not None else 1
     return [
         f"::{level} file={file},line={line},title={_github_property(f'{_TITLE_PREFIX} {title}')}"
-        f"::{_github_data(message)}"
+        f"::{_github_data(escape(message))}"
         for level, title, message in issues
     ]
 
@@ -399,21 +515,6 @@ def github_report(results: Sequence[Result], summary: Summary, *, quiet: bool = 
 # --- JUnit XML -----------------------------------------------------------------------------
 
 
-@cache
-def _not_xml() -> re.Pattern[str]:
-    """What XML 1.0 cannot hold, even escaped: most control characters.
-
-    A path or a detail that has one (a file name is any bytes) gets U+FFFD in its place so
-    the report always parses. Compiled on first use, as xml.etree is imported in
-    :func:`junit_report`: a plain verify needs neither.
-    """
-    return re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def _xml_text(value: str) -> str:
-    return _not_xml().sub("\ufffd", value)
-
-
 def _junit_body(result: Result) -> str:
     rows = [
         ("path", result.path),
@@ -433,20 +534,31 @@ def _junit_body(result: Result) -> str:
         lines.append(f"signature: {result.signature.verdict.value}: {result.signature.detail}")
     if result.manifest is not None:
         lines.append(f"SHA256SUMS: {result.manifest.value}")
-    return "\n".join(lines)
+    return "\n".join(escape(line) for line in lines)
 
 
-def _other_failure(result: Result) -> str:
-    """Why a result whose footer verdict passes still fails: signature, manifest, warnings."""
+def _failure_message(result: Result, summary: Summary) -> str:
+    """What fails a result, in the order :func:`verdict_word` weighs it: signature, manifest,
+    footer verdict, then text after the fingerprint and warnings (these fail under --strict).
+
+    A footer verdict that passes leads as ``ok, but ...``.
+    """
     reasons = []
+    signature = result.signature
+    if signature is not None and signature.failed(require_signature=summary.require_signature):
+        reasons.append(f"signature {signature.verdict.value}: {signature.detail}")
+    if result.manifest is not None and result.manifest is not ManifestVerdict.LISTED:
+        reasons.append(f"SHA256SUMS: {result.manifest.value}")
+    footer_fails = result.verdict in FAILING_VERDICTS or (
+        summary.strict and result.article and result.verdict in STRICT_FAILING_VERDICTS
+    )
+    if footer_fails:
+        reasons.append(f"{result.verdict.value}: {result.detail}")
     if result.trailer is not None:
         reasons.append("text after the fingerprint is not covered by it")
     reasons.extend(result.warnings)
-    if result.signature is not None and result.signature.verdict is not SignatureVerdict.GOOD:
-        reasons.append(f"signature {result.signature.verdict.value}: {result.signature.detail}")
-    if result.manifest is not None and result.manifest is not ManifestVerdict.LISTED:
-        reasons.append(f"SHA256SUMS: {result.manifest.value}")
-    return "; ".join(reasons)
+    lead = f"{result.verdict.value}, but " if result.article and not footer_fails else ""
+    return lead + "; ".join(reasons)
 
 
 def junit_report(results: Sequence[Result], summary: Summary) -> str:
@@ -469,24 +581,21 @@ def junit_report(results: Sequence[Result], summary: Summary) -> str:
             suite,
             "testcase",
             classname="provenance.verify",
-            name=_xml_text(result.path),
-            file=_xml_text(result.path),
+            name=escape(result.path),
+            file=escape(result.path),
         )
         if result.line is not None:
             case.set("line", str(result.line))
-        body = _xml_text(_junit_body(result))
-        word = verdict_word(result)
-        message = _xml_text(f"{word}: {result.detail}")
+        body = _junit_body(result)
+        word = verdict_word(result, require_signature=summary.require_signature)
+        message = escape(f"{result.verdict.value}: {result.detail}")
         if result.verdict is Verdict.UNREADABLE:
             errors += 1
             child = ET.SubElement(case, "error", type=result.verdict.value, message=message)
             child.text = body
         elif fails(result, summary):
             failures += 1
-            if not result.failed(strict=summary.strict):
-                message = _xml_text(f"{message}; but {_other_failure(result)}")
-            elif result.verdict is Verdict.OK:
-                message = _xml_text(f"ok, but {_other_failure(result)}")
+            message = escape(_failure_message(result, summary))
             child = ET.SubElement(case, "failure", type=word, message=message)
             child.text = body
         elif result.verdict is not Verdict.OK and verdict_value(result) is not None:
@@ -546,7 +655,7 @@ def jsonl_summary(summary: Summary) -> str:
 
 
 def _jsonl(payload: dict[str, Any]) -> str:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json_text(payload, compact=True) + "\n"
 
 
 def revisions(streamed: Sequence[Result], final: Sequence[Result]) -> list[tuple[Result, Result]]:
@@ -625,7 +734,8 @@ def _toml_value(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, tuple | list):
         return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    return json.dumps(str(value), ensure_ascii=False)
+    # \uXXXX for everything but ASCII: valid TOML, and no control character reaches a terminal.
+    return json.dumps(str(value))
 
 
 def config_text(settings: Settings) -> str:
@@ -636,14 +746,14 @@ def config_text(settings: Settings) -> str:
     from provenance.config import KEYS
 
     where = settings.config_file.name if settings.config_file else "none found"
-    lines = [f"# config file: {where}"]
+    lines = [f"# config file: {escape(where)}"]
     for key in KEYS:
         value = settings.value(key)
         source = settings.source(key)
         if value is None:
-            lines.append(f"# {key} = (not set)  # from {source}")
+            lines.append(f"# {key} = (not set)  # from {escape(source)}")
         else:
-            lines.append(f"{key} = {_toml_value(value)}  # from {source}")
+            lines.append(f"{key} = {_toml_value(value)}  # from {escape(source)}")
     return "\n".join(lines) + "\n"
 
 

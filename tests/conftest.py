@@ -129,6 +129,20 @@ def run_command(*args: str | Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def junit_failures(stdout: str) -> dict[str, tuple[str, str]]:
+    """``{file name: (failure type, message)}`` of a JUnit report on ``stdout``."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(stdout.split("\n", 1)[1])
+    failures = {}
+    for case in root.iter("testcase"):
+        failure = case.find("failure")
+        if failure is not None:
+            name = Path(case.get("name", "")).name
+            failures[name] = (failure.get("type", ""), failure.get("message", ""))
+    return failures
+
+
 def assert_usage_error(result: Result) -> None:
     """Exit 2, one error line on stderr (plus an optional hint line), no traceback."""
     assert result.exit_code == 2, result.output

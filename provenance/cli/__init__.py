@@ -28,13 +28,27 @@ EXIT_OPERATIONAL = 3
 
 def fail(message: str, hint: str | None = None) -> None:
     """Print an error (and a hint) on stderr, one line each."""
-    click.echo(f"provenance: error: {_one_line(message)}", err=True)
+    click.echo(f"provenance: error: {shown(message.strip())}", err=True)
     if hint:
-        click.echo(f"hint: {_one_line(hint)}", err=True)
+        click.echo(f"hint: {shown(hint.strip())}", err=True)
 
 
-def _one_line(text: str) -> str:
-    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+def shown(text: str) -> str:
+    """``text`` as the terminal may show it: a name in it can hold any bytes (SPEC.md §5.3).
+
+    A newline in a name stays in the name, as ``\\n``, rather than split the error line.
+    """
+    from provenance.report import escape  # Only an error or a command's output needs it.
+
+    return escape(text)
+
+
+#: The exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+
+
+class _Interrupted(Exception):
+    """A Ctrl-C, carried past click's own handler, which would print a blank line first."""
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -75,6 +89,12 @@ def walk(
 class ProvenanceGroup(click.Group):
     """A group whose ``main`` turns every expected error into one line and an exit status."""
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted from None
+
     def main(
         self,
         args: Sequence[str] | None = None,
@@ -103,9 +123,10 @@ class ProvenanceGroup(click.Group):
                 else f"see '{exc.ctx.command_path} --help'",
             )
             status = EXIT_USAGE
-        except click.Abort:
+        except (click.Abort, _Interrupted, KeyboardInterrupt):
+            # Worker processes ignore Ctrl-C (provenance.parallel): this line is all it prints.
             click.echo("provenance: aborted", err=True)
-            status = 130
+            status = EXIT_INTERRUPTED
         except click.ClickException as exc:
             fail(exc.format_message())
             status = exc.exit_code
@@ -114,9 +135,6 @@ class ProvenanceGroup(click.Group):
             status = exc.exit_status
         except BrokenPipeError:
             status = EXIT_FAILED
-        except KeyboardInterrupt:
-            click.echo("provenance: interrupted", err=True)
-            status = 130
         if not isinstance(status, int):
             status = EXIT_OK
         if standalone_mode:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from provenance.cli import EXIT_FAILED, EXIT_OK, fail, selection_options, walk
+from provenance.cli import EXIT_FAILED, EXIT_OK, fail, selection_options, shown, walk
 
 if TYPE_CHECKING:
     from provenance.allowed_signers import TrustPolicy
@@ -49,7 +49,7 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
         fail(f"{file}: not text: {doc.reason}")
         return EXIT_FAILED
     if fmt == "json":
-        click.echo(json.dumps(report.document_dict(doc), indent=2, ensure_ascii=False))
+        click.echo(report.json_text(report.document_dict(doc)))
     else:
         click.echo(report.document_text(doc), nl=False)
     return EXIT_OK
@@ -358,7 +358,7 @@ def stamp(
         on_footer = OnFooter.FORCE if force else OnFooter.UPDATE
     counts = dict.fromkeys(StampAction, 0)
     refused = 0
-    for path, shown in walk(paths, include, exclude):
+    for path, display in walk(paths, include, exclude):
         try:
             result = stamp_file(
                 path,
@@ -374,7 +374,9 @@ def stamp(
             refused += 1
             continue
         counts[result.action] += 1
-        click.echo(f"{result.action.value}  {shown}  {result.algorithm.value} {result.digest}")
+        click.echo(
+            f"{result.action.value}  {shown(display)}  {result.algorithm.value} {result.digest}"
+        )
     tally = [(action.value, counts[action]) for action in StampAction]
     click.echo(report.tally_line([*tally, ("refused", refused)], "nothing to stamp"))
     return EXIT_FAILED if refused else EXIT_OK

@@ -7,7 +7,6 @@ path: :mod:`provenance.config`), then the default.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -108,7 +107,7 @@ def config_command(paths: tuple[str, ...], fmt: str, config_file: str | None) ->
 
     settings = effective_settings(click.get_current_context(), paths, config_file)
     if fmt == "json":
-        click.echo(json.dumps(report.config_dict(settings), indent=2, ensure_ascii=False))
+        click.echo(report.json_text(report.config_dict(settings)))
     else:
         click.echo(report.config_text(settings), nl=False)
     for line in ignored_lines(paths):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from provenance.cli import EXIT_OK
+from provenance.cli import EXIT_OK, shown
 from provenance.cli._signing import passphrase_callback
 
 
@@ -40,12 +40,12 @@ def seal(
     from provenance.seal import seal_folder
 
     key = load_private_key(
-        key_path, passphrase_callback(passphrase_file, f"Passphrase for {key_path}")
+        key_path, passphrase_callback(passphrase_file, f"Passphrase for {shown(key_path)}")
     )
     sealed = seal_folder(folder, key, namespace, force)
     verb = "resealed" if sealed.replaced else "sealed"
     click.echo(
-        f"{verb} {folder}: {sealed.files} file{'s' if sealed.files != 1 else ''} listed in "
+        f"{verb} {shown(folder)}: {sealed.files} file{'s' if sealed.files != 1 else ''} listed in "
         f"{sealed.manifest_path.name}, signed in {sealed.signature_path.name} "
         f"by {sealed.key_fingerprint} (namespace {sealed.namespace!r})"
     )

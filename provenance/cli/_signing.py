@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import click
 
-from provenance.cli import EXIT_FAILED, EXIT_OK, fail, selection_options, walk
+from provenance.cli import EXIT_FAILED, EXIT_OK, fail, selection_options, shown, walk
 
 _NAMESPACE_HELP = "SSHSIG namespace: what the signature is for [default: file]."
 
@@ -77,7 +77,7 @@ def keygen(path: str, comment: str, no_passphrase: bool, passphrase_file: str | 
             show_default=False,
         ).encode("utf-8")
     key = generate_key(path, comment=comment, passphrase=passphrase)
-    click.echo(f"wrote {path} and {path}.pub  {key.public.fingerprint}")
+    click.echo(f"wrote {shown(path)} and {shown(path)}.pub  {key.public.fingerprint}")
     return EXIT_OK
 
 
@@ -117,10 +117,10 @@ def sign(
     from provenance.sign import sign_file
 
     key = load_private_key(
-        key_path, passphrase_callback(passphrase_file, f"Passphrase for {key_path}")
+        key_path, passphrase_callback(passphrase_file, f"Passphrase for {shown(key_path)}")
     )
     signed = refused = 0
-    for path, shown in walk(paths, include, exclude):
+    for path, display in walk(paths, include, exclude):
         try:
             written = sign_file(path, key, namespace, force=force)
         except Refused as exc:
@@ -128,7 +128,9 @@ def sign(
             refused += 1
             continue
         signed += 1
-        click.echo(f"signed  {shown}  -> {written}  ({key.public.fingerprint})")
+        click.echo(
+            f"signed  {shown(display)}  -> {shown(str(written))}  ({key.public.fingerprint})"
+        )
     click.echo(report.tally_line([("signed", signed), ("refused", refused)], "nothing to sign"))
     return EXIT_FAILED if refused else EXIT_OK
 

@@ -106,7 +106,7 @@ def test_github_escapes_commas_colons_and_newlines_in_paths_and_messages(
     assert GITHUB_LINE.match(line)
     assert line == (
         "::error file=a%2Cb%3Ac%25.txt,line=3,title=provenance mismatch"
-        "::mismatch: line one%0Aline two 100%25"
+        "::mismatch: line one\\nline two 100%25"
     )
 
 
@@ -183,7 +183,9 @@ def test_junit_survives_control_characters_in_names(tmp_path: Path) -> None:
     results = [Result("bad\x01name.txt", Verdict.MISMATCH, "expected a\x00, computed b")]
     text = junit_report(results, Summary.of(results))
     case = ET.fromstring(text.split("\n", 1)[1]).find("testsuite/testcase")
-    assert case is not None and case.get("name") == "bad\ufffdname.txt"
+    assert case is not None and case.get("name") == "bad\\x01name.txt"
+    failure = case.find("failure")
+    assert failure is not None and failure.get("message") == "mismatch: expected a\\x00, computed b"
 
 
 # --- jsonl -----------------------------------------------------------------------------------

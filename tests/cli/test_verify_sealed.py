@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import GOOD, ROOT, assert_usage_error, invoke
+from conftest import GOOD, ROOT, assert_usage_error, invoke, junit_failures
 
 from provenance.keys import load_private_key
 from provenance.seal import seal_folder
@@ -81,7 +81,7 @@ def test_a_tampered_manifest_breaks_the_seal_signature(sealed: Path) -> None:
     result = invoke("verify", sealed, "--public-key", ALICE_PUB)
     assert result.exit_code == 1
     assert (
-        f"-             {sealed}/SHA256SUMS  (the manifest of a sealed folder)  [signature bad"
+        f"sig-bad       {sealed}/SHA256SUMS  (the manifest of a sealed folder)  [signature bad"
         in (result.stdout)
     )
 
@@ -138,3 +138,58 @@ def test_files_folders_and_seals_in_one_run_keep_command_line_order(
     assert lines[0].endswith("good/plain.txt")
     assert lines[-2].endswith("good/crlf.txt")
     assert any(f"{sealed}/plain.txt" in line for line in lines[1:-2])
+
+
+# --- The first column says what fails a file (SPEC.md §5.3) ---
+
+
+def test_a_planted_file_with_an_intact_footer_says_sums_unlisted(sealed: Path) -> None:
+    shutil.copy(GOOD / "bom.txt", sealed / "planted.txt")
+    full = invoke("verify", sealed, "--public-key", ALICE_PUB)
+    assert full.exit_code == 1
+    lines = full.stdout.splitlines()
+    # The column widens for the longer word, so that paths stay aligned.
+    assert f"sums-unlisted  {sealed}/planted.txt  [SHA256SUMS: unlisted]" in lines
+    assert f"ok             {sealed}/plain.txt" in lines
+
+    quiet = invoke("verify", "-q", sealed, "--public-key", ALICE_PUB)
+    assert quiet.stdout.splitlines()[:-1] == [
+        f"sums-unlisted  {sealed}/planted.txt  [SHA256SUMS: unlisted]"
+    ]
+
+    github = invoke("verify", "--format", "github", "-q", sealed, "--public-key", ALICE_PUB)
+    (annotation,) = github.stdout.splitlines()[:-1]
+    assert annotation.startswith("::error file=")
+    assert "planted.txt" in annotation and "title=provenance SHA256SUMS unlisted" in annotation
+
+    junit = invoke("verify", "--format", "junit", sealed, "--public-key", ALICE_PUB)
+    assert junit_failures(junit.stdout) == {
+        "planted.txt": ("sums-unlisted", "ok, but SHA256SUMS: unlisted")
+    }
+
+
+def test_a_changed_and_a_missing_entry_name_the_seal_not_the_footer(sealed: Path) -> None:
+    # The article is rewritten to another intact article: only the seal can tell.
+    shutil.copy(GOOD / "sha256.txt", sealed / "plain.txt")
+    (sealed / "crlf.txt").unlink()
+    quiet = invoke("verify", "-q", sealed)
+    assert quiet.exit_code == 1
+    words = {
+        line.split()[1].rsplit("/", 1)[1]: line.split()[0]
+        for line in quiet.stdout.splitlines()[:-1]
+    }
+    assert words == {"plain.txt": "sums-mismatch", "crlf.txt": "sums-missing"}
+
+
+def test_a_broken_seal_signature_says_sig_bad_on_the_manifest_row(sealed: Path) -> None:
+    manifest = sealed / "SHA256SUMS"
+    manifest.write_bytes(manifest.read_bytes().replace(b"crlf.txt", b"crlF.txt"))
+    (sealed / "crlF.txt").write_bytes((sealed / "crlf.txt").read_bytes())
+    (sealed / "crlf.txt").unlink()
+    result = invoke("verify", "-q", sealed, "--public-key", ALICE_PUB)
+    assert result.exit_code == 1
+    (line,) = result.stdout.splitlines()[:-1]
+    assert line.startswith(f"sig-bad       {sealed}/SHA256SUMS  (the manifest of a sealed folder)")
+    junit = invoke("verify", "--format", "junit", sealed, "--public-key", ALICE_PUB)
+    kind, message = junit_failures(junit.stdout)["SHA256SUMS"]
+    assert kind == "sig-bad" and message.startswith("signature bad: ")

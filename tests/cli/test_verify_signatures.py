@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import GOOD, ROOT, assert_usage_error, invoke
+from conftest import GOOD, ROOT, assert_usage_error, invoke, junit_failures
 
 from provenance.keys import load_private_key
 from provenance.sign import sign_file
@@ -154,3 +154,34 @@ def test_sig_files_are_not_reported_as_articles(signed: Path) -> None:
     result = invoke("verify", signed)
     assert ".sig" not in result.stdout
     assert result.stdout.splitlines()[-1] == "2 files: 2 ok; passed"
+
+
+def test_a_failing_signature_takes_the_first_column(signed: Path) -> None:
+    """SPEC.md §5.3: text, -q, github and junit agree; `missing` only when required."""
+    with (signed / "plain.txt").open("ab") as handle:
+        handle.write(b"One more line.\n")  # A trailer: the footer stays ok, the bytes change.
+    trust = ("--allowed-signers", signed.parent / "allowed_signers")
+
+    quiet = invoke("verify", "-q", signed, *trust)
+    assert quiet.exit_code == 1
+    assert quiet.stdout.splitlines()[:-1] == [
+        f"sig-bad       {signed}/plain.txt  [text after the fingerprint is not covered]  "
+        f"[signature bad: signature by {quiet.stdout.split('signature by ', 1)[1].split()[0]} "
+        "does not match the bytes]"
+    ]
+    required = invoke("verify", "-q", signed, *trust, "--require-signature")
+    words = [line.split()[0] for line in required.stdout.splitlines()[:-1]]
+    assert words == ["sig-missing", "sig-bad"]  # crlf.txt (no .sig), then plain.txt
+
+    github = invoke("verify", "--format", "github", "-q", signed, *trust)
+    (annotation,) = github.stdout.splitlines()[:-1]
+    assert annotation.startswith("::error ") and "title=provenance signature bad" in annotation
+
+    junit = invoke("verify", "--format", "junit", signed, *trust)
+    kind, message = junit_failures(junit.stdout)["plain.txt"]
+    assert kind == "sig-bad" and message.startswith("ok, but signature bad: ")
+
+    # Not required, a missing signature fails nothing: the column keeps the footer verdict.
+    plain = invoke("verify", signed / "crlf.txt", *trust)
+    assert plain.exit_code == 0
+    assert plain.stdout.startswith(f"ok            {signed}/crlf.txt  [signature missing]")

@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 
+import pytest
 from conftest import article
+from hypothesis import given
+from hypothesis import strategies as st
 
-from provenance.model import Algorithm, Document, Result, Summary, Verdict
+from provenance.model import (
+    Algorithm,
+    Document,
+    ManifestVerdict,
+    Result,
+    SignatureResult,
+    SignatureVerdict,
+    Summary,
+    Verdict,
+)
 from provenance.parse import parse
 from provenance.report import (
+    details_line,
     document_dict,
     document_text,
+    escape,
     json_report,
+    json_text,
     result_dict,
     result_line,
     summary_line,
     text_report,
+    verdict_word,
 )
 
 OK = Result("a.txt", Verdict.OK, "fingerprint matches", Algorithm.MD5, "1" * 32, "1" * 32)
@@ -136,3 +154,194 @@ def test_document_text() -> None:
         f"fingerprint:  md5 {art.digest} (content)\n"
         "trailer:      -\n"
     )
+
+
+# --- escape(): names and texts from files (SPEC.md §5.3) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("plain café 日本.txt", "plain café 日本.txt"),
+        ("a\\b", "a\\\\b"),
+        ("\t\n\r", "\\t\\n\\r"),
+        ("\x00\x1b\x7f", "\\x00\\x1b\\x7f"),
+        ("\x80\x85\x9f", "\\u0080\\u0085\\u009f"),
+        ("\udc80\udce9\udcff", "\\x80\\xe9\\xff"),  # Bytes of a name that are not UTF-8.
+        ("\ud800\udc00", "\\ud800\\udc00"),  # Lone surrogates that stand for no byte.
+        (
+            "\u061c\u200e\u200f\u202a\u202e\u2066\u2069",
+            "\\u061c\\u200e\\u200f\\u202a\\u202e\\u2066\\u2069",
+        ),
+        ("\u2028\u2029\ufffe\uffff", "\\u2028\\u2029\\ufffe\\uffff"),
+        ("\u200b\u00a0\ufeff", "\u200b\u00a0\ufeff"),  # Not in the list: shown as they are.
+    ],
+)
+def test_escape_table(text: str, shown: str) -> None:
+    assert escape(text) == shown
+
+
+def _unescape(shown: str) -> str:
+    """The reading SPEC.md §5.3 promises, written here independently of the library."""
+    out, i = [], 0
+    while i < len(shown):
+        char = shown[i]
+        if char != "\\":
+            out.append(char)
+            i += 1
+            continue
+        kind = shown[i + 1]
+        if kind in "\\tnr":
+            out.append({"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}[kind])
+            i += 2
+        elif kind == "x":
+            byte = int(shown[i + 2 : i + 4], 16)
+            out.append(chr(byte) if byte < 0x80 else chr(0xDC00 + byte))
+            i += 4
+        else:
+            assert kind == "u", shown
+            out.append(chr(int(shown[i + 2 : i + 6], 16)))
+            i += 6
+    return "".join(out)
+
+
+TRICKY = st.sampled_from(
+    ["\\", "x", "u", "0", "1b", "\x1b", "\x85", "\udc85", "\ud800", "\u202e", "\n", "\r", "é"]
+)
+
+
+@given(st.lists(TRICKY | st.characters(codec=None), max_size=30).map("".join))
+def test_escape_is_one_line_inert_and_reads_back(text: str) -> None:
+    shown = escape(text)
+    assert UNSAFE.search(shown) is None
+    shown.encode("utf-8")  # Raises if a surrogate were left: any stream can take it.
+    assert _unescape(shown) == text  # So two names never look the same.
+
+
+def test_escape_leaves_no_unsafe_code_point_below_u3000() -> None:
+    text = "".join(map(chr, range(0x3000))) + "".join(map(chr, range(0xD800, 0xE000)))
+    assert UNSAFE.search(escape(text)) is None
+
+
+UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069"
+    "\ud800-\udfff\ufffe\uffff]"
+)
+
+
+def test_result_line_escapes_every_text_from_a_file() -> None:
+    signature = SignatureResult(SignatureVerdict.GOOD, "good", principal="eve\x1b[2K@x")
+    result = Result(
+        "dir\r/a\u202e.txt",
+        Verdict.OK,
+        "fingerprint matches",
+        trailer="x",
+        warnings=("holder 'A\u2066B'",),
+        signature=signature,
+    )
+    assert result_line(result) == (
+        "ok            dir\\r/a\\u202e.txt  [text after the fingerprint is not covered]"
+        "  [warning: holder 'A\\u2066B']  [signature good by eve\\x1b[2K@x]"
+    )
+    assert "\\u202e" in details_line(Result("a", Verdict.OK, "", publisher="P\u202e"))
+
+
+# --- The first column: what fails the file ----------------------------------------------------
+
+
+def _sig(verdict: SignatureVerdict) -> SignatureResult:
+    return SignatureResult(verdict, f"signature {verdict.value}")
+
+
+@pytest.mark.parametrize(
+    ("result", "require", "word"),
+    [
+        (Result("a", Verdict.OK, "", signature=_sig(SignatureVerdict.BAD)), False, "sig-bad"),
+        (
+            Result("a", Verdict.OK, "", signature=_sig(SignatureVerdict.UNTRUSTED)),
+            False,
+            "sig-untrusted",
+        ),
+        (Result("a", Verdict.OK, "", signature=_sig(SignatureVerdict.MISSING)), False, "ok"),
+        (
+            Result("a", Verdict.OK, "", signature=_sig(SignatureVerdict.MISSING)),
+            True,
+            "sig-missing",
+        ),
+        (
+            Result("a", Verdict.MISMATCH, "", signature=_sig(SignatureVerdict.BAD)),
+            False,
+            "sig-bad",
+        ),
+        (Result("a", Verdict.OK, "", manifest=ManifestVerdict.UNSAFE), False, "sums-unsafe"),
+        (
+            Result("a", Verdict.UNREADABLE, "", manifest=ManifestVerdict.MISSING),
+            False,
+            "sums-missing",
+        ),
+        (
+            Result(
+                "a",
+                Verdict.OK,
+                "",
+                signature=_sig(SignatureVerdict.BAD),
+                manifest=ManifestVerdict.MISMATCH,
+            ),
+            False,
+            "sig-bad",
+        ),
+        (Result("a", Verdict.MISMATCH, "", manifest=ManifestVerdict.LISTED), False, "mismatch"),
+        (
+            Result("p", Verdict.NO_FOOTER, "", manifest=ManifestVerdict.LISTED, article=False),
+            False,
+            "listed",
+        ),
+        (Result("S", Verdict.NO_FOOTER, "", article=False), False, "-"),
+        (
+            Result(
+                "S",
+                Verdict.NO_FOOTER,
+                "",
+                signature=_sig(SignatureVerdict.MALFORMED),
+                article=False,
+            ),
+            False,
+            "sig-malformed",
+        ),
+    ],
+)
+def test_verdict_word_names_what_fails(result: Result, require: bool, word: str) -> None:
+    assert verdict_word(result, require_signature=require) == word
+    # The word starts with "ok" or another passing word only when nothing fails the file.
+    passing = word in {"ok", "listed", "-"}
+    assert passing is not result.failed(require_signature=require)
+
+
+def test_text_report_widens_the_column_for_a_longer_word() -> None:
+    untrusted = Result("b.txt", Verdict.OK, "", signature=_sig(SignatureVerdict.UNTRUSTED))
+    results = [OK, untrusted]
+    assert text_report(results, Summary.of(results)).splitlines()[:2] == [
+        "ok             a.txt",
+        "sig-untrusted  b.txt  [signature untrusted: signature untrusted]",
+    ]
+    quiet = text_report(results, Summary.of(results), quiet=True, color=True)
+    assert quiet.splitlines()[0] == (
+        "\x1b[31msig-untrusted\x1b[0m  b.txt  [signature untrusted: signature untrusted]"
+    )
+
+
+# --- JSON is always valid UTF-8 (SPEC.md §5.2) --------------------------------------------------
+
+
+def test_json_of_a_name_that_is_not_utf8_has_path_bytes() -> None:
+    results = [Result("dir/caf\udce9.txt", Verdict.MISMATCH, "no such thing as caf\udce9")]
+    text = json_report(results, Summary.of(results))
+    payload = json.loads(text.encode("utf-8").decode("utf-8"))  # Encodes: no surrogate left.
+    (result,) = payload["results"]
+    assert list(result)[:3] == ["path", "path_bytes", "verdict"]
+    assert result["path"] == "dir/caf\ufffd.txt"
+    assert base64.b64decode(result["path_bytes"]) == b"dir/caf\xe9.txt"
+    assert result["detail"] == "no such thing as caf\ufffd"
+    assert "path_bytes" not in result_dict(Result("a\u202e\x1b.txt", Verdict.OK, ""))
+    assert json.loads(json_text({"k": "a\u202e\x1b"})) == {"k": "a\u202e\x1b"}
+    assert json_text({"k": "\ud800"}, compact=True) == '{"k":"\ufffd"}'
