@@ -44,9 +44,7 @@ Anything that stops the reading (a corrupt or truncated archive, an unknown form
 
 from __future__ import annotations
 
-import bz2
 import contextlib
-import gzip
 import hashlib
 import io
 import lzma
@@ -77,7 +75,7 @@ from provenance.parallel import Pending, TextChecker
 from provenance.sealed import DEFAULT_MAX_SIZE, Refused, default_is_article, reconcile
 from provenance.sign import check_signature, signature_path
 from provenance.sshsig import DEFAULT_NAMESPACE, MAX_ARMORED_SIZE
-from provenance.tarread import Kind, TarMember, TarWalker
+from provenance.tarread import COMPRESSIONS, Decompressed, Kind, TarMember, TarWalker
 from provenance.tokens import TokenRegistry
 from provenance.tree import FileDigest, display_name
 from provenance.verify import check_bytes
@@ -100,12 +98,8 @@ ARCHIVE_SUFFIXES = tuple(_FORMATS)
 TOTAL_FACTOR = 64
 
 #: The first bytes of each format (a tar has none of its own: its first header is checked).
-_MAGIC = {
-    "gzip": (b"\x1f\x8b",),
-    "bzip2": (b"BZh",),
-    "xz": (b"\xfd7zXZ\x00",),
-    "zip": (b"PK\x03\x04", b"PK\x05\x06"),
-}
+_MAGIC: dict[str, tuple[bytes, ...]] = {kind: (magic,) for kind, (magic, _) in COMPRESSIONS.items()}
+_MAGIC["zip"] = (b"PK\x03\x04", b"PK\x05\x06")
 #: What a corrupt, truncated or unknown archive raises from the standard library's readers.
 _ARCHIVE_ERRORS = (
     zipfile.BadZipFile,
@@ -302,7 +296,7 @@ class _TooMuch(Exception):
 class _Capped(io.RawIOBase):
     """A read-only stream that refuses to give more than ``limit`` bytes in total."""
 
-    def __init__(self, inner: io.BufferedIOBase, limit: int) -> None:
+    def __init__(self, inner: io.RawIOBase, limit: int) -> None:
         self.inner = inner
         self.limit = limit
         self.count = 0
@@ -311,12 +305,11 @@ class _Capped(io.RawIOBase):
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self.inner.read(len(buffer))
-        self.count += len(data)
+        count = self.inner.readinto(buffer) or 0
+        self.count += count
         if self.count > self.limit:
             raise _TooMuch
-        buffer[: len(data)] = data
-        return len(data)
+        return count
 
 
 class _Reader:
@@ -601,18 +594,14 @@ def _check_magic(kind: str, magic: bytes) -> None:
     )
 
 
-def _decompressed(handle: io.BufferedReader, kind: str) -> io.BufferedIOBase:
+def _decompressed(handle: io.BufferedReader, kind: str) -> io.RawIOBase:
     """The tar stream in ``handle``, decompressed as ``kind`` says (the caller closes it)."""
-    if kind == "gzip":
-        return gzip.GzipFile(fileobj=handle, mode="rb")
-    if kind == "bzip2":
-        return bz2.BZ2File(handle, "rb")
-    if kind == "xz":
-        return lzma.LZMAFile(handle, "rb")
+    if kind in COMPRESSIONS:
+        return Decompressed(handle, kind)
     return _Uncompressed(handle)
 
 
-class _Uncompressed(io.BufferedIOBase):
+class _Uncompressed(io.RawIOBase):
     """A plain tar's bytes, read through without closing the file (its owner closes it)."""
 
     def __init__(self, handle: io.BufferedReader) -> None:
@@ -621,8 +610,8 @@ class _Uncompressed(io.BufferedIOBase):
     def readable(self) -> bool:
         return True
 
-    def read(self, size: int | None = -1, /) -> bytes:
-        return self._handle.read(size)
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        return self._handle.readinto(buffer)
 
 
 def _zip_special(mode: int) -> str | None:

@@ -32,11 +32,15 @@ skipped as GNU tar skips it, and the caller refuses it.
 
 from __future__ import annotations
 
+import bz2
 import enum
+import io
+import lzma
 import re
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from provenance.errors import UnreadableArchive
 
@@ -372,4 +376,103 @@ def _text(raw: bytes) -> str:
     return raw.decode("utf-8", "surrogateescape")
 
 
-__all__ = ["BLOCK", "MAX_HEADER_DATA", "Kind", "TarMember", "TarWalker"]
+# -- compressed tars ----------------------------------------------------------------------------
+
+
+if TYPE_CHECKING:
+    #: A decompressor object of zlib, bz2 or lzma (zlib's class has no public name).
+    _Engine = zlib._Decompress | bz2.BZ2Decompressor | lzma.LZMADecompressor
+
+
+#: The first bytes of each compressed stream, and a fresh decompressor for one.
+COMPRESSIONS: dict[str, tuple[bytes, Callable[[], _Engine]]] = {
+    "gzip": (b"\x1f\x8b", lambda: zlib.decompressobj(wbits=31)),
+    "bzip2": (b"BZh", bz2.BZ2Decompressor),
+    "xz": (b"\xfd7zXZ\x00", lambda: lzma.LZMADecompressor(lzma.FORMAT_XZ)),
+}
+_RAW_READ = 64 * 1024
+
+
+class Decompressed(io.RawIOBase):
+    """A compressed tar stream, decompressed in pieces of the size asked for.
+
+    Streams of the same format may follow one another (``cat a.gz b.gz``, as gzip, bzip2 and
+    xz all read them); after the last one only zero bytes may follow. The standard library's
+    :class:`~lzma.LZMAFile` and :class:`~bz2.BZ2File` drop anything else silently, gzip's
+    readers skip zeros and read on, so such data is refused here: it is where a second
+    archive would hide. A stream cut short raises :class:`EOFError`; a corrupt one the
+    decompressor's own error.
+    """
+
+    def __init__(self, handle: BinaryIO, compression: str) -> None:
+        self._handle = handle
+        self._magic, self._new = COMPRESSIONS[compression]
+        self._engine: _Engine | None = self._new()
+        self._input = b""
+        self._offset = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        while self._engine is not None:
+            engine = self._engine
+            if engine.eof:
+                self._next_stream(engine.unused_data + self._input)
+                continue
+            if not self._input and _needs_input(engine):
+                self._input = self._raw()
+                if not self._input:
+                    raise EOFError("the compressed stream ends before its end marker")
+            data = self._decompress(engine, len(buffer))
+            if data:
+                buffer[: len(data)] = data
+                return len(data)
+        return 0
+
+    def _raw(self) -> bytes:
+        data = self._handle.read(_RAW_READ)
+        self._offset += len(data)
+        return data
+
+    def _decompress(self, engine: _Engine, size: int) -> bytes:
+        if isinstance(engine, (bz2.BZ2Decompressor, lzma.LZMADecompressor)):
+            feed = self._input if engine.needs_input else b""
+            self._input = b""
+            return engine.decompress(feed, size)
+        data = engine.decompress(self._input, size)
+        self._input = engine.unconsumed_tail
+        return data
+
+    def _next_stream(self, rest: bytes) -> None:
+        """After one stream's end: another stream, zero padding, or nothing."""
+        while len(rest) < len(self._magic) and (more := self._raw()):
+            rest += more
+        if rest.startswith(self._magic):
+            self._engine, self._input = self._new(), rest
+            return
+        while rest:
+            if rest.count(0) != len(rest):
+                raise UnreadableArchive(
+                    "corrupt: data after the end of the compressed stream (decompressors "
+                    "ignore it or read it on: another archive hidden behind it?)"
+                )
+            rest = self._raw()
+        self._engine = None
+
+
+def _needs_input(engine: _Engine) -> bool:
+    if isinstance(engine, (bz2.BZ2Decompressor, lzma.LZMADecompressor)):
+        return engine.needs_input
+    return True
+
+
+__all__ = [
+    "BLOCK",
+    "COMPRESSIONS",
+    "MAX_HEADER_DATA",
+    "Decompressed",
+    "Kind",
+    "TarMember",
+    "TarWalker",
+]

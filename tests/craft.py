@@ -104,6 +104,10 @@ class ZipEntry:
     local_crc: int | None = None
     local_sizes: tuple[int, int] | None = None
     local_flags: int | None = None
+    #: False: the local record is written but the central directory never names it.
+    listed: bool = True
+    #: Where the central directory says the local header is, when not where it was written.
+    central_offset: int | None = None
 
 
 def _stored(entry: ZipEntry) -> bytes:
@@ -151,6 +155,10 @@ def zip_bytes(entries: list[ZipEntry], *, prefix: bytes = b"", suffix: bytes = b
         out += local_name + stored
         if entry.descriptor:
             out += struct.pack("<4sIII", b"PK\x07\x08", crc, len(stored), len(entry.data))
+        if not entry.listed:
+            continue
+        if entry.central_offset is not None:
+            offset = entry.central_offset
         central += struct.pack(
             "<4sHHHHHHIIIHHHHHII",
             b"PK\x01\x02",
@@ -173,8 +181,9 @@ def zip_bytes(entries: list[ZipEntry], *, prefix: bytes = b"", suffix: bytes = b
         )
         central += entry.name
     start = len(out)
+    listed = sum(1 for entry in entries if entry.listed)
     out += central
     out += struct.pack(
-        "<4sHHHHIIH", b"PK\x05\x06", 0, 0, len(entries), len(entries), len(central), start, 0
+        "<4sHHHHIIH", b"PK\x05\x06", 0, 0, listed, listed, len(central), start, 0
     )
     return bytes(out + suffix)
