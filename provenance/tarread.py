@@ -133,7 +133,9 @@ class TarWalker:
             at = self._offset
             block = self._exact(BLOCK, "header", eof_ok=True)
             if not block:
-                raise UnreadableArchive("truncated: the archive ends without its end-of-archive block")
+                raise UnreadableArchive(
+                    "truncated: the archive ends without its end-of-archive block"
+                )
             if block.count(0) == BLOCK:
                 if pax is not None or long_name is not None or long_link is not None:
                     raise UnreadableArchive(
@@ -283,9 +285,7 @@ def _pax_records(data: bytes, at: int) -> dict[str, bytes]:
         if not sep or not keyword:
             raise UnreadableArchive(f"corrupt: a malformed pax record in the header at byte {at}")
         if keyword in records and keyword in _PAX_USED:
-            raise UnreadableArchive(
-                f"corrupt: the pax header at byte {at} gives {keyword!r} twice"
-            )
+            raise UnreadableArchive(f"corrupt: the pax header at byte {at} gives {keyword!r} twice")
         if keyword.startswith("GNU.sparse."):
             raise UnreadableArchive(
                 f"refused: a GNU sparse member at byte {at} (the bytes stored are not the "

@@ -76,9 +76,7 @@ def _central_directory(fd: int, size: int, count: int) -> tuple[int, int]:
     if found < 0 or found + _END.size > len(tail):
         raise UnreadableArchive("corrupt: the zip has no end of central directory record")
     end_at = size - tail_size + found
-    _, disk, cd_disk, disk_entries, entries, length, start, comment = _END.unpack_from(
-        tail, found
-    )
+    _, disk, cd_disk, disk_entries, entries, length, start, comment = _END.unpack_from(tail, found)
     if end_at + _END.size + comment != size:
         raise UnreadableArchive(
             f"corrupt: {size - end_at - _END.size - comment} bytes after the end of the zip "

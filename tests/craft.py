@@ -66,7 +66,9 @@ def tar_member(name: bytes | str, data: bytes = b"", kind: bytes = b"0", **field
 
 def pax_record(key: str, value: bytes | str) -> bytes:
     """One ``LEN KEY=VALUE\\n`` record, LEN counting the whole record."""
-    body = b" " + key.encode() + b"=" + (value.encode() if isinstance(value, str) else value) + b"\n"
+    body = (
+        b" " + key.encode() + b"=" + (value.encode() if isinstance(value, str) else value) + b"\n"
+    )
     length = len(body) + 1
     while len(str(length).encode()) + len(body) != length:
         length += 1
@@ -183,7 +185,5 @@ def zip_bytes(entries: list[ZipEntry], *, prefix: bytes = b"", suffix: bytes = b
     start = len(out)
     listed = sum(1 for entry in entries if entry.listed)
     out += central
-    out += struct.pack(
-        "<4sHHHHIIH", b"PK\x05\x06", 0, 0, listed, listed, len(central), start, 0
-    )
+    out += struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, listed, listed, len(central), start, 0)
     return bytes(out + suffix)

@@ -311,22 +311,39 @@ def test_truncated_tar_is_refused(tmp_path: Path, data: bytes) -> None:
 @pytest.mark.parametrize(
     ("data", "says"),
     [
-        (tar_member("l", padded(tar_member("planted.txt", PLANTED)), kind=b"2", link="a.txt"),
-         "symbolic link header at byte 0 claims"),
+        (
+            tar_member("l", padded(tar_member("planted.txt", PLANTED)), kind=b"2", link="a.txt"),
+            "symbolic link header at byte 0 claims",
+        ),
         (tar_member("a.txt", CHECKED, magic=b"ustar  \0", prefix=b"evil"), "prefix field"),
-        (pax_header({"path": "one"}) + pax_header({"path": "two"}) + tar_member("x", CHECKED),
-         "a second extended header of type 'x'"),
-        (gnu_long_name("one") + pax_header({"path": "two"}) + tar_member("x", CHECKED),
-         "both a GNU long name and a pax 'path'"),
-        (pax_header({"path": "every"}, kind=b"g") + tar_member("x", CHECKED),
-         "global pax header at byte 0 sets 'path'"),
+        (
+            pax_header({"path": "one"}) + pax_header({"path": "two"}) + tar_member("x", CHECKED),
+            "a second extended header of type 'x'",
+        ),
+        (
+            gnu_long_name("one") + pax_header({"path": "two"}) + tar_member("x", CHECKED),
+            "both a GNU long name and a pax 'path'",
+        ),
+        (
+            pax_header({"path": "every"}, kind=b"g") + tar_member("x", CHECKED),
+            "global pax header at byte 0 sets 'path'",
+        ),
         (pax_header({"GNU.sparse.major": "1"}) + tar_member("x", CHECKED), "sparse"),
         (pax_header({"size": "12x"}) + tar_member("x", CHECKED), "pax 'size'"),
         (tar_member("x", CHECKED, size_field=b"0000000001 1"), "size field"),
         (pax_header({"path": "x"}), "followed by no member"),
     ],
-    ids=["link-data", "gnu-prefix", "two-pax", "long-and-pax", "global-path", "sparse",
-         "pax-size", "size-field", "dangling-pax"],
+    ids=[
+        "link-data",
+        "gnu-prefix",
+        "two-pax",
+        "long-and-pax",
+        "global-path",
+        "sparse",
+        "pax-size",
+        "size-field",
+        "dangling-pax",
+    ],
 )
 def test_headers_tar_readers_read_differently_are_refused(
     tmp_path: Path, data: bytes, says: str
