@@ -87,6 +87,40 @@ def gnu_long_name(name: bytes | str, kind: bytes = b"L") -> bytes:
     return tar_member("././@LongLink", raw + b"\0", kind=kind, magic=b"ustar  \0")
 
 
+def gzip_of_repeats(pieces: list[tuple[bytes, int]]) -> bytes:
+    """A gzip stream of each ``(data, count)`` piece repeated ``count`` times, made fast.
+
+    Each piece is compressed once and ends in a full flush, which resets the compressor: its
+    compressed bytes are the same every time, so they are repeated instead of recompressed
+    (a GiB of one byte takes about a MB and a second, most of it the CRC).
+    """
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    out = [b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"]
+    crc = size = 0
+    for data, count in pieces:
+        out.append((packer.compress(data) + packer.flush(zlib.Z_FULL_FLUSH)) * count)
+        for _ in range(count):
+            crc = zlib.crc32(data, crc)
+        size += len(data) * count
+    out.append(packer.flush())
+    out.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
+    return b"".join(out)
+
+
+def header_bomb(kind: bytes, size: int, after: bytes) -> bytes:
+    """A tar.gz whose first header, a long name ``L``/``K`` or pax ``x``, holds ``size`` bytes."""
+    header = tar_header("././@LongLink", size=size, kind=kind, magic=b"ustar  \0")
+    mib = 1 << 20
+    return gzip_of_repeats(
+        [
+            (header, 1),
+            (b"a" * mib, size // mib),
+            (b"\0" * (-size % BLOCK), 1),
+            (after + END, 1),
+        ]
+    )
+
+
 # -- zip --------------------------------------------------------------------------------------
 
 

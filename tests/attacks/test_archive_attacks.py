@@ -32,6 +32,7 @@ from tests.craft import (
     END,
     ZipEntry,
     gnu_long_name,
+    header_bomb,
     padded,
     pax_header,
     tar_header,
@@ -371,24 +372,10 @@ def test_zip_fifo_mode_from_a_dos_host_is_refused(tmp_path: Path) -> None:
 # -- header bombs -------------------------------------------------------------------------------
 
 
-def bomb(kind: bytes, size: int) -> bytes:
-    """A tar.gz whose first header (long name ``L`` or pax ``x``) holds ``size`` bytes."""
-    header = tar_header("././@LongLink", size=size, kind=kind, magic=b"ustar  \0")
-    packer = zlib.compressobj(1, zlib.DEFLATED, 31)
-    out = [packer.compress(header)]
-    chunk = b"a" * (1 << 20)
-    for _ in range(size >> 20):
-        out.append(packer.compress(chunk))
-    out.append(packer.compress(b"\0" + b"\0" * (-(size + 1) % BLOCK)))
-    out.append(packer.compress(tar_member("a.txt", CHECKED) + END))
-    out.append(packer.flush())
-    return b"".join(out)
-
-
 @pytest.mark.parametrize("kind", [b"L", b"K", b"x"])
 def test_header_bomb_is_refused_without_reading_it(tmp_path: Path, kind: bytes) -> None:
     """A 64 MiB long name (or link, or pax header) in a 64 KiB tar.gz: refused unread."""
-    path = write(tmp_path, "x.tar.gz", bomb(kind, 64 << 20))
+    path = write(tmp_path, "x.tar.gz", header_bomb(kind, 64 << 20, tar_member("a.txt", CHECKED)))
     assert path.stat().st_size < 1 << 20
     tracemalloc.start()
     try:
