@@ -1,9 +1,18 @@
 """Recipe: check a tar or zip archive in place -- read as a stream, never extracted.
 
-:func:`check_archive` reads .tar, .tar.gz/.tgz, .tar.xz/.txz, .tar.bz2/.tbz2 and .zip files
-(the format is told by the file's first bytes, not its name). Members are read one at a time
-in 1 MiB blocks, hashed as they are read, and never written anywhere. It never raises for a
-bad archive: everything wrong is a result.
+:func:`check_archive` reads .tar, .tar.gz/.tgz, .tar.xz/.txz, .tar.bz2/.tbz2 and .zip files.
+The format is told by the file's name, and its first bytes must agree (a gzip stream for
+.tar.gz, a zip for .zip...). Members are read one at a time in 1 MiB blocks, hashed as they
+are read, and never written anywhere. It never raises for a bad archive: everything wrong is
+a result.
+
+* **One reading only.** A tar is read by :mod:`provenance.tarread` (a strict header walker
+  that names members as GNU tar does), a zip through :mod:`zipfile` after
+  :mod:`provenance.zipread` has checked that its local headers and central directory agree
+  and that nothing hides before, between or after its members. Wherever GNU tar or Info-ZIP
+  ``unzip`` could extract something other than what provenance checks (a tar followed by a
+  zip, a corrupt header in the middle, a header bomb...), the whole archive is refused with
+  one ``unreadable`` result.
 
 * **Member results.** Each regular member gets a :class:`~provenance.model.Result` whose path
   is the member's name inside the archive (a leading ``./`` dropped), exactly as for a file in
@@ -13,9 +22,10 @@ bad archive: everything wrong is a result.
 * **Refused members**, never read, each an ``unreadable`` result saying why (and ``unsafe``
   when the manifest lists it, ``unlisted`` otherwise): an absolute name, a ``..`` component,
   an empty or ``.`` component; in a zip, a backslash or a drive letter (Windows tools read
-  them as folders); symbolic links, hard links, device files, FIFOs; encrypted zip members;
-  names given twice (also twice up to Unicode normalisation): every copy is refused, since
-  which one an extractor keeps depends on the extractor.
+  them as folders); symbolic links, hard links, device files, FIFOs (in a zip, told by the
+  Unix mode whatever the host system that wrote it); encrypted zip members; names given twice
+  (also twice up to Unicode normalisation): every copy is refused, since which one an
+  extractor keeps depends on the extractor; a file whose name is also a folder's.
 * **Decompression bombs.** No member is read beyond ``max_member_size`` bytes (default
   256 MiB): a larger one is reported and left. The whole archive is not decompressed beyond
   ``max_total_size`` (default 64 times that): past it, the check stops with a result on the
@@ -34,15 +44,12 @@ Anything that stops the reading (a corrupt or truncated archive, an unknown form
 
 from __future__ import annotations
 
-import bz2
 import contextlib
-import gzip
 import hashlib
 import io
 import lzma
 import os
 import stat
-import tarfile
 import unicodedata
 import zipfile
 import zlib
@@ -50,11 +57,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import IO, BinaryIO
+from typing import Protocol
 
 from provenance.allowed_signers import TrustPolicy
-from provenance.errors import InputError
-from provenance.fsio import BLOCK_SIZE
+from provenance.errors import InputError, UnreadableArchive
+from provenance.fsio import BLOCK_SIZE, open_regular, special_kind
 from provenance.manifest import MANIFEST_NAME, MAX_MANIFEST_SIZE, SIGNATURE_NAME, path_problem
 from provenance.manifest import parse as parse_manifest
 from provenance.model import (
@@ -68,22 +75,33 @@ from provenance.parallel import Pending, TextChecker
 from provenance.sealed import DEFAULT_MAX_SIZE, Refused, default_is_article, reconcile
 from provenance.sign import check_signature, signature_path
 from provenance.sshsig import DEFAULT_NAMESPACE, MAX_ARMORED_SIZE
+from provenance.tarread import COMPRESSIONS, Decompressed, Kind, TarMember, TarWalker
 from provenance.tokens import TokenRegistry
 from provenance.tree import FileDigest, display_name
 from provenance.verify import check_bytes
+from provenance.zipread import check_layout
 
+#: The archive formats by file name (lowercase): the name chooses how the file is read.
+_FORMATS = {
+    ".tar": "tar",
+    ".tar.gz": "gzip",
+    ".tgz": "gzip",
+    ".tar.xz": "xz",
+    ".txz": "xz",
+    ".tar.bz2": "bzip2",
+    ".tbz2": "bzip2",
+    ".zip": "zip",
+}
 #: File names :func:`is_archive` takes for archives (lowercase).
-ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".zip")
+ARCHIVE_SUFFIXES = tuple(_FORMATS)
 #: How many member caps the whole archive may expand to, by default.
 TOTAL_FACTOR = 64
 
-_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-_GZIP_MAGIC = b"\x1f\x8b"
-_BZIP2_MAGIC = b"BZh"
-_XZ_MAGIC = b"\xfd7zXZ\x00"
+#: The first bytes of each format (a tar has none of its own: its first header is checked).
+_MAGIC: dict[str, tuple[bytes, ...]] = {kind: (magic,) for kind, (magic, _) in COMPRESSIONS.items()}
+_MAGIC["zip"] = (b"PK\x03\x04", b"PK\x05\x06")
 #: What a corrupt, truncated or unknown archive raises from the standard library's readers.
 _ARCHIVE_ERRORS = (
-    tarfile.TarError,
     zipfile.BadZipFile,
     zlib.error,
     lzma.LZMAError,
@@ -129,8 +147,18 @@ def is_archive(path: str | os.PathLike[str]) -> bool:
     >>> is_archive("issue-12.tar.gz"), is_archive("a.txt")
     (False, False)
     """
+    return archive_format(path) is not None and os.path.isfile(path)
+
+
+def archive_format(path: str | os.PathLike[str]) -> str | None:
+    """How a file named ``path`` is read: ``"tar"``, ``"gzip"``, ``"xz"``, ``"bzip2"`` (a tar
+    compressed so) or ``"zip"``; ``None`` for a name that is not an archive's.
+
+    >>> archive_format("issue-12.TGZ"), archive_format("issue-12.tar.gz.sig")
+    ('gzip', None)
+    """
     name = os.fspath(path).lower()
-    return name.endswith(ARCHIVE_SUFFIXES) and os.path.isfile(path)
+    return next((kind for suffix, kind in _FORMATS.items() if name.endswith(suffix)), None)
 
 
 def check_archive(
@@ -255,6 +283,12 @@ class _Member:
     unsafe: bool = True
 
 
+class _Source(Protocol):
+    """Where a member's bytes come from: a zip member's stream, or the tar walker."""
+
+    def read(self, size: int, /) -> bytes: ...
+
+
 class _TooMuch(Exception):
     """The archive expanded beyond its total cap."""
 
@@ -262,7 +296,7 @@ class _TooMuch(Exception):
 class _Capped(io.RawIOBase):
     """A read-only stream that refuses to give more than ``limit`` bytes in total."""
 
-    def __init__(self, inner: io.BufferedIOBase, limit: int) -> None:
+    def __init__(self, inner: io.RawIOBase, limit: int) -> None:
         self.inner = inner
         self.limit = limit
         self.count = 0
@@ -271,12 +305,11 @@ class _Capped(io.RawIOBase):
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self.inner.read(len(buffer))
-        self.count += len(data)
+        count = self.inner.readinto(buffer) or 0
+        self.count += count
         if self.count > self.limit:
             raise _TooMuch
-        buffer[: len(data)] = data
-        return len(data)
+        return count
 
 
 class _Reader:
@@ -294,86 +327,106 @@ class _Reader:
         self.member_limit = member_limit
         self.total_limit = total_limit
         self.members: list[_Member] = []
+        #: The normalised names of folder members (which hold no data).
+        self.folders: list[str] = []
         self.kept: dict[str, bytes] = {}
         self.read_total = 0
 
     def read(self, path: str) -> str | None:
         """Read every member; the reason the reading stopped early, or ``None``."""
         try:
-            with open(path, "rb") as handle:
-                magic = handle.read(8)
-            if magic.startswith(_ZIP_MAGIC):
-                self._read_zip(path)
-            else:
-                self._read_tar(path, magic)
+            with open_regular(path) as handle:
+                self._read(path, handle)
         except _TooMuch:
-            return (
+            stopped: str | None = (
                 f"stopped: the archive expands beyond {self.total_limit} bytes in total "
                 "(a decompression bomb?); later members were not checked"
             )
+        except UnreadableArchive as exc:
+            stopped = exc.message
         except _ARCHIVE_ERRORS as exc:
-            return f"cannot read the archive: {exc or type(exc).__name__}"
-        return None
+            stopped = f"cannot read the archive: {exc or type(exc).__name__}"
+        else:
+            stopped = None
+        self._refuse_folder_clashes()
+        return stopped
+
+    def _read(self, path: str, handle: io.BufferedReader) -> None:
+        kind = archive_format(path)
+        if kind is None:
+            raise UnreadableArchive(
+                f"not read: the name does not end in {', '.join(ARCHIVE_SUFFIXES)}"
+            )
+        _check_magic(kind, handle.peek(8)[:8])
+        if kind == "zip":
+            self._read_zip(handle)
+        else:
+            self._read_tar(handle, kind)
 
     # -- tar ----------------------------------------------------------------------------------
 
-    def _read_tar(self, path: str, magic: bytes) -> None:
-        with _decompressed(path, magic) as raw, _Capped(raw, self.total_limit) as capped:
+    def _read_tar(self, handle: io.BufferedReader, kind: str) -> None:
+        with _decompressed(handle, kind) as raw, _Capped(raw, self.total_limit) as capped:
             stream = io.BufferedReader(capped, BLOCK_SIZE)
-            with tarfile.open(
-                fileobj=stream, mode="r|", encoding="utf-8", errors="surrogateescape"
-            ) as archive:
-                for info in archive:
-                    self._tar_member(archive, info)
+            walker = TarWalker(stream)
+            for member in walker:
+                self._tar_member(walker, member)
 
-    def _tar_member(self, archive: tarfile.TarFile, info: tarfile.TarInfo) -> None:
+    def _tar_member(self, walker: TarWalker, info: TarMember) -> None:
         name = _normalise(info.name)
         problem = _name_problem(info.name, name, zip_name=False)
-        if info.isdir():
+        if info.kind is Kind.FOLDER:
             if problem is not None and name not in ("", "."):
                 self._refuse(info.name, f"folder with an unsafe name: {problem}")
+            self.folders.append(name)
             return
         if problem is not None:
             self._refuse(info.name, f"unsafe name: {problem}")
-        elif info.issym():
+        elif info.problem is not None:
+            self._refuse(name, info.problem)
+        elif info.kind is Kind.SYMLINK:
             self._refuse(name, f"symbolic link to {info.linkname!r}: never followed")
-        elif info.islnk():
+        elif info.kind is Kind.HARDLINK:
             self._refuse(name, f"hard link to {info.linkname!r}: never followed")
-        elif info.ischr() or info.isblk():
+        elif info.kind is Kind.DEVICE:
             self._refuse(name, "device file: never read")
-        elif info.isfifo():
+        elif info.kind is Kind.FIFO:
             self._refuse(name, "FIFO: never read")
-        elif not info.isreg():
-            self._refuse(name, f"member of tar type {info.type!r}: never read")
+        elif info.kind is not Kind.FILE:
+            self._refuse(name, f"member of tar type {info.typeflag!r}: never read")
         else:
-            handle = archive.extractfile(info)
-            if handle is None:  # pragma: no cover - isreg() members always have data.
-                self._refuse(name, "no data", unsafe=False)
-                return
-            self._hash(name, handle)
+            self._hash(name, walker)
 
     # -- zip ----------------------------------------------------------------------------------
 
-    def _read_zip(self, path: str) -> None:
-        with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
+    def _read_zip(self, handle: io.BufferedReader) -> None:
+        with zipfile.ZipFile(handle) as archive:
+            infos = archive.infolist()
+            check_layout(handle.fileno(), os.fstat(handle.fileno()).st_size, infos)
+            for info in infos:
                 self._zip_member(archive, info)
 
     def _zip_member(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
         raw = _zip_name(info)
         name = _normalise(raw)
         problem = _name_problem(raw, name, zip_name=True)
-        mode = info.external_attr >> 16 if info.create_system == 3 else 0
+        # Info-ZIP unzip takes the Unix mode in the high bits of the external attributes
+        # from any host that sets them, not only from Unix (3): a link is a link whatever
+        # the host says.
+        what = _zip_special(info.external_attr >> 16)
         if info.is_dir():
             if problem is not None and name not in ("", "."):
                 self._refuse(raw, f"folder with an unsafe name: {problem}")
+            elif what is not None:
+                self._refuse(name, f"folder entry with the mode of a {what}: never read")
+            self.folders.append(name)
             return
         if problem is not None:
             self._refuse(raw, f"unsafe name: {problem}")
-        elif stat.S_ISLNK(mode):
+        elif what == "symbolic link":
             target = self._small(archive, info)
             self._refuse(name, f"symbolic link to {target!r}: never followed")
-        elif stat.S_IFMT(mode) not in (0, stat.S_IFREG):
+        elif what is not None:
             self._refuse(name, "device file, FIFO or socket: never read")
         elif info.flag_bits & 0x1:
             self._refuse(name, "encrypted member: cannot be read", unsafe=False)
@@ -399,7 +452,22 @@ class _Reader:
     def _refuse(self, name: str, reason: str, *, unsafe: bool = True) -> None:
         self.members.append(_Member(name, refused=reason, unsafe=unsafe))
 
-    def _hash(self, name: str, handle: IO[bytes] | BinaryIO) -> None:
+    def _refuse_folder_clashes(self) -> None:
+        """Refuse every member whose name is also a folder's, explicit or implied.
+
+        Extractors differ on a file and a folder of one name (or a file under a file): one
+        fails, another replaces, a third keeps both on a case-insensitive disk.
+        """
+        folders = {unicodedata.normalize("NFC", name) for name in self.folders}
+        for member in self.members:
+            parts = unicodedata.normalize("NFC", member.name).split("/")
+            folders.update("/".join(parts[:end]) for end in range(1, len(parts)))
+        for index, member in enumerate(self.members):
+            if unicodedata.normalize("NFC", member.name) in folders:
+                reason = "a file and a folder share this name (extractors keep one or the other)"
+                self.members[index] = _Member(member.name, refused=reason)
+
+    def _hash(self, name: str, handle: _Source) -> None:
         """Hash a member as it streams; keep articles, the manifest and its signature."""
         base_name = name.rsplit("/", 1)[-1]
         special = base_name in (MANIFEST_NAME, SIGNATURE_NAME) and name.count("/") <= 1
@@ -495,15 +563,62 @@ class _Reader:
         return [f for f in files if f.path not in skip], refused
 
 
-def _decompressed(path: str, magic: bytes) -> io.BufferedIOBase:
-    """The archive's bytes, decompressed by its magic number (the caller closes it)."""
-    if magic.startswith(_GZIP_MAGIC):
-        return gzip.GzipFile(path, "rb")
-    if magic.startswith(_BZIP2_MAGIC):
-        return bz2.BZ2File(path, "rb")
-    if magic.startswith(_XZ_MAGIC):
-        return lzma.LZMAFile(path, "rb")
-    return open(path, "rb")
+#: How each format is named in messages, and how its first bytes look.
+_NAMED = {
+    "tar": "a tar",
+    "gzip": "a gzip-compressed tar",
+    "xz": "an xz-compressed tar",
+    "bzip2": "a bzip2-compressed tar",
+    "zip": "a zip",
+}
+_LOOKS = {"gzip": "a gzip stream", "xz": "an xz stream", "bzip2": "a bzip2 stream", "zip": "a zip"}
+
+
+def _check_magic(kind: str, magic: bytes) -> None:
+    """Refuse a file whose first bytes are not those of the format its name gives.
+
+    GNU tar chooses the decompressor by the bytes and unzip finds a zip wherever it sits, so
+    a file whose name and bytes disagree is read one way here and another way there. A tar
+    has no magic number of its own: its first header's checksum is checked by the walker.
+    """
+    found = next((k for k, starts in _MAGIC.items() if magic.startswith(starts)), None)
+    if found == (None if kind == "tar" else kind):
+        return
+    if found is None:
+        raise UnreadableArchive(
+            f"refused: named as {_NAMED[kind]}, but it does not begin like {_LOOKS[kind]}"
+        )
+    raise UnreadableArchive(
+        f"refused: named as {_NAMED[kind]}, but it begins like {_LOOKS[found]} (tools that go "
+        "by the bytes would read it otherwise)"
+    )
+
+
+def _decompressed(handle: io.BufferedReader, kind: str) -> io.RawIOBase:
+    """The tar stream in ``handle``, decompressed as ``kind`` says (the caller closes it)."""
+    if kind in COMPRESSIONS:
+        return Decompressed(handle, kind)
+    return _Uncompressed(handle)
+
+
+class _Uncompressed(io.RawIOBase):
+    """A plain tar's bytes, read through without closing the file (its owner closes it)."""
+
+    def __init__(self, handle: io.BufferedReader) -> None:
+        self._handle = handle
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        return self._handle.readinto(buffer)
+
+
+def _zip_special(mode: int) -> str | None:
+    """What a zip entry's Unix mode makes it besides a file or folder, or ``None``."""
+    if stat.S_IFMT(mode) in (0, stat.S_IFREG, stat.S_IFDIR):
+        return None
+    return "symbolic link" if stat.S_ISLNK(mode) else special_kind(mode)
 
 
 def _zip_name(info: zipfile.ZipInfo) -> str:

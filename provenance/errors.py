@@ -54,3 +54,14 @@ class Refused(ProvenanceError):
 
 class StampRefused(Refused):
     """A stamp was refused, for example because the file already carries a footer (exit 1)."""
+
+
+class UnreadableArchive(ProvenanceError):
+    """An archive that provenance will not read, because tar or unzip could read it otherwise.
+
+    Raised by the archive readers (:mod:`provenance.tarread`, :mod:`provenance.zipread`) and
+    turned by :func:`provenance.archive.check_archive` into one ``unreadable`` result on the
+    archive itself, which fails the run (exit 1); it never reaches the command line.
+    """
+
+    exit_status = 1

@@ -1,4 +1,4 @@
-"""Fuzz harnesses for the four readers of untrusted bytes.
+"""Fuzz harnesses for the readers of untrusted bytes.
 
 Each harness states what must hold for *any* input, not just for well-formed ones:
 
@@ -7,7 +7,10 @@ Each harness states what must hold for *any* input, not just for well-formed one
 * SSHSIG ``parse``: raises only :class:`InputError`; what it accepts re-encodes to itself;
 * allowed_signers: raises only :class:`InputError`, whose message names the line;
 * SHA256SUMS ``parse``: never raises; every problem names a line that exists; entries are
-  unique and their paths unescape back from what :func:`format_line` writes.
+  unique and their paths unescape back from what :func:`format_line` writes;
+* archives (``tar``, ``tar.gz``, ``zip``): :func:`check_archive` never raises and gives only
+  results; anything refused whole is one ``unreadable`` result on the archive; its peak
+  memory stays under :data:`ARCHIVE_PEAK` (member caps of 1 MiB, 4 MiB in all).
 
 Inputs mix raw bytes with mutations of valid documents (a real footer, signature, trust line
 or manifest with bytes flipped, cut or spliced), which reach far deeper than random bytes.
@@ -15,6 +18,10 @@ or manifest with bytes flipped, cut or spliced), which reach far deeper than ran
 
 from __future__ import annotations
 
+import gzip
+import os
+import tempfile
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,12 +31,14 @@ from hypothesis import strategies as st
 
 from provenance import manifest, sshsig
 from provenance.allowed_signers import parse_allowed_signers
+from provenance.archive import check_archive
 from provenance.errors import InputError
 from provenance.keys import public_key_from_blob
 from provenance.model import Document, NotText, Verdict
 from provenance.parse import parse
 from provenance.verify import check_bytes
 from tests.conftest import FRAGMENTS, article
+from tests.craft import END, ZipEntry, gnu_long_name, pax_header, tar_header, tar_member, zip_bytes
 
 pytestmark = pytest.mark.fuzz
 
@@ -47,6 +56,28 @@ SEED_SIGNERS = (
     + b"\n# comment\n\n"
 )
 SEED_MANIFEST = b"%s  a.txt\n\\%s  two\\nlines.txt\n%s *b.bin\n" % (b"a" * 64, b"b" * 64, b"C" * 64)
+#: A tar with every kind of header the walker reads: pax, GNU long name, folder, links.
+SEED_TAR = (
+    tar_header("docs/", kind=b"5")
+    + pax_header({"path": "docs/" + "p" * 120 + ".txt", "mtime": "1.5"})
+    + tar_member("docs/" + "p" * 95, SEED_ARTICLE)
+    + gnu_long_name("docs/" + "l" * 120 + ".md")
+    + tar_member("docs/" + "l" * 95, b"not an article", magic=b"ustar  \0")
+    + tar_member("link.txt", kind=b"2", link="docs/a.txt")
+    + tar_member("a.txt", SEED_ARTICLE)
+    + END
+)
+#: A zip with a stored, a deflated and a data-descriptor entry, a folder and a link.
+SEED_ZIP = zip_bytes(
+    [
+        ZipEntry(b"a.txt", SEED_ARTICLE),
+        ZipEntry(b"docs/", b"", external_attr=0o40755 << 16),
+        ZipEntry(b"docs/b.txt", SEED_ARTICLE, method=8, descriptor=True),
+        ZipEntry(b"link.txt", b"a.txt", create_system=0, external_attr=0o120777 << 16),
+    ]
+)
+#: The most a fuzzed archive may allocate while it is checked (member caps: 1 MiB).
+ARCHIVE_PEAK = 24 << 20
 
 
 def mutated(seed: bytes) -> st.SearchStrategy[bytes]:
@@ -149,25 +180,69 @@ def manifest_holds(data: bytes) -> None:
         assert again.path == entry.path
 
 
+#: The archive harnesses, by the file suffix their inputs are checked under.
+ARCHIVES = ("tar", "tar.gz", "zip")
+
+
+def archive_holds(suffix: str) -> Callable[[bytes], None]:
+    def holds(data: bytes) -> None:
+        fd, name = tempfile.mkstemp(suffix=suffix, prefix="provenance-fuzz-")
+        path = Path(name)
+        tracemalloc.start()
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            found = check_archive(path, max_member_size=1 << 20, max_total_size=4 << 20)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+            path.unlink()
+        assert peak < ARCHIVE_PEAK, peak
+        assert found.path == str(path)
+        own = [r for r in found.results if r.path == str(path)]
+        assert len(own) <= 1
+        assert all(r.verdict is Verdict.UNREADABLE for r in own)
+        assert all(r.verdict in Verdict and r.detail for r in found.results)
+
+    return holds
+
+
 HARNESSES: dict[str, tuple[bytes, Callable[[bytes], None]]] = {
     "parse": (SEED_ARTICLE, parse_holds),
     "sshsig": (SEED_SIGNATURE, sshsig_holds),
     "allowed_signers": (SEED_SIGNERS, allowed_signers_holds),
     "manifest": (SEED_MANIFEST, manifest_holds),
+    "tar": (SEED_TAR, archive_holds(".tar")),
+    "tar.gz": (gzip.compress(SEED_TAR, mtime=0), archive_holds(".tar.gz")),
+    "zip": (SEED_ZIP, archive_holds(".zip")),
 }
 
 
-def test_seeds_are_valid() -> None:
+def test_seeds_are_valid(tmp_path: Path) -> None:
     assert check_bytes(SEED_ARTICLE).verdict is Verdict.OK
     assert sshsig.parse(SEED_SIGNATURE).namespace == "file"
     assert len(parse_allowed_signers(SEED_SIGNERS).entries) == 1
     assert not manifest.parse(SEED_MANIFEST).problems
+    for name in ARCHIVES:
+        path = tmp_path / f"seed.{name}"
+        path.write_bytes(HARNESSES[name][0])
+        results = check_archive(path).results
+        assert Verdict.OK in {r.verdict for r in results}, results
+        assert {r.detail for r in results if r.verdict is Verdict.UNREADABLE} == {
+            "symbolic link to 'docs/a.txt': never followed"
+            if name != "zip"
+            else "symbolic link to 'a.txt': never followed"
+        }
 
 
 @pytest.mark.parametrize("name", sorted(HARNESSES))
 def test_fuzz(name: str, examples: int) -> None:
     seed, check = HARNESSES[name]
     strategy = inputs(seed)
+    if name in ARCHIVES:
+        # Each input is written to a file and checked whole: a fifth of the budget costs
+        # about what the other harnesses do.
+        examples = max(40, examples // 5)
     if name == "sshsig":
         strategy = strategy | st.sampled_from(MORE_SIGNATURES).flatmap(mutated)
     run(examples, strategy, check)
