@@ -71,6 +71,7 @@ def test_json_report() -> None:
         "no-footer": 0,
         "malformed": 0,
         "unreadable": 0,
+        "missing": 0,
     }
     assert set(payload["results"][1]) >= ISSUE_RESULT_KEYS
     assert {k: payload["results"][1][k] for k in ISSUE_RESULT_KEYS} == {

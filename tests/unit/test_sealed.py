@@ -67,7 +67,7 @@ def test_missing_file(sealed: Path, key: SigningKey) -> None:
     (sealed / "a.txt").unlink()
     missing = by_path(check(sealed, key), sealed)["a.txt"]
     assert missing.manifest is ManifestVerdict.MISSING
-    assert missing.verdict is Verdict.UNREADABLE
+    assert missing.verdict is Verdict.MISSING
     assert missing.detail == "listed in SHA256SUMS line 1, but absent"
     assert missing.line == 1
 
