@@ -314,7 +314,8 @@ def github_annotations(
 
     The verdict gives an error when it fails the run and a warning otherwise (unverifiable,
     no-footer without --strict); uncovered text after the fingerprint and the result's own
-    warnings give a line each, errors under --strict. The line is the footer's (or 1).
+    warnings give a line each, errors under --strict. The line is the footer's (or 1); a
+    file that is absent or never opened (:func:`points_at_file`) gets no file nor line.
 
     >>> github_annotations(Result("a.txt", Verdict.MISMATCH, "expected x, computed y", line=3))
     ['::error file=a.txt,line=3,title=provenance mismatch::mismatch: expected x, computed y']
@@ -347,10 +348,22 @@ def github_annotations(
         issues.append(
             ("error", f"signature {signature.verdict.value}", f"signature: {signature.detail}")
         )
-    if result.manifest is not None and result.manifest is not ManifestVerdict.LISTED:
+    # A missing file's verdict already says what its manifest verdict says.
+    if (
+        result.manifest not in (None, ManifestVerdict.LISTED)
+        and result.verdict is not Verdict.MISSING
+    ):
+        assert result.manifest is not None
         issues.append(
             ("error", f"SHA256SUMS {result.manifest.value}", f"SHA256SUMS: {result.manifest.value}")
         )
+    if not points_at_file(result):
+        # No file to annotate (absent, or never opened): the annotation names the path.
+        return [
+            f"::{level} title={_github_property(f'{_TITLE_PREFIX} {title}')}"
+            f"::{_github_data(f'{result.path}: {message}')}"
+            for level, title, message in issues
+        ]
     file = _github_property(result.path)
     line = result.line if result.line is not None else 1
     return [
@@ -358,6 +371,16 @@ def github_annotations(
         f"::{_github_data(message)}"
         for level, title, message in issues
     ]
+
+
+def points_at_file(result: Result) -> bool:
+    """Whether a CI annotation may point at ``result.path`` (and its ``line``).
+
+    Not for a file a manifest lists that is absent (``missing``: its ``line`` is the
+    manifest's), nor for an ``unsafe`` entry, which is never opened and may name a path
+    outside the folder.
+    """
+    return result.verdict is not Verdict.MISSING and result.manifest is not ManifestVerdict.UNSAFE
 
 
 def github_report(results: Sequence[Result], summary: Summary, *, quiet: bool = False) -> str:
@@ -438,7 +461,8 @@ def junit_report(results: Sequence[Result], summary: Summary) -> str:
     * unverifiable or no-footer without --strict: ``<skipped message=DETAIL>``;
     * ok: an empty testcase (with ``<system-out>`` for a warning such as uncovered text).
 
-    The testcase's ``name`` and ``file`` are the path; ``classname`` is ``provenance.verify``.
+    The testcase's ``name`` and ``file`` are the path (no ``file`` nor ``line`` for a file
+    that is ``missing`` or an ``unsafe`` entry); ``classname`` is ``provenance.verify``.
     """
     import xml.etree.ElementTree as ET
 
@@ -446,14 +470,12 @@ def junit_report(results: Sequence[Result], summary: Summary) -> str:
     suite = ET.Element("testsuite", name="provenance verify")
     for result in results:
         case = ET.SubElement(
-            suite,
-            "testcase",
-            classname="provenance.verify",
-            name=_xml_text(result.path),
-            file=_xml_text(result.path),
+            suite, "testcase", classname="provenance.verify", name=_xml_text(result.path)
         )
-        if result.line is not None:
-            case.set("line", str(result.line))
+        if points_at_file(result):
+            case.set("file", _xml_text(result.path))
+            if result.line is not None:
+                case.set("line", str(result.line))
         body = _xml_text(_junit_body(result))
         word = verdict_word(result)
         message = _xml_text(f"{word}: {result.detail}")

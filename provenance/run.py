@@ -162,6 +162,7 @@ def _sealed(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
 
 def _archive(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
     from provenance.archive import check_archive
+    from provenance.tree import display_name
 
     check = check_archive(
         path,
@@ -174,26 +175,28 @@ def _archive(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]
         now=run.now,
         jobs=run.jobs,
     )
-    archive_sig, manifest_sig = check.archive_signature, check.manifest_signature
     head = []
+    members = [_in_archive(path, result) for result in check.results]
     if run.policy is not None:
-        # One good signature covers every member's bytes: then the other one may be absent.
-        either_good = any(
-            s is not None and s.verdict is SignatureVerdict.GOOD
-            for s in (archive_sig, manifest_sig)
+        # Good signatures over every member's bytes (ARCHIVE.sig, or each seal's) make any
+        # other signature optional: then a missing one is not shown.
+        covered = check.covered()
+        archive_sig = (
+            _unless_missing(check.archive_signature) if covered else check.archive_signature
         )
-        if either_good:
-            archive_sig = _unless_missing(archive_sig)
-            manifest_sig = _unless_missing(manifest_sig)
         if archive_sig is not None:
             head.append(_signed_object(path, "an archive", archive_sig))
-        if check.sealed:
-            inside = MANIFEST_NAME
-            if manifest_sig is not None and manifest_sig.signature_path:
-                inside = manifest_sig.signature_path.removesuffix(".sig")
-            shown = f"{path}:{inside}"
-            head.append(_signed_object(shown, "the manifest inside the archive", manifest_sig))
-    members = [_in_archive(path, result) for result in check.results]
+        for prefix, seal_sig in check.seal_signatures:
+            shown = f"{path}:{display_name(prefix)}{MANIFEST_NAME}"
+            signature = _unless_missing(seal_sig) if covered else seal_sig
+            head.append(_signed_object(shown, "the manifest inside the archive", signature))
+        if covered:
+            members = [
+                replace(member, signature=_unless_missing(member.signature))
+                if member.signature is not None
+                else member
+                for member in members
+            ]
     return head + members
 
 

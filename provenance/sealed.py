@@ -182,9 +182,11 @@ def check_sealed_folder(
     for name in seal_files(""):
         path = os.path.join(root, name)
         if name == MANIFEST_NAME or os.path.lexists(path):
-            data, error = _read_plain(path, _keep_limit(name, max_size))
+            data, error = _read_plain(path, keep_limit(name, max_size))
             kept[name] = data if data is not None else (error or "cannot read")
-    budget = _Budget(MAX_MANIFESTS_SIZE - sum(len(v) for v in kept.values() if isinstance(v, bytes)))
+    budget = _Budget(
+        MAX_MANIFESTS_SIZE - sum(len(v) for v in kept.values() if isinstance(v, bytes))
+    )
 
     # With more than one job the footers are checked by worker processes while this one
     # walks and hashes (forked before the walk's thread starts); else by the walking thread.
@@ -203,7 +205,7 @@ def check_sealed_folder(
             root,
             keep=lambda path: is_seal_file(path) or is_article(path),
             inspect=inspect,
-            keep_limit=lambda path: _keep_limit(path, max_size),
+            keep_limit=lambda path: keep_limit(path, max_size),
             skip=lambda path: path in (MANIFEST_NAME, SIGNATURE_NAME),
             workers=workers,
         )
@@ -220,7 +222,7 @@ def check_sealed_folder(
     plain: list[FileDigest] = []
     for item in files:
         if is_seal_file(item.path):
-            kept[item.path] = _kept_or_reason(item, _keep_limit(item.path, max_size))
+            kept[item.path] = _kept_or_reason(item, keep_limit(item.path, max_size))
             item = item._replace(inspected=None)
         plain.append(item)
     check = check_seals(
@@ -240,8 +242,8 @@ def is_seal_file(path: str) -> bool:
     return path.rpartition("/")[2] in seal_files("")
 
 
-def _keep_limit(path: str, max_size: int) -> int:
-    """How much of a file is kept: a seal's files have limits of their own."""
+def keep_limit(path: str, max_size: int) -> int:
+    """How much of a file is kept whole: a seal's two files have limits of their own."""
     name = path.rpartition("/")[2]
     if name == MANIFEST_NAME:
         return min(max_size, MAX_MANIFEST_SIZE)
@@ -440,7 +442,7 @@ def _seal_file(found: Found, path: str, absent: str | None = "absent") -> bytes 
         return found.kept[path]
     for item in found.refused:
         if item.path == path:
-            return f"{item.reason} (see its result)" if item.unsafe else item.reason
+            return item.reason
     if path in found.folders:
         return "is a folder: never read"
     return absent
@@ -756,11 +758,12 @@ __all__ = [
     "Refused",
     "SealedCheck",
     "SealsCheck",
-    "check_seals",
     "check_sealed_folder",
+    "check_seals",
     "default_is_article",
     "is_seal_file",
     "is_sealed",
     "join_display",
+    "keep_limit",
     "reconcile",
 ]

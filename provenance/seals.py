@@ -121,4 +121,12 @@ class Nearest:
         return found
 
 
-__all__ = ["MANIFEST_NAME", "SIGNATURE_NAME", "Nearest", "is_sealed", "marks_seal", "seal_of", "seal_files"]
+__all__ = [
+    "MANIFEST_NAME",
+    "SIGNATURE_NAME",
+    "Nearest",
+    "is_sealed",
+    "marks_seal",
+    "seal_files",
+    "seal_of",
+]

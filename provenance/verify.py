@@ -460,9 +460,7 @@ def _listing(folder: str) -> list[os.DirEntry[str]] | str:
         return f"cannot list folder: {exc.strerror or exc}"
 
 
-def _walk(
-    root: str, select: _Selector, seals: bool
-) -> Iterator[parallel.Target | SealedFolder]:
+def _walk(root: str, select: _Selector, seals: bool) -> Iterator[parallel.Target | SealedFolder]:
     """Walk ``root`` depth first in sorted order, with a stack instead of recursion.
 
     A tree thousands of folders deep is walked like a flat one (a recursive walk raised
