@@ -10,7 +10,11 @@ over the manifest's bytes), so that, inside DIR, both of these pass with stock t
 What is listed, and what is refused (:class:`~provenance.errors.InputError`, nothing written):
 
 * every regular file below DIR, hidden ones included, except the top-level SHA256SUMS and
-  SHA256SUMS.sig, which never list themselves;
+  SHA256SUMS.sig, which never list themselves. A subfolder sealed before is listed whole,
+  its SHA256SUMS and SHA256SUMS.sig included, so that ``verify`` holds the inner seal to the
+  outer one (seal inner folders first; resealing an inner folder afterwards makes the outer
+  manifest stale, and verify fails it). A *folder* named SHA256SUMS or SHA256SUMS.sig is
+  refused like a link: verify would take its parent for a sealed folder with a broken seal;
 * symbolic links are never followed, and a sealed folder holds none: ``sha256sum -c`` would
   follow a listed link and check whatever it points to, and an unlisted one would be a way to
   plant a file. So seal refuses a folder holding a symbolic link (or a FIFO, socket or
@@ -49,6 +53,7 @@ from provenance.errors import InputError, OperationalError, Refused
 from provenance.fsio import atomic_write
 from provenance.keys import SigningKey
 from provenance.manifest import MANIFEST_NAME, MAX_MANIFEST_SIZE, SIGNATURE_NAME, dump
+from provenance.seals import seal_files
 from provenance.sign import sign_bytes
 from provenance.sshsig import DEFAULT_NAMESPACE, check_namespace
 from provenance.tree import Kind, Scan, display_name, scan
@@ -168,7 +173,13 @@ def _refuse_unsealable(root: Path, found: Scan) -> None:
     if errors:
         first = errors[0]
         raise OperationalError(f"cannot seal {root}: {display_name(first.path)}: {first.detail}")
-    unlistable = [node for node in found.nodes if node.kind is not Kind.FOLDER]
+    # A folder named SHA256SUMS (or .sig) below would make verify take its parent for a
+    # sealed folder whose seal is broken: what seal writes must verify.
+    unlistable = [
+        node
+        for node in found.nodes
+        if node.kind is not Kind.FOLDER or node.path.rpartition("/")[2] in seal_files("")
+    ]
     if unlistable:
         shown = ", ".join(
             f"{display_name(node.path)} ({node.kind.value})" for node in unlistable[:_SHOWN]
