@@ -357,6 +357,7 @@ def check_seals(
     merged: dict[str, Result] = {}
     signatures: dict[str, SignatureResult | None] = {}
     nested: dict[str, SignatureResult | None] = {}
+    unread: dict[str, int] = {}  # The index in ``head`` of each manifest that was not read.
     for prefix in seals:
         manifest_name, signature_name = seal_files(prefix)
         shown = display(manifest_name)
@@ -365,6 +366,7 @@ def check_seals(
         data = _seal_file(found, manifest_name)
         assert data is not None  # A seal is found by its manifest's name.
         if isinstance(data, str):
+            unread[shown] = len(head)
             head.append(Result(shown, Verdict.UNREADABLE, data))
             manifest = Manifest((), ())
         else:
@@ -405,7 +407,11 @@ def check_seals(
     # A nested seal's signature rides on its manifest's result, once the seal above has
     # given that result (the seals above come later in the loop).
     for shown, signature in nested.items():
-        merged[shown] = _signed(merged.get(shown), shown, signature)
+        if shown not in merged and shown in unread:
+            # No seal above lists a manifest that is not a file: its own result carries it.
+            head[unread[shown]] = replace(head[unread[shown]], signature=signature)
+        else:
+            merged[shown] = _signed(merged.get(shown), shown, signature)
     outside = (files_of.get(None, []), refused_of.get(None, []))
     if outside[0] or outside[1]:
         rows = _rows(
