@@ -6,12 +6,15 @@ import json
 
 from conftest import article
 
-from provenance.model import Algorithm, Document, Result, Summary, Verdict
+from provenance.model import Algorithm, Document, ManifestVerdict, Result, Summary, Verdict
 from provenance.parse import parse
 from provenance.report import (
     document_dict,
+    github_annotations,
     document_text,
     json_report,
+    junit_report,
+    points_at_file,
     result_dict,
     result_line,
     summary_line,
@@ -131,3 +134,44 @@ def test_document_text() -> None:
         f"fingerprint:  md5 {art.digest} (content)\n"
         "trailer:      -\n"
     )
+
+
+MISSING = Result(
+    "issue/b.txt",
+    Verdict.MISSING,
+    "listed in SHA256SUMS line 7, but absent",
+    line=7,
+    manifest=ManifestVerdict.MISSING,
+)
+UNSAFE = Result(
+    "../etc/passwd",
+    Verdict.UNREADABLE,
+    "unsafe path in SHA256SUMS line 2: the path holds '..'; never opened",
+    line=2,
+    manifest=ManifestVerdict.UNSAFE,
+)
+
+
+def test_a_missing_file_has_a_verdict_of_its_own() -> None:
+    assert result_line(MISSING) == (
+        "missing       issue/b.txt  (listed in SHA256SUMS line 7, but absent)  [SHA256SUMS: missing]"
+    )
+    assert result_dict(MISSING)["verdict"] == "missing"
+    assert MISSING.failed()
+    assert summary_line(Summary.of([MISSING])) == (
+        "1 file: 1 missing; SHA256SUMS: 1 missing; FAILED (1 failing)"
+    )
+
+
+def test_no_annotation_points_at_a_file_that_is_absent_or_never_opened() -> None:
+    assert not points_at_file(MISSING) and not points_at_file(UNSAFE) and points_at_file(BAD)
+    assert github_annotations(MISSING) == [
+        "::error title=provenance missing::issue/b.txt: missing: listed in SHA256SUMS line 7, "
+        "but absent"
+    ]
+    assert all("file=" not in line for line in github_annotations(UNSAFE))
+    junit = junit_report([MISSING, UNSAFE, BAD], Summary.of([MISSING, UNSAFE, BAD]))
+    assert '<testcase classname="provenance.verify" name="issue/b.txt">' in junit
+    assert '<testcase classname="provenance.verify" name="../etc/passwd">' in junit
+    assert 'name="b.txt" file="b.txt"' in junit
+    assert '<failure type="missing"' in junit
