@@ -22,7 +22,7 @@ import pytest
 from provenance.keys import SigningKey
 from provenance.seal import seal_folder
 from tests.attacks.conftest import assert_clean
-from tests.conftest import article, invoke, write
+from tests.conftest import article, deep_chain, invoke, write
 
 GOOD = article()
 OTHER = article(holder="Other Press")
@@ -285,54 +285,11 @@ def test_missing_file_is_its_own_verdict_and_no_annotation_points_at_it(
 DEPTH = 3_000
 
 
-def _deep_chain(top: Path, depth: int) -> None:
-    """``top/d/d/.../d/a.txt``, ``depth`` folders deep: longer than PATH_MAX, so every step
-    is taken relative to its parent's descriptor, as ``mkdirat``/``openat`` do."""
-    top.mkdir()
-    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        for _ in range(depth):
-            os.mkdir("d", dir_fd=fd)
-            child = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-            os.close(fd)
-            fd = child
-        out = os.open("a.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
-        os.write(out, GOOD.data())
-        os.close(out)
-    finally:
-        os.close(fd)
-
-
-def _remove_chain(top: Path) -> None:
-    """Remove a chain too deep for shutil.rmtree (recursive): lift each level to the top."""
-    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        for name in os.listdir(fd):
-            if name not in ("d", "lifted"):
-                os.unlink(name, dir_fd=fd)
-        while os.path.lexists(top / "d"):
-            os.rename("d", "lifted", src_dir_fd=fd, dst_dir_fd=fd)
-            inner = os.open("lifted", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-            try:
-                for name in os.listdir(inner):
-                    if name == "d":
-                        os.rename("d", "d", src_dir_fd=inner, dst_dir_fd=fd)
-                    else:
-                        os.unlink(name, dir_fd=inner)
-            finally:
-                os.close(inner)
-            os.rmdir("lifted", dir_fd=fd)
-    finally:
-        os.close(fd)
-    top.rmdir()
-
-
 @pytest.fixture
 def deep(tmp_path: Path) -> Iterator[Path]:
     top = tmp_path / "deep"
-    _deep_chain(top, DEPTH)
-    yield top
-    _remove_chain(top)
+    with deep_chain(top, DEPTH, GOOD.data()):
+        yield top
 
 
 # Making and removing 3,000 nested folders takes 5 to 15 s on a busy disk.

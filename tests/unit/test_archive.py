@@ -335,7 +335,7 @@ def test_two_sealed_folders_side_by_side(sealed: Path, key: SigningKey, tmp_path
 
 
 def test_member_outside_every_seal_is_unlisted(sealed: Path, tmp_path: Path) -> None:
-    members = _members_of(sealed, "issue/") + [(regular("notes/extra.md"), article().data())]
+    members = [*_members_of(sealed, "issue/"), (regular("notes/extra.md"), article().data())]
     found = check_archive(tar_of(tmp_path / "x.tar", members))
     rows = by_path(found)
     assert rows["notes/extra.md"].manifest is ManifestVerdict.UNLISTED

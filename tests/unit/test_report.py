@@ -10,8 +10,8 @@ from provenance.model import Algorithm, Document, ManifestVerdict, Result, Summa
 from provenance.parse import parse
 from provenance.report import (
     document_dict,
-    github_annotations,
     document_text,
+    github_annotations,
     json_report,
     junit_report,
     points_at_file,

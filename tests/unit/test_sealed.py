@@ -18,8 +18,8 @@ from provenance.sealed import (
     NOT_AN_ARTICLE,
     Found,
     SealedCheck,
-    check_seals,
     check_sealed_folder,
+    check_seals,
     is_sealed,
 )
 from provenance.seals import Nearest, seal_of

@@ -7,7 +7,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import BAD, BODY, DOW_JONES, GOOD, article, md5_hex, notice, write
+from conftest import BAD, BODY, DOW_JONES, GOOD, article, deep_chain, md5_hex, notice, write
 
 from provenance.errors import InputError, VerificationError
 from provenance.model import Algorithm, Canonicalization, Result, Verdict
@@ -371,16 +371,7 @@ def test_seal_aware_walk_stops_at_every_sealed_folder(tmp_path: Path) -> None:
 
 def test_walk_of_a_tree_deeper_than_the_recursion_limit(tmp_path: Path) -> None:
     depth = 1_200  # Deeper than Python's default recursion limit, shorter than PATH_MAX.
-    fd = os.open(tmp_path, os.O_RDONLY | os.O_DIRECTORY)
-    for _ in range(depth):
-        os.mkdir("d", dir_fd=fd)
-        child = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
-        os.close(fd)
-        fd = child
-    out = os.open("a.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
-    os.write(out, article().data())
-    os.close(out)
-    os.close(fd)
-    (result,) = check_paths([str(tmp_path)])
+    with deep_chain(tmp_path / "deep", depth, article().data()) as top:
+        (result,) = check_paths([str(top)])
     assert result.verdict is Verdict.OK
-    assert result.path == f"{tmp_path}/" + "d/" * depth + "a.txt"
+    assert result.path == f"{top}/" + "d/" * depth + "a.txt"
