@@ -21,10 +21,11 @@ bad archive: everything wrong is a result.
   ``max_total_size`` (default 64 times that): past it, the check stops with a result on the
   archive itself. Memory stays bounded by the member cap (article bytes are kept to check
   their footers), whatever a member's header claims.
-* **Sealed archives.** A SHA256SUMS member at the top of the archive, or at the top of its
-  one top-level folder (as ``tar czf x.tgz DIR`` makes), is honoured as in a folder: paths are
-  relative to the folder it sits in, and SHA256SUMS.sig beside it is checked against the
-  trust policy (``ArchiveCheck.manifest_signature``).
+* **Sealed archives.** Every SHA256SUMS member, at any depth and of any kind, seals its
+  folder as on disk (:func:`provenance.sealed.check_seals`: the nearest seal owns a member;
+  paths are relative to the folder the manifest sits in), and SHA256SUMS.sig beside it is
+  checked against the trust policy (``ArchiveCheck.seal_signatures``). When the archive
+  holds any seal, a member outside every sealed folder is ``unlisted``.
 * **ARCHIVE.sig**: a detached signature beside the archive file is checked over the archive's
   bytes (``ArchiveCheck.archive_signature``).
 

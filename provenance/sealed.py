@@ -332,27 +332,37 @@ def check_seals(
     # Innermost first: the first result kept for a path is its nearest seal's.
     seals = sorted(_seals_in(found), key=lambda prefix: (-prefix.count("/"), prefix))
     if not seals:
-        results = reconcile(
+        # Footers alone, as in a plain walk: articles, and what could not be read.
+        articles = [item for item in found.files if is_article(item.path)]
+        rows = _rows(
             None,
-            found.files,
+            articles,
             found.refused,
             display=display,
-            manifest_display=display(MANIFEST_NAME),
-            is_article=is_article,
+            label=MANIFEST_NAME,
+            blocked=(),
+            folders=frozenset(),
             max_size=max_size,
         )
-        return SealsCheck(tuple(results))
+        rows.sort(key=lambda result: result.path)
+        return SealsCheck(tuple(infer_publisher_tokens(rows)))
     nearest = Nearest(seals)
     outermost = {prefix for prefix in seals if nearest.above(prefix) is None}
     own_top = {name for prefix in outermost for name in seal_files(prefix)}
+    owner = nearest.of
+    if len(seals) == 1:
+        # One seal (the common case, a sealed folder named on the command line): owning a
+        # path is a prefix test, cheaper per file than asking Nearest.
+        only = seals[0]
+        owner = lambda path: only if path.startswith(only) else None  # noqa: E731
     files_of: defaultdict[str | None, list[FileDigest]] = defaultdict(list)
     refused_of: defaultdict[str | None, list[Refused]] = defaultdict(list)
     for item in found.files:
         if item.path not in own_top:
-            files_of[nearest.of(item.path)].append(item)
+            files_of[owner(item.path)].append(item)
     for refusal in found.refused:
         if refusal.path not in own_top:
-            refused_of[nearest.of(refusal.path)].append(refusal)
+            refused_of[owner(refusal.path)].append(refusal)
     head: list[Result] = []
     merged: dict[str, Result] = {}
     signatures: dict[str, SignatureResult | None] = {}
@@ -580,39 +590,6 @@ def _node_reason(kind: Kind, detail: str) -> str:
     return f"{kind.value}: never opened"
 
 
-def reconcile(
-    manifest: Manifest | None,
-    files: Iterable[FileDigest],
-    refused: Iterable[Refused],
-    *,
-    display: Callable[[str], str],
-    manifest_display: str,
-    is_article: Callable[[str], bool],
-    folders: Iterable[str] = (),
-    max_size: int = DEFAULT_MAX_SIZE,
-) -> list[Result]:
-    """Hold what was found against one manifest: one result per path (module docstring).
-
-    ``manifest`` is ``None`` for an archive without SHA256SUMS: then only articles and
-    refused paths get a result, with no manifest verdict, as in a plain folder walk. Paths
-    are relative to the manifest's folder.
-    """
-    if manifest is None:
-        files = [found for found in files if is_article(found.path)]
-    rows = _rows(
-        manifest,
-        files,
-        refused,
-        display=display,
-        label=MANIFEST_NAME,
-        blocked=[item.path for item in refused if item.unsafe],
-        folders=frozenset(folders),
-        max_size=max_size,
-    )
-    problems = _problems(manifest, manifest_display, MANIFEST_NAME) if manifest else []
-    return infer_publisher_tokens(problems + sorted(rows, key=lambda result: result.path))
-
-
 def _problems(manifest: Manifest, shown: str, label: str) -> list[Result]:
     """One ``malformed`` result per malformed line of a manifest, shown as ``shown``."""
     return [
@@ -771,5 +748,4 @@ __all__ = [
     "is_sealed",
     "join_display",
     "keep_limit",
-    "reconcile",
 ]

@@ -398,9 +398,7 @@ def iter_targets(
     :meth:`_Selector.wanted` selects. A path that does not exist raises :class:`InputError` before
     anything is yielded.
     """
-    for entry in _entries(paths, options, seals=False):
-        assert not isinstance(entry, SealedFolder)
-        path, display, error = entry
+    for path, display, error in _targets(paths, options):
         yield Target(path, display, error)
 
 
@@ -444,7 +442,7 @@ def _entries(
 def _targets(paths: Iterable[str], options: VerifyOptions) -> Iterator[parallel.Target]:
     """:func:`iter_targets` as plain (path, display, error) tuples."""
     for entry in _entries(paths, options, seals=False):
-        assert not isinstance(entry, SealedFolder)
+        assert not isinstance(entry, SealedFolder)  # Only a seal-aware walk yields one.
         yield entry
 
 

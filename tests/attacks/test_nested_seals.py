@@ -38,6 +38,14 @@ def _issue(root: Path) -> Path:
     return root
 
 
+def _sealed_twice(root: Path, key: SigningKey) -> Path:
+    """:func:`_issue`, ``pkg/`` sealed, then the whole folder: as seal inner folders first."""
+    _issue(root)
+    seal_folder(root / "pkg", key)
+    seal_folder(root, key)
+    return root
+
+
 def _rows(*args: str | Path) -> tuple[int, dict[str, dict[str, object]]]:
     result = invoke("verify", "--format", "json", *args)
     assert "Traceback" not in result.output
@@ -114,9 +122,7 @@ def test_manifest_replaced_by_something_else_fails_the_seal(
 
 
 def test_inner_sealed_before_outer_verifies_clean(tmp_path: Path, key: SigningKey) -> None:
-    root = _issue(tmp_path / "parent")
-    seal_folder(root / "pkg", key)
-    seal_folder(root, key)
+    root = _sealed_twice(tmp_path / "parent", key)
     manifest = (root / "SHA256SUMS").read_text()
     assert "  pkg/SHA256SUMS\n" in manifest and "  pkg/SHA256SUMS.sig\n" in manifest
     status, rows = _rows(
@@ -142,9 +148,7 @@ def test_inner_sealed_after_outer_fails_the_stale_outer(tmp_path: Path, key: Sig
 def test_inner_seal_redone_after_an_edit_is_caught_by_the_outer_seal(
     tmp_path: Path, key: SigningKey
 ) -> None:
-    root = _issue(tmp_path / "parent")
-    seal_folder(root / "pkg", key)
-    seal_folder(root, key)
+    root = _sealed_twice(tmp_path / "parent", key)
     write(root, "pkg/b.txt", EDITED.data())
     seal_folder(root / "pkg", key, force=True)
     (root / "pkg" / "c.txt").unlink()
@@ -162,9 +166,7 @@ def test_inner_seal_redone_after_an_edit_is_caught_by_the_outer_seal(
 def test_outer_seal_checks_what_it_lists_inside_an_inner_seal(
     tmp_path: Path, key: SigningKey
 ) -> None:
-    root = _issue(tmp_path / "parent")
-    seal_folder(root / "pkg", key)
-    seal_folder(root, key)
+    root = _sealed_twice(tmp_path / "parent", key)
     # Removed from the inner folder and its (unsigned, rewritten) manifest alike.
     (root / "pkg" / "c.txt").unlink()
     inner = root / "pkg" / "SHA256SUMS"
