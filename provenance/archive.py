@@ -31,10 +31,11 @@ a result.
   ``max_total_size`` (default 64 times that): past it, the check stops with a result on the
   archive itself. Memory stays bounded by the member cap (article bytes are kept to check
   their footers), whatever a member's header claims.
-* **Sealed archives.** A SHA256SUMS member at the top of the archive, or at the top of its
-  one top-level folder (as ``tar czf x.tgz DIR`` makes), is honoured as in a folder: paths are
-  relative to the folder it sits in, and SHA256SUMS.sig beside it is checked against the
-  trust policy (``ArchiveCheck.manifest_signature``).
+* **Sealed archives.** Every SHA256SUMS member, at any depth and of any kind, seals its
+  folder as on disk (:func:`provenance.sealed.check_seals`: the nearest seal owns a member;
+  paths are relative to the folder the manifest sits in), and SHA256SUMS.sig beside it is
+  checked against the trust policy (``ArchiveCheck.seal_signatures``). When the archive
+  holds any seal, a member outside every sealed folder is ``unlisted``.
 * **ARCHIVE.sig**: a detached signature beside the archive file is checked over the archive's
   bytes (``ArchiveCheck.archive_signature``).
 
@@ -62,8 +63,7 @@ from typing import Protocol
 from provenance.allowed_signers import TrustPolicy
 from provenance.errors import InputError, UnreadableArchive
 from provenance.fsio import BLOCK_SIZE, open_regular, special_kind
-from provenance.manifest import MANIFEST_NAME, MAX_MANIFEST_SIZE, SIGNATURE_NAME, path_problem
-from provenance.manifest import parse as parse_manifest
+from provenance.manifest import MAX_MANIFESTS_SIZE, path_problem
 from provenance.model import (
     Canonicalization,
     Result,
@@ -72,9 +72,17 @@ from provenance.model import (
     Verdict,
 )
 from provenance.parallel import Pending, TextChecker
-from provenance.sealed import DEFAULT_MAX_SIZE, Refused, default_is_article, reconcile
+from provenance.sealed import (
+    DEFAULT_MAX_SIZE,
+    Found,
+    Refused,
+    check_seals,
+    default_is_article,
+    is_seal_file,
+    keep_limit,
+)
 from provenance.sign import check_signature, signature_path
-from provenance.sshsig import DEFAULT_NAMESPACE, MAX_ARMORED_SIZE
+from provenance.sshsig import DEFAULT_NAMESPACE
 from provenance.tarread import COMPRESSIONS, Decompressed, Kind, TarMember, TarWalker
 from provenance.tokens import TokenRegistry
 from provenance.tree import FileDigest, display_name
@@ -126,17 +134,33 @@ class ArchiveCheck:
     #: Whether the archive holds a SHA256SUMS member, so that results carry manifest verdicts.
     sealed: bool
     results: tuple[Result, ...] = field(default=())
+    #: Each outermost seal inside (by folder prefix, ``""`` for the top) and its signature's
+    #: check; ``manifest_signature`` is the first one's. A nested seal's is on its manifest's
+    #: result.
+    seal_signatures: tuple[tuple[str, SignatureResult | None], ...] = ()
+
+    def covered(self) -> bool:
+        """Whether good signatures cover every member's bytes: ARCHIVE.sig, or every
+        outermost seal's (a member outside them all fails as ``unlisted`` anyway)."""
+        if self.archive_signature is not None and (
+            self.archive_signature.verdict is SignatureVerdict.GOOD
+        ):
+            return True
+        seals = [signature for _, signature in self.seal_signatures]
+        return bool(seals) and all(
+            s is not None and s.verdict is SignatureVerdict.GOOD for s in seals
+        )
 
     def failed(self, *, strict: bool = False, require_signature: bool = False) -> bool:
         """Whether this check fails a run.
 
-        A bad, untrusted or malformed signature fails; with ``require_signature`` at least one
-        of the two signatures must be good (either covers every member's bytes).
+        A bad, untrusted or malformed signature fails; with ``require_signature`` the
+        members must be covered by good signatures (:meth:`covered`).
         """
-        signatures = [s for s in (self.archive_signature, self.manifest_signature) if s]
-        if any(s.failed() for s in signatures):
+        signatures = [self.archive_signature] + [s for _, s in self.seal_signatures]
+        if any(s.failed() for s in signatures if s is not None):
             return True
-        if require_signature and not any(s.verdict is SignatureVerdict.GOOD for s in signatures):
+        if require_signature and not self.covered():
             return True
         return any(result.failed(strict=strict) for result in self.results)
 
@@ -213,27 +237,26 @@ def check_archive(
         if checker is not None:
             checker.flush()
             reader.resolve()
-    base, manifest_bytes, signature_bytes, head = reader.manifest()
-    if stopped is not None:
-        head.append(Result(shown, Verdict.UNREADABLE, stopped))
-    sealed = manifest_bytes is not None
-    manifest = parse_manifest(manifest_bytes) if manifest_bytes is not None else None
-    manifest_signature = None
-    if manifest_bytes is not None:
-        manifest_signature = _manifest_signature(
-            manifest_bytes, signature_bytes, base, policy, namespace, now
-        )
-    files, refused = reader.relative_to(base)
-    results = reconcile(
-        manifest,
-        files,
-        refused,
-        display=lambda rel: display_name(base + rel),
-        manifest_display=display_name(base + MANIFEST_NAME),
+    check = check_seals(
+        reader.found(),
+        display=display_name,
         is_article=is_article,
         max_size=max_member_size,
+        policy=policy,
+        namespace=namespace,
+        now=now,
     )
-    return ArchiveCheck(shown, archive_signature, manifest_signature, sealed, tuple(head + results))
+    head = []
+    if stopped is not None:
+        head.append(Result(shown, Verdict.UNREADABLE, stopped))
+    return ArchiveCheck(
+        shown,
+        archive_signature,
+        check.signatures[0][1] if check.signatures else None,
+        bool(check.signatures),
+        tuple(head) + check.results,
+        seal_signatures=check.signatures,
+    )
 
 
 def _archive_signature(
@@ -246,31 +269,6 @@ def _archive_signature(
     if policy is None:
         return None
     return check_signature(path, None, policy, namespace, now=now)
-
-
-def _manifest_signature(
-    manifest: bytes,
-    signature: bytes | None,
-    base: str,
-    policy: TrustPolicy | None,
-    namespace: str,
-    now: datetime | None,
-) -> SignatureResult | None:
-    shown = display_name(base + SIGNATURE_NAME)
-    if signature is None:
-        detail = f"no signature: the archive holds no {shown}"
-        return SignatureResult(SignatureVerdict.MISSING, detail, signature_path=shown)
-    if policy is None:
-        return None
-    checked = check_signature(manifest, signature, policy, namespace, now=now)
-    return SignatureResult(
-        checked.verdict,
-        checked.detail,
-        principal=checked.principal,
-        key_fingerprint=checked.key_fingerprint,
-        namespace=checked.namespace,
-        signature_path=shown,
-    )
 
 
 @dataclass(slots=True)
@@ -327,9 +325,10 @@ class _Reader:
         self.member_limit = member_limit
         self.total_limit = total_limit
         self.members: list[_Member] = []
-        #: The normalised names of folder members (which hold no data).
-        self.folders: list[str] = []
-        self.kept: dict[str, bytes] = {}
+        #: The bytes of every seal file (SHA256SUMS, SHA256SUMS.sig) read, or why not kept.
+        self.kept: dict[str, bytes | str] = {}
+        self.kept_total = 0
+        self.folders: set[str] = set()
         self.read_total = 0
 
     def read(self, path: str) -> str | None:
@@ -378,7 +377,7 @@ class _Reader:
         if info.kind is Kind.FOLDER:
             if problem is not None and name not in ("", "."):
                 self._refuse(info.name, f"folder with an unsafe name: {problem}")
-            self.folders.append(name)
+            self.folders.add(name)
             return
         if problem is not None:
             self._refuse(info.name, f"unsafe name: {problem}")
@@ -419,7 +418,7 @@ class _Reader:
                 self._refuse(raw, f"folder with an unsafe name: {problem}")
             elif what is not None:
                 self._refuse(name, f"folder entry with the mode of a {what}: never read")
-            self.folders.append(name)
+            self.folders.add(name)
             return
         if problem is not None:
             self._refuse(raw, f"unsafe name: {problem}")
@@ -469,14 +468,10 @@ class _Reader:
 
     def _hash(self, name: str, handle: _Source) -> None:
         """Hash a member as it streams; keep articles, the manifest and its signature."""
-        base_name = name.rsplit("/", 1)[-1]
-        special = base_name in (MANIFEST_NAME, SIGNATURE_NAME) and name.count("/") <= 1
+        # Any seal's files, at any depth: each SHA256SUMS seals its folder (seals.py).
+        special = is_seal_file(name)
         wanted = special or self.is_article(name)
-        limit = self.member_limit
-        if base_name == SIGNATURE_NAME and special:
-            limit = min(limit, MAX_ARMORED_SIZE)
-        elif special:
-            limit = min(limit, MAX_MANIFEST_SIZE)
+        limit = keep_limit(name, self.member_limit)
         digest = hashlib.sha256()
         kept: list[bytes] | None = [] if wanted else None
         size = 0
@@ -495,6 +490,12 @@ class _Reader:
         data = b"".join(kept) if kept is not None else b""
         if special:
             self.kept[name] = data
+            self.kept_total += len(data)
+            if self.kept_total > MAX_MANIFESTS_SIZE:
+                self.kept[name] = (
+                    f"not kept: the seals of this archive hold more than {MAX_MANIFESTS_SIZE} "
+                    "bytes of manifests together"
+                )
         inspected = None
         if kept is not None and self.is_article(name):
             inspected = self.inspect(name, data)
@@ -502,31 +503,26 @@ class _Reader:
 
     # -- after the reading ----------------------------------------------------------------------
 
-    def manifest(self) -> tuple[str, bytes | None, bytes | None, list[Result]]:
-        """The manifest's folder (``""`` or ``"TOP/"``), its bytes, its .sig's, and problems.
+    def found(self) -> Found:
+        """What was read, for :func:`provenance.sealed.check_seals`, by member name.
 
         Duplicate names are resolved here: every copy of a name is refused.
         """
-        head: list[Result] = []
         self._refuse_duplicates()
-        regular = {m.name: m for m in self.members if m.digest is not None}
-        base = ""
-        if MANIFEST_NAME not in regular:
-            tops = {m.name.split("/", 1)[0] for m in self.members}
-            candidate = f"{next(iter(tops))}/" if len(tops) == 1 else None
-            if candidate is not None and candidate + MANIFEST_NAME in regular:
-                base = candidate
-        manifest_name = base + MANIFEST_NAME
-        if manifest_name not in regular:
-            if any(m.name == manifest_name for m in self.members):
-                reason = f"{manifest_name} cannot be used: it is refused (see its result)"
-                head.append(Result(display_name(manifest_name), Verdict.MALFORMED, reason))
-                return base, b"", None, head
-            return base, None, None, head
-        signature = self.kept.get(base + SIGNATURE_NAME)
-        if base + SIGNATURE_NAME not in regular:
-            signature = None
-        return base, self.kept.get(manifest_name, b""), signature, head
+        files = tuple(m.digest for m in self.members if m.digest is not None)
+        refused = tuple(
+            Refused(m.name, m.refused or "refused", m.unsafe)
+            for m in self.members
+            if m.digest is None
+        )
+        # A folder is known by its own member, or by the members inside it.
+        folders = set(self.folders)
+        for member in self.members:
+            parts = member.name.split("/")[:-1]
+            folders.update("/".join(parts[: n + 1]) for n in range(len(parts)))
+        regular = {item.path for item in files}
+        kept = {name: data for name, data in self.kept.items() if name in regular}
+        return Found(files, refused, frozenset(folders), kept)
 
     def _refuse_duplicates(self) -> None:
         groups: defaultdict[str, list[int]] = defaultdict(list)
@@ -548,19 +544,6 @@ class _Reader:
             digest = member.digest
             if digest is not None and isinstance(digest.inspected, Pending):
                 member.digest = digest._replace(inspected=digest.inspected.result())
-
-    def relative_to(self, base: str) -> tuple[list[FileDigest], list[Refused]]:
-        """The members as paths relative to ``base``, split into read and refused."""
-        files: list[FileDigest] = []
-        refused: list[Refused] = []
-        for member in self.members:
-            relative = member.name[len(base) :] if member.name.startswith(base) else member.name
-            if member.digest is not None:
-                files.append(member.digest._replace(path=relative))
-            else:
-                refused.append(Refused(relative, member.refused or "refused", member.unsafe))
-        skip = {MANIFEST_NAME, SIGNATURE_NAME}
-        return [f for f in files if f.path not in skip], refused
 
 
 #: How each format is named in messages, and how its first bytes look.

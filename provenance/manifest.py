@@ -47,16 +47,19 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-#: The manifest's name, in the sealed folder's top level (or an archive's).
-MANIFEST_NAME = "SHA256SUMS"
-#: The detached SSHSIG signature of the manifest's bytes.
-SIGNATURE_NAME = "SHA256SUMS.sig"
+# The two names of a seal are defined with the rule that says where seals are (seals.py).
+from provenance.seals import MANIFEST_NAME, SIGNATURE_NAME
+
 #: Hex digits in a SHA-256 digest.
 HEX_LENGTH = 64
 #: A larger SHA256SUMS is refused unread. Parsing costs about 370 bytes of memory per line, so
 #: this caps a manifest at roughly 900,000 entries and 350 MiB: a planted manifest of ten
 #: million lines (about 700 MB) must not make a verify run exhaust memory.
 MAX_MANIFEST_SIZE = 64 << 20
+#: All the manifests one check keeps in memory together (a folder or an archive may hold
+#: several seals, and an outer one lists the inner ones' files again): past it, a further
+#: manifest is not kept, and its seal fails.
+MAX_MANIFESTS_SIZE = 4 * MAX_MANIFEST_SIZE
 
 _BOM = b"\xef\xbb\xbf"
 _HEX = re.compile(r"[0-9a-fA-F]{64}")
@@ -307,6 +310,7 @@ def _is_hex(data: bytes) -> bool:
 __all__ = [
     "HEX_LENGTH",
     "MANIFEST_NAME",
+    "MAX_MANIFESTS_SIZE",
     "MAX_MANIFEST_SIZE",
     "SIGNATURE_NAME",
     "Entry",

@@ -20,10 +20,14 @@ class Verdict(StrEnum):
     NO_FOOTER = "no-footer"
     MALFORMED = "malformed"
     UNREADABLE = "unreadable"
+    #: Listed in a seal's SHA256SUMS, and absent: there is no file to read.
+    MISSING = "missing"
 
 
 #: Verdicts that fail a run whatever the options.
-FAILING_VERDICTS = frozenset({Verdict.MISMATCH, Verdict.MALFORMED, Verdict.UNREADABLE})
+FAILING_VERDICTS = frozenset(
+    {Verdict.MISMATCH, Verdict.MALFORMED, Verdict.UNREADABLE, Verdict.MISSING}
+)
 #: Verdicts that fail a run only under ``--strict``.
 STRICT_FAILING_VERDICTS = frozenset({Verdict.UNVERIFIABLE, Verdict.NO_FOOTER})
 

@@ -126,10 +126,10 @@ def verdict_word(result: Result, *, require_signature: bool = False) -> str:
 
     In this order: a signature that fails the run (``sig-bad``, ``sig-untrusted``,
     ``sig-malformed``, and ``sig-missing`` under ``require_signature``); a SHA256SUMS verdict
-    that fails it (``sums-mismatch``, ``sums-missing``, ``sums-unlisted``, ``sums-unsafe``);
-    else the footer verdict. The SHA-256 and the signature outrank the footer's MD5-style
-    fingerprint, and say what happened to a file that is gone (``sums-missing``, where its
-    footer could only say ``unreadable``); the footer's own reason stays on the line. A
+    that fails it (``sums-mismatch``, ``sums-unlisted``, ``sums-unsafe``; a listed file that is
+    absent has the footer verdict ``missing``, which says it all); else the footer verdict. The
+    SHA-256 and the signature outrank the footer's MD5-style fingerprint; the footer's own
+    reason stays on the line. A
     file that is not an article has no footer verdict: its SHA256SUMS verdict (``listed``)
     stands there instead, or ``-``.
 
@@ -139,6 +139,8 @@ def verdict_word(result: Result, *, require_signature: bool = False) -> str:
     signature = result.signature
     if signature is not None and signature.failed(require_signature=require_signature):
         return f"sig-{signature.verdict.value}"
+    if result.verdict is Verdict.MISSING:
+        return Verdict.MISSING.value  # Its own verdict already says what the manifest says.
     manifest = result.manifest
     if manifest is not None and manifest is not ManifestVerdict.LISTED:
         return f"sums-{manifest.value}"
@@ -450,7 +452,8 @@ def github_annotations(
 
     The verdict gives an error when it fails the run and a warning otherwise (unverifiable,
     no-footer without --strict); uncovered text after the fingerprint and the result's own
-    warnings give a line each, errors under --strict. The line is the footer's (or 1).
+    warnings give a line each, errors under --strict. The line is the footer's (or 1); a
+    file that is absent or never opened (:func:`points_at_file`) gets no file nor line.
 
     >>> github_annotations(Result("a.txt", Verdict.MISMATCH, "expected x, computed y", line=3))
     ['::error file=a.txt,line=3,title=provenance mismatch::mismatch: expected x, computed y']
@@ -483,10 +486,22 @@ def github_annotations(
         issues.append(
             ("error", f"signature {signature.verdict.value}", f"signature: {signature.detail}")
         )
-    if result.manifest is not None and result.manifest is not ManifestVerdict.LISTED:
+    # A missing file's verdict already says what its manifest verdict says.
+    if (
+        result.manifest not in (None, ManifestVerdict.LISTED)
+        and result.verdict is not Verdict.MISSING
+    ):
+        assert result.manifest is not None
         issues.append(
             ("error", f"SHA256SUMS {result.manifest.value}", f"SHA256SUMS: {result.manifest.value}")
         )
+    if not points_at_file(result):
+        # No file to annotate (absent, or never opened): the annotation names the path.
+        return [
+            f"::{level} title={_github_property(f'{_TITLE_PREFIX} {title}')}"
+            f"::{_github_data(escape(f'{result.path}: {message}'))}"
+            for level, title, message in issues
+        ]
     file = _github_property(escape(result.path))
     line = result.line if result.line is not None else 1
     return [
@@ -494,6 +509,16 @@ def github_annotations(
         f"::{_github_data(escape(message))}"
         for level, title, message in issues
     ]
+
+
+def points_at_file(result: Result) -> bool:
+    """Whether a CI annotation may point at ``result.path`` (and its ``line``).
+
+    Not for a file a manifest lists that is absent (``missing``: its ``line`` is the
+    manifest's), nor for an ``unsafe`` entry, which is never opened and may name a path
+    outside the folder.
+    """
+    return result.verdict is not Verdict.MISSING and result.manifest is not ManifestVerdict.UNSAFE
 
 
 def github_report(results: Sequence[Result], summary: Summary, *, quiet: bool = False) -> str:
@@ -570,7 +595,8 @@ def junit_report(results: Sequence[Result], summary: Summary) -> str:
     * unverifiable or no-footer without --strict: ``<skipped message=DETAIL>``;
     * ok: an empty testcase (with ``<system-out>`` for a warning such as uncovered text).
 
-    The testcase's ``name`` and ``file`` are the path; ``classname`` is ``provenance.verify``.
+    The testcase's ``name`` and ``file`` are the path (no ``file`` nor ``line`` for a file
+    that is ``missing`` or an ``unsafe`` entry); ``classname`` is ``provenance.verify``.
     """
     import xml.etree.ElementTree as ET
 
@@ -578,14 +604,12 @@ def junit_report(results: Sequence[Result], summary: Summary) -> str:
     suite = ET.Element("testsuite", name="provenance verify")
     for result in results:
         case = ET.SubElement(
-            suite,
-            "testcase",
-            classname="provenance.verify",
-            name=escape(result.path),
-            file=escape(result.path),
+            suite, "testcase", classname="provenance.verify", name=escape(result.path)
         )
-        if result.line is not None:
-            case.set("line", str(result.line))
+        if points_at_file(result):
+            case.set("file", escape(result.path))
+            if result.line is not None:
+                case.set("line", str(result.line))
         body = _junit_body(result)
         word = verdict_word(result, require_signature=summary.require_signature)
         message = escape(f"{result.verdict.value}: {result.detail}")

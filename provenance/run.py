@@ -2,13 +2,14 @@
 
 Each path named on the command line is checked by the recipe that fits it:
 
-* a folder holding ``SHA256SUMS``: :func:`provenance.sealed.check_sealed_folder` (the seal's
-  signature, every entry, every article);
+* a folder holding ``SHA256SUMS`` (in any form: see :mod:`provenance.seals`), named or met
+  anywhere in a folder walk: :func:`provenance.sealed.check_sealed_folder` (the seal's
+  signature, every entry, every article, and the seals nested in it);
 * an archive file (.tar, .tar.gz/.tgz, .tar.xz, .tar.bz2, .zip):
   :func:`provenance.archive.check_archive`, members read in place; their paths are shown as
   ``ARCHIVE:MEMBER``;
-* any other file or folder: :func:`provenance.verify.check_paths` (footers, and each
-  FILE.sig when a trust policy is given).
+* any other file, and the files of a walk outside every sealed folder: footers, and each
+  FILE.sig when a trust policy is given (:func:`provenance.verify.check_targets`).
 
 The signature of a seal (``DIR/SHA256SUMS.sig``) or of an archive (``ARCHIVE.sig``) is
 reported on a result of its own for the signed object, which is not an article. Modules
@@ -19,19 +20,26 @@ so a plain footer check stays light.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from provenance.errors import InputError
 from provenance.model import Result, SignatureResult, SignatureVerdict, Verdict
-from provenance.verify import VerifyOptions, check_paths, infer_publisher_tokens
+from provenance.parallel import Target
+from provenance.seals import MANIFEST_NAME
+from provenance.verify import (
+    SealedFolder,
+    VerifyOptions,
+    check_targets,
+    infer_publisher_tokens,
+    iter_entries,
+)
 
 if TYPE_CHECKING:
     from provenance.allowed_signers import TrustPolicy
 
-MANIFEST_NAME = "SHA256SUMS"
 _ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".zip")
 
 
@@ -48,9 +56,11 @@ class RunOptions:
 
 
 def kind_of(path: str) -> str:
-    """``"sealed"``, ``"archive"`` or ``"plain"``: which recipe checks ``path``."""
-    if os.path.isdir(path):
-        return "sealed" if os.path.isfile(os.path.join(path, MANIFEST_NAME)) else "plain"
+    """``"archive"`` or ``"plain"``: which recipe checks ``path``.
+
+    A folder is ``plain`` here, sealed or not: the walk finds every sealed folder in it,
+    the named one included (:func:`provenance.verify.iter_entries`).
+    """
     if path.lower().endswith(_ARCHIVE_SUFFIXES) and os.path.isfile(path):
         return "archive"
     return "plain"
@@ -75,23 +85,53 @@ def check_run(
     results: list[Result] = []
     plain: list[str] = []
 
-    def flush() -> None:
-        if plain:
-            results.extend(check_paths(plain, options, on_result=emit, jobs=run.jobs))
-            plain.clear()
-
-    for path in paths:
-        kind = kind_of(path)
-        if kind == "plain":
-            plain.append(path)
-            continue
-        flush()
-        found = _sealed(path, options, run) if kind == "sealed" else _archive(path, options, run)
+    def add(found: list[Result]) -> None:
         for result in found:
             emit(result)
         results.extend(found)
+
+    def flush() -> None:
+        if not plain:
+            return
+        walk = _Walk(iter_entries(plain, options))
+        while True:
+            # The files up to the next sealed folder stream through the footer check.
+            results.extend(check_targets(walk.files(), options, on_result=emit, jobs=run.jobs))
+            folder = walk.take_sealed()
+            if folder is None:
+                break
+            add(_sealed(folder.path, options, run))
+        plain.clear()
+
+    for path in paths:
+        if kind_of(path) == "plain":
+            plain.append(path)
+            continue
+        flush()
+        add(_archive(path, options, run))
     flush()
     return infer_publisher_tokens(results)
+
+
+class _Walk:
+    """A seal-aware walk, cut at each sealed folder: plain files stream, seals wait their turn."""
+
+    def __init__(self, entries: Iterator[Target | SealedFolder]) -> None:
+        self.entries = entries
+        self.sealed: SealedFolder | None = None
+
+    def files(self) -> Iterator[Target]:
+        """The files up to the next sealed folder (kept for :meth:`take_sealed`)."""
+        for entry in self.entries:
+            if isinstance(entry, SealedFolder):
+                self.sealed = entry
+                return
+            yield entry
+
+    def take_sealed(self) -> SealedFolder | None:
+        """The sealed folder that ended the last :meth:`files`, or ``None`` at the end."""
+        folder, self.sealed = self.sealed, None
+        return folder
 
 
 def _signed_object(path: str, detail: str, signature: SignatureResult | None) -> Result:
@@ -122,6 +162,7 @@ def _sealed(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
 
 def _archive(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
     from provenance.archive import check_archive
+    from provenance.tree import display_name
 
     check = check_archive(
         path,
@@ -134,26 +175,28 @@ def _archive(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]
         now=run.now,
         jobs=run.jobs,
     )
-    archive_sig, manifest_sig = check.archive_signature, check.manifest_signature
     head = []
+    members = [_in_archive(path, result) for result in check.results]
     if run.policy is not None:
-        # One good signature covers every member's bytes: then the other one may be absent.
-        either_good = any(
-            s is not None and s.verdict is SignatureVerdict.GOOD
-            for s in (archive_sig, manifest_sig)
+        # Good signatures over every member's bytes (ARCHIVE.sig, or each seal's) make any
+        # other signature optional: then a missing one is not shown.
+        covered = check.covered()
+        archive_sig = (
+            _unless_missing(check.archive_signature) if covered else check.archive_signature
         )
-        if either_good:
-            archive_sig = _unless_missing(archive_sig)
-            manifest_sig = _unless_missing(manifest_sig)
         if archive_sig is not None:
             head.append(_signed_object(path, "an archive", archive_sig))
-        if check.sealed:
-            inside = MANIFEST_NAME
-            if manifest_sig is not None and manifest_sig.signature_path:
-                inside = manifest_sig.signature_path.removesuffix(".sig")
-            shown = f"{path}:{inside}"
-            head.append(_signed_object(shown, "the manifest inside the archive", manifest_sig))
-    members = [_in_archive(path, result) for result in check.results]
+        for prefix, seal_sig in check.seal_signatures:
+            shown = f"{path}:{display_name(prefix)}{MANIFEST_NAME}"
+            signature = _unless_missing(seal_sig) if covered else seal_sig
+            head.append(_signed_object(shown, "the manifest inside the archive", signature))
+        if covered:
+            members = [
+                replace(member, signature=_unless_missing(member.signature))
+                if member.signature is not None
+                else member
+                for member in members
+            ]
     return head + members
 
 

@@ -12,7 +12,12 @@ What is listed, and what is refused (:class:`~provenance.errors.InputError`, not
 * every regular file below DIR, hidden ones included, except the top-level SHA256SUMS and
   SHA256SUMS.sig, which never list themselves, and provenance's own temporary files
   (``.NAME.XXXXXXXX.tmp``, :func:`~provenance.fsio.is_temp_name`): those a killed writer
-  left (no live process holds their lock) are removed, the others are a live writer's;
+  left (no live process holds their lock) are removed, the others are a live writer's.
+  A subfolder sealed before is listed whole,
+  its SHA256SUMS and SHA256SUMS.sig included, so that ``verify`` holds the inner seal to the
+  outer one (seal inner folders first; resealing an inner folder afterwards makes the outer
+  manifest stale, and verify fails it). A *folder* named SHA256SUMS or SHA256SUMS.sig is
+  refused like a link: verify would take its parent for a sealed folder with a broken seal;
 * symbolic links are never followed, and a sealed folder holds none: ``sha256sum -c`` would
   follow a listed link and check whatever it points to, and an unlisted one would be a way to
   plant a file. So seal refuses a folder holding a symbolic link (or a FIFO, socket or
@@ -52,6 +57,7 @@ from provenance.errors import InputError, OperationalError, Refused
 from provenance.fsio import atomic_write, is_temp_name, remove_orphans_below
 from provenance.keys import SigningKey
 from provenance.manifest import MANIFEST_NAME, MAX_MANIFEST_SIZE, SIGNATURE_NAME, dump
+from provenance.seals import seal_files
 from provenance.sign import sign_bytes
 from provenance.sshsig import DEFAULT_NAMESPACE, check_namespace
 from provenance.tree import Kind, Scan, display_name, scan
@@ -198,7 +204,13 @@ def _refuse_unsealable(root: Path, found: Scan) -> None:
     if errors:
         first = errors[0]
         raise OperationalError(f"cannot seal {root}: {display_name(first.path)}: {first.detail}")
-    unlistable = [node for node in found.nodes if node.kind is not Kind.FOLDER]
+    # A folder named SHA256SUMS (or .sig) below would make verify take its parent for a
+    # sealed folder whose seal is broken: what seal writes must verify.
+    unlistable = [
+        node
+        for node in found.nodes
+        if node.kind is not Kind.FOLDER or node.path.rpartition("/")[2] in seal_files("")
+    ]
     if unlistable:
         shown = ", ".join(
             f"{display_name(node.path)} ({node.kind.value})" for node in unlistable[:_SHOWN]

@@ -12,7 +12,7 @@ wrong is a verdict on a :class:`~provenance.model.Result`. In order:
    * ``listed``: listed, and its SHA-256 matches;
    * ``mismatch``: listed, and its SHA-256 differs (a changed file is reported once, as
      changed, never as missing plus unlisted);
-   * ``missing``: listed, and absent (or a folder);
+   * ``missing``: listed, and absent (or a folder); its footer verdict is ``missing`` too;
    * ``unlisted``: present and not listed: a planted file, or a symbolic link, FIFO...;
    * ``unsafe``: listed with a path that is absolute, holds ``..``, or would resolve through
      a symbolic link (or names a link or a special file): never opened.
@@ -23,7 +23,9 @@ wrong is a verdict on a :class:`~provenance.model.Result`. In order:
    ``no-footer`` with the detail "not an article". A path that was not read gets
    ``unreadable`` with the reason.
 
-The walk never follows a symbolic link (see :mod:`provenance.tree`).
+Seals inside seals (:func:`check_seals`): every folder below that holds a SHA256SUMS, in any
+form, is sealed too, and a path belongs to its nearest sealed folder. The walk never follows
+a symbolic link (see :mod:`provenance.tree`).
 """
 
 from __future__ import annotations
@@ -33,9 +35,12 @@ import errno
 import fnmatch
 import os
 import stat
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, fields, replace
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from itertools import chain
 from operator import attrgetter
 
 from provenance.allowed_signers import TrustPolicy
@@ -43,6 +48,7 @@ from provenance.errors import InputError
 from provenance.manifest import (
     MANIFEST_NAME,
     MAX_MANIFEST_SIZE,
+    MAX_MANIFESTS_SIZE,
     SIGNATURE_NAME,
     Manifest,
     path_problem,
@@ -57,11 +63,18 @@ from provenance.model import (
     Verdict,
 )
 from provenance.parallel import Pending, TextChecker
+from provenance.seals import Nearest, is_sealed, seal_files, seal_of
 from provenance.sign import check_signature
 from provenance.sshsig import DEFAULT_NAMESPACE, MAX_ARMORED_SIZE
 from provenance.tokens import TokenRegistry
 from provenance.tree import FileDigest, Kind, display_name, scan
-from provenance.verify import DEFAULT_SUFFIXES, NEVER_ARTICLES, check_bytes, infer_publisher_tokens
+from provenance.verify import (
+    DEFAULT_SUFFIXES,
+    NEVER_ARTICLES,
+    check_bytes,
+    infer_publisher_tokens,
+    join_display,
+)
 
 #: No file is kept in memory beyond this many bytes to check its footer (nor, in an archive,
 #: read beyond it at all).
@@ -87,7 +100,10 @@ class SealedCheck:
             return True
         if require_signature and self.signature is None:
             return True
-        return any(result.failed(strict=strict) for result in self.results)
+        return any(
+            result.failed(strict=strict, require_signature=require_signature)
+            for result in self.results
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,16 +135,6 @@ def default_is_article(path: str) -> bool:
     return suffix in DEFAULT_SUFFIXES or suffix == ""
 
 
-def is_sealed(folder: str | os.PathLike[str]) -> bool:
-    """Whether ``folder`` holds a SHA256SUMS (even a broken one): check it as sealed."""
-    return os.path.isdir(folder) and os.path.lexists(os.path.join(folder, MANIFEST_NAME))
-
-
-def join_display(root: str, relative: str) -> str:
-    """``root/relative`` as results show it (like a plain verify walk does)."""
-    return root + relative if root.endswith(("/", os.sep)) else f"{root}/{relative}"
-
-
 def check_sealed_folder(
     folder: str | os.PathLike[str],
     *,
@@ -144,6 +150,9 @@ def check_sealed_folder(
     jobs: int = 1,
 ) -> SealedCheck:
     """Check a sealed folder: the signature of SHA256SUMS, every entry, every article.
+
+    Every folder below it that holds a SHA256SUMS is a sealed folder too, checked by the
+    nearest-seal rule of :func:`check_seals`.
 
     ``policy`` is an :class:`~provenance.allowed_signers.AllowedSigners` or
     :class:`~provenance.allowed_signers.TrustedKey`; without one the signature is not checked
@@ -166,19 +175,26 @@ def check_sealed_folder(
     root = os.fspath(folder)
     if not is_sealed(root):
         raise InputError(f"{root} is not a sealed folder: it holds no {MANIFEST_NAME}")
-    manifest_shown = join_display(root, MANIFEST_NAME)
-    manifest_bytes, manifest_error = _read_plain(
-        os.path.join(root, MANIFEST_NAME), min(max_size, MAX_MANIFEST_SIZE)
-    )
-    signature = _check_manifest_signature(
-        root, manifest_bytes, policy, namespace, now, manifest_error is None
+    # The top seal's own two files are read by name (never through a link) and left out of
+    # the walk, which never lists them; a nested seal's are found, hashed and kept by the
+    # walk, since the seal above lists them.
+    kept: dict[str, bytes | str] = {}
+    for name in seal_files(""):
+        path = os.path.join(root, name)
+        if name == MANIFEST_NAME or os.path.lexists(path):
+            data, error = _read_plain(path, keep_limit(name, max_size))
+            kept[name] = data if data is not None else (error or "cannot read")
+    budget = _Budget(
+        MAX_MANIFESTS_SIZE - sum(len(v) for v in kept.values() if isinstance(v, bytes))
     )
 
     # With more than one job the footers are checked by worker processes while this one
     # walks and hashes (forked before the walk's thread starts); else by the walking thread.
     checker = TextChecker.start(jobs, canonicalization, tokens)
 
-    def inspect(path: str, data: bytes) -> Result | Pending:
+    def inspect(path: str, data: bytes) -> object:
+        if is_seal_file(path):
+            return budget.keep(data)
         shown = join_display(root, display_name(path))
         if checker is not None:
             return checker.submit(data, shown)
@@ -187,9 +203,9 @@ def check_sealed_folder(
     with checker if checker is not None else contextlib.nullcontext():
         found = scan(
             root,
-            keep=is_article,
+            keep=lambda path: is_seal_file(path) or is_article(path),
             inspect=inspect,
-            keep_limit=max_size,
+            keep_limit=lambda path: keep_limit(path, max_size),
             skip=lambda path: path in (MANIFEST_NAME, SIGNATURE_NAME),
             workers=workers,
         )
@@ -197,55 +213,346 @@ def check_sealed_folder(
         if checker is not None:
             checker.flush()
             files = tuple(_resolved(item) for item in files)
-    refused = [
+    refused = tuple(
         Refused(node.path, _node_reason(node.kind, node.detail), node.kind is not Kind.ERROR)
         for node in found.nodes
         if node.kind is not Kind.FOLDER
-    ]
-    folders = {node.path for node in found.of_kind(Kind.FOLDER)}
-    if manifest_error is not None:
-        head = [Result(manifest_shown, Verdict.UNREADABLE, manifest_error)]
-        manifest = Manifest((), ())
-    else:
-        head = []
-        assert manifest_bytes is not None
-        manifest = parse_manifest(manifest_bytes)
-    results = reconcile(
-        manifest,
-        files,
-        refused,
-        display=lambda path: join_display(root, display_name(path)),
-        manifest_display=manifest_shown,
-        is_article=is_article,
-        folders=folders,
-        max_size=max_size,
     )
-    return SealedCheck(signature, tuple(head + results))
+    folders = frozenset(node.path for node in found.of_kind(Kind.FOLDER))
+    plain: list[FileDigest] = []
+    for item in files:
+        if is_seal_file(item.path):
+            kept[item.path] = _kept_or_reason(item, keep_limit(item.path, max_size))
+            item = item._replace(inspected=None)
+        plain.append(item)
+    check = check_seals(
+        Found(tuple(plain), refused, folders, kept),
+        display=lambda path: join_display(root, display_name(path)),
+        is_article=is_article,
+        max_size=max_size,
+        policy=policy,
+        namespace=namespace,
+        now=now,
+    )
+    return SealedCheck(dict(check.signatures).get(""), check.results)
 
 
-def _check_manifest_signature(
-    root: str,
-    manifest: bytes | None,
+def is_seal_file(path: str) -> bool:
+    """Whether ``path`` names a seal's manifest or signature, kept whole to be checked."""
+    return path.rpartition("/")[2] in seal_files("")
+
+
+def keep_limit(path: str, max_size: int) -> int:
+    """How much of a file is kept whole: a seal's two files have limits of their own."""
+    name = path.rpartition("/")[2]
+    if name == MANIFEST_NAME:
+        return min(max_size, MAX_MANIFEST_SIZE)
+    if name == SIGNATURE_NAME:
+        return min(max_size, MAX_ARMORED_SIZE)
+    return max_size
+
+
+class _Budget:
+    """What the manifests of one check may keep in memory together (MAX_MANIFESTS_SIZE)."""
+
+    def __init__(self, left: int) -> None:
+        self.left = left
+        self.lock = threading.Lock()  # The walk's hashing threads keep files concurrently.
+
+    def keep(self, data: bytes) -> bytes | str:
+        with self.lock:
+            if len(data) > self.left:
+                return (
+                    f"not kept: the seals of this check hold more than {MAX_MANIFESTS_SIZE} "
+                    "bytes of manifests together"
+                )
+            self.left -= len(data)
+            return data
+
+
+def _kept_or_reason(item: FileDigest, limit: int) -> bytes | str:
+    """The bytes a walk kept of a seal's file, or why it did not."""
+    if isinstance(item.inspected, bytes | str):
+        return item.inspected
+    return f"is larger than {limit} bytes ({item.size})"
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What a folder's walk or an archive's reading found: the input of :func:`check_seals`.
+
+    Paths are relative POSIX paths from the top (the folder walked, the archive's root).
+    """
+
+    #: The regular files read (footers checked for articles), nested seals' own files too.
+    files: tuple[FileDigest, ...]
+    #: What was not read: links, special files, unsafe names, errors.
+    refused: tuple[Refused, ...] = ()
+    #: The folders (by path) met: a manifest entry naming one is a folder, not a file.
+    folders: frozenset[str] = frozenset()
+    #: Each seal's SHA256SUMS and SHA256SUMS.sig that was read as a regular file: its bytes,
+    #: or why they were not kept (too large...). One absent here is refused, or a folder.
+    kept: Mapping[str, bytes | str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SealsCheck:
+    """The check of every seal in a folder or an archive."""
+
+    results: tuple[Result, ...]
+    #: Each outermost seal (by prefix: ``""`` for the top, ``"pkg/"``) and its signature's
+    #: check (``None``: not checked). A nested seal's signature is on its manifest's result.
+    signatures: tuple[tuple[str, SignatureResult | None], ...] = ()
+
+
+def check_seals(
+    found: Found,
+    *,
+    display: Callable[[str], str],
+    is_article: Callable[[str], bool] = default_is_article,
+    max_size: int = DEFAULT_MAX_SIZE,
+    policy: TrustPolicy | None = None,
+    namespace: str = DEFAULT_NAMESPACE,
+    now: datetime | None = None,
+) -> SealsCheck:
+    """Hold what was found against every seal in it, by the nearest-seal rule (SPEC §9).
+
+    Every folder holding a SHA256SUMS entry (of any kind: see :mod:`provenance.seals`) is
+    sealed. A path belongs to its *nearest* enclosing sealed folder, whose manifest gives its
+    ``manifest`` verdict: one result per path. A seal's own SHA256SUMS and .sig belong to
+    the seal above it. A seal also checks each entry it lists inside a seal below it: such a
+    file that is absent is ``missing``, and one whose SHA-256 differs makes the file's
+    result ``mismatch`` (the nearest seal's verdict is kept unless only a seal further out
+    fails the file). What a seal below holds and this one does not list is not ``unlisted``
+    for it: it lists the inner SHA256SUMS instead, or that manifest is ``unlisted`` here.
+    Paths outside every seal (in an archive) are ``unlisted`` when there is any seal; with
+    none, articles get their footer verdicts alone, as in a plain walk. ``display(path)``
+    shows a path.
+    """
+    # Innermost first: the first result kept for a path is its nearest seal's.
+    seals = sorted(_seals_in(found), key=lambda prefix: (-prefix.count("/"), prefix))
+    if not seals:
+        # Footers alone, as in a plain walk: articles, and what could not be read.
+        articles = [item for item in found.files if is_article(item.path)]
+        rows = _rows(
+            None,
+            articles,
+            found.refused,
+            display=display,
+            label=MANIFEST_NAME,
+            blocked=(),
+            folders=frozenset(),
+            max_size=max_size,
+        )
+        rows.sort(key=lambda result: result.path)
+        return SealsCheck(tuple(infer_publisher_tokens(rows)))
+    nearest = Nearest(seals)
+    outermost = {prefix for prefix in seals if nearest.above(prefix) is None}
+    own_top = {name for prefix in outermost for name in seal_files(prefix)}
+    owner = nearest.of
+    if len(seals) == 1:
+        # One seal (the common case, a sealed folder named on the command line): owning a
+        # path is a prefix test, cheaper per file than asking Nearest.
+        only = seals[0]
+        owner = lambda path: only if path.startswith(only) else None  # noqa: E731
+    files_of: defaultdict[str | None, list[FileDigest]] = defaultdict(list)
+    refused_of: defaultdict[str | None, list[Refused]] = defaultdict(list)
+    for item in found.files:
+        if item.path not in own_top:
+            files_of[owner(item.path)].append(item)
+    for refusal in found.refused:
+        if refusal.path not in own_top:
+            refused_of[owner(refusal.path)].append(refusal)
+    head: list[Result] = []
+    merged: dict[str, Result] = {}
+    signatures: dict[str, SignatureResult | None] = {}
+    nested: dict[str, SignatureResult | None] = {}
+    unread: dict[str, int] = {}  # The index in ``head`` of each manifest that was not read.
+    for prefix in seals:
+        manifest_name, signature_name = seal_files(prefix)
+        shown = display(manifest_name)
+        # With one seal, details name "SHA256SUMS" as they always did; with several, which.
+        label = MANIFEST_NAME if len(seals) == 1 else shown
+        data = _seal_file(found, manifest_name)
+        assert data is not None  # A seal is found by its manifest's name.
+        if isinstance(data, str):
+            unread[shown] = len(head)
+            head.append(Result(shown, Verdict.UNREADABLE, data))
+            manifest = Manifest((), ())
+        else:
+            manifest = parse_manifest(data)
+            head.extend(_problems(manifest, shown, label))
+        files = [_file_below(item, prefix) for item in files_of.get(prefix, ())]
+        refused = [_refused_below(item, prefix) for item in refused_of.get(prefix, ())]
+        if len(seals) > 1:
+            _add_listed_below(manifest, prefix, nearest, found, files, refused)
+        rows = _rows(
+            manifest,
+            files,
+            refused,
+            display=_under(display, prefix),
+            label=label,
+            blocked=[
+                item.path[len(prefix) :]
+                for item in found.refused
+                if item.unsafe and item.path.startswith(prefix)
+            ],
+            folders=_Folders(found.folders, prefix),
+            max_size=max_size,
+        )
+        for row in rows:
+            merged[row.path] = _nearest_first(merged.get(row.path), row)
+        signature = _seal_signature(
+            data,
+            _seal_file(found, signature_name, absent=None),
+            display(signature_name),
+            policy,
+            namespace,
+            now,
+        )
+        if prefix in outermost:
+            signatures[prefix] = signature
+        elif policy is not None:
+            nested[shown] = signature
+    # A nested seal's signature rides on its manifest's result, once the seal above has
+    # given that result (the seals above come later in the loop).
+    for shown, signature in nested.items():
+        if shown not in merged and shown in unread:
+            # No seal above lists a manifest that is not a file: its own result carries it.
+            head[unread[shown]] = replace(head[unread[shown]], signature=signature)
+        else:
+            merged[shown] = _signed(merged.get(shown), shown, signature)
+    outside = (files_of.get(None, []), refused_of.get(None, []))
+    if outside[0] or outside[1]:
+        rows = _rows(
+            Manifest((), ()),
+            *outside,
+            display=display,
+            label="any SHA256SUMS: outside every sealed folder",
+            blocked=(),
+            folders=frozenset(),
+            max_size=max_size,
+        )
+        merged.update((row.path, row) for row in rows)
+    per_path = sorted(merged.values(), key=lambda result: result.path)
+    return SealsCheck(
+        tuple(infer_publisher_tokens(head + per_path)),
+        tuple(sorted(signatures.items(), key=lambda item: item[0])),
+    )
+
+
+def _seals_in(found: Found) -> set[str]:
+    """Every sealed folder's prefix: each folder holding a SHA256SUMS of any kind."""
+    paths = chain(
+        (item.path for item in found.files),
+        (item.path for item in found.refused if path_problem(item.path) is None),
+        found.folders,
+        found.kept,
+    )
+    return {prefix for prefix in map(seal_of, paths) if prefix is not None}
+
+
+def _seal_file(found: Found, path: str, absent: str | None = "absent") -> bytes | str | None:
+    """A seal's file as kept, or why it cannot be used; ``absent`` when nothing is there."""
+    if path in found.kept:
+        return found.kept[path]
+    for item in found.refused:
+        if item.path == path:
+            return item.reason
+    if path in found.folders:
+        return "is a folder: never read"
+    return absent
+
+
+def _add_listed_below(
+    manifest: Manifest,
+    prefix: str,
+    nearest: Nearest,
+    found: Found,
+    files: list[FileDigest],
+    refused: list[Refused],
+) -> None:
+    """Add to a seal's ``files`` and ``refused`` what it lists inside the seals below it."""
+    below = [
+        entry.path
+        for entry in manifest.entries
+        if path_problem(entry.path) is None and nearest.of(prefix + entry.path) != prefix
+    ]
+    if not below:
+        return
+    wanted = {prefix + path for path in below}
+    files.extend(_file_below(item, prefix) for item in found.files if item.path in wanted)
+    refused.extend(_refused_below(item, prefix) for item in found.refused if item.path in wanted)
+
+
+def _file_below(item: FileDigest, prefix: str) -> FileDigest:
+    """``item`` with its path relative to the sealed folder ``prefix``."""
+    return item._replace(path=item.path[len(prefix) :]) if prefix else item
+
+
+def _refused_below(item: Refused, prefix: str) -> Refused:
+    return replace(item, path=item.path[len(prefix) :]) if prefix else item
+
+
+def _under(display: Callable[[str], str], prefix: str) -> Callable[[str], str]:
+    """How a path relative to the sealed folder ``prefix`` is shown."""
+    if not prefix:
+        return display
+    return lambda path: display(prefix + path)
+
+
+class _Folders:
+    """The folders below a sealed folder, as paths relative to it (a container)."""
+
+    def __init__(self, folders: frozenset[str], prefix: str) -> None:
+        self.folders = folders
+        self.prefix = prefix
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self.prefix + path in self.folders
+
+
+def _nearest_first(kept: Result | None, outer: Result) -> Result:
+    """One result per path: the nearest seal's, unless only a seal further out fails it."""
+    if kept is None:
+        return outer
+    if _manifest_fails(kept) or not _manifest_fails(outer):
+        return kept
+    return outer
+
+
+def _manifest_fails(result: Result) -> bool:
+    return result.manifest is not None and result.manifest is not ManifestVerdict.LISTED
+
+
+def _signed(row: Result | None, shown: str, signature: SignatureResult | None) -> Result:
+    """A nested seal's manifest result, carrying that seal's signature check."""
+    if row is None:
+        row = Result(shown, Verdict.NO_FOOTER, "the manifest of a sealed folder", article=False)
+    return replace(row, signature=signature)
+
+
+def _seal_signature(
+    manifest: bytes | str,
+    signature: bytes | str | None,
+    shown: str,
     policy: TrustPolicy | None,
     namespace: str,
     now: datetime | None,
-    readable: bool,
 ) -> SignatureResult | None:
-    path = os.path.join(root, SIGNATURE_NAME)
-    shown = join_display(root, SIGNATURE_NAME)
-    if not os.path.lexists(path):
+    """The check of a seal's SHA256SUMS.sig (``None``: present, but no policy to check it)."""
+    if signature is None:
         detail = f"no signature: {shown} does not exist"
         return SignatureResult(SignatureVerdict.MISSING, detail, signature_path=shown)
     if policy is None:
         return None
-    armored, error = _read_plain(path, MAX_ARMORED_SIZE)
-    if error is not None or armored is None:
-        detail = f"malformed signature: {error}"
+    if isinstance(signature, str):
+        detail = f"malformed signature: {signature}"
         return SignatureResult(SignatureVerdict.MALFORMED, detail, signature_path=shown)
-    if not readable or manifest is None:
+    if isinstance(manifest, str):
         detail = f"cannot check: {MANIFEST_NAME} could not be read"
         return SignatureResult(SignatureVerdict.BAD, detail, signature_path=shown)
-    result = check_signature(manifest, armored, policy, namespace, now=now)
+    result = check_signature(manifest, signature, policy, namespace, now=now)
     return replace(result, signature_path=shown)
 
 
@@ -283,36 +590,40 @@ def _node_reason(kind: Kind, detail: str) -> str:
     return f"{kind.value}: never opened"
 
 
-def reconcile(
+def _problems(manifest: Manifest, shown: str, label: str) -> list[Result]:
+    """One ``malformed`` result per malformed line of a manifest, shown as ``shown``."""
+    return [
+        Result(
+            shown,
+            Verdict.MALFORMED,
+            f"{label} line {problem.line}: {problem.reason}",
+            line=problem.line,
+        )
+        for problem in manifest.problems
+    ]
+
+
+def _rows(
     manifest: Manifest | None,
     files: Iterable[FileDigest],
     refused: Iterable[Refused],
     *,
     display: Callable[[str], str],
-    manifest_display: str,
-    is_article: Callable[[str], bool],
-    folders: Iterable[str] = (),
-    max_size: int = DEFAULT_MAX_SIZE,
+    label: str,
+    blocked: Sequence[str],
+    folders: Container[str],
+    max_size: int,
 ) -> list[Result]:
-    """Hold what was found against a manifest: one result per path (module docstring).
+    """One result per path, unsorted: found files, refused paths, entries found nowhere.
 
-    ``manifest`` is ``None`` for an archive without SHA256SUMS: then only articles and
-    refused paths get a result, with no manifest verdict, as in a plain folder walk. Paths
-    are relative to the manifest's folder.
+    ``label`` names the manifest in details; ``blocked`` are the links and special files a
+    listed path would resolve through; ``folders`` tells a folder from nothing at all.
     """
-    entries = {entry.path: entry for entry in manifest.entries} if manifest else {}
-    results: list[Result] = []
-    if manifest is not None:
-        for problem in manifest.problems:
-            detail = f"{MANIFEST_NAME} line {problem.line}: {problem.reason}"
-            results.append(Result(manifest_display, Verdict.MALFORMED, detail, line=problem.line))
+    entries = manifest.by_path() if manifest else {}
     per_path: list[Result] = []
     seen: set[str] = set()
-    blocked: list[str] = []
     for item in refused:
         seen.add(item.path)
-        if item.unsafe:
-            blocked.append(item.path)
         verdict: ManifestVerdict | None = None
         if manifest is not None:
             if item.unsafe:
@@ -321,7 +632,7 @@ def reconcile(
                 )
             elif item.path not in entries:
                 verdict = ManifestVerdict.UNLISTED
-        listed = " (listed in SHA256SUMS)" if item.path in entries else ""
+        listed = f" (listed in {label})" if item.path in entries else ""
         per_path.append(
             Result(
                 display(item.path),
@@ -333,29 +644,25 @@ def reconcile(
     for found in files:
         seen.add(found.path)
         entry = entries.get(found.path)
-        if manifest is None and not is_article(found.path):
-            continue
-        footer = _footer(found, display(found.path), is_article, max_size)
+        footer = _footer(found, display(found.path), max_size)
         if manifest is None:
             per_path.append(footer)
         elif entry is None:
-            detail = f"not listed in {MANIFEST_NAME}; {footer.detail}"
+            detail = f"not listed in {label}; {footer.detail}"
             per_path.append(_with_manifest(footer, ManifestVerdict.UNLISTED, detail))
         elif entry.sha256 == found.sha256:
             per_path.append(_with_manifest(footer, ManifestVerdict.LISTED))
         else:
             detail = (
-                f"changed since sealed: {MANIFEST_NAME} line {entry.line} expects sha256 "
+                f"changed since sealed: {label} line {entry.line} expects sha256 "
                 f"{entry.sha256}, computed {found.sha256}; {footer.detail}"
             )
             per_path.append(_with_manifest(footer, ManifestVerdict.MISMATCH, detail))
-    folder_set = set(folders)
     for path, entry in entries.items():
         if path in seen:
             continue
-        per_path.append(_absent(path, entry.line, display, blocked, folder_set))
-    per_path.sort(key=lambda result: result.path)
-    return infer_publisher_tokens(results + per_path)
+        per_path.append(_absent(path, entry.line, display, label, blocked, folders))
+    return per_path
 
 
 # Every field of a Result, in the order Result() takes them (none is keyword-only).
@@ -381,9 +688,7 @@ def _resolved(item: FileDigest) -> FileDigest:
     return item
 
 
-def _footer(
-    found: FileDigest, shown: str, is_article: Callable[[str], bool], max_size: int
-) -> Result:
+def _footer(found: FileDigest, shown: str, max_size: int) -> Result:
     if isinstance(found.inspected, Result):
         return found.inspected
     if found.too_large:
@@ -396,11 +701,16 @@ def _absent(
     path: str,
     line: int,
     display: Callable[[str], str],
+    label: str,
     blocked: Sequence[str],
-    folders: set[str],
+    folders: Container[str],
 ) -> Result:
-    """The result of an entry nothing was found at: unsafe, or missing."""
-    where = f"{MANIFEST_NAME} line {line}"
+    """The result of an entry nothing was found at: unsafe, or missing.
+
+    A missing file has the footer verdict ``missing`` too: there is no file, so nothing
+    was unreadable. ``line`` is the manifest's line (the file has none).
+    """
+    where = f"{label} line {line}"
     problem = path_problem(path)
     if problem is None:
         through = next((link for link in blocked if path.startswith(link + "/")), None)
@@ -417,7 +727,7 @@ def _absent(
     what = "a folder, not a file" if path in folders else "absent"
     return Result(
         display(path),
-        Verdict.UNREADABLE,
+        Verdict.MISSING,
         f"listed in {where}, but {what}",
         line=line,
         manifest=ManifestVerdict.MISSING,
@@ -427,11 +737,15 @@ def _absent(
 __all__ = [
     "DEFAULT_MAX_SIZE",
     "NOT_AN_ARTICLE",
+    "Found",
     "Refused",
     "SealedCheck",
+    "SealsCheck",
     "check_sealed_folder",
+    "check_seals",
     "default_is_article",
+    "is_seal_file",
     "is_sealed",
     "join_display",
-    "reconcile",
+    "keep_limit",
 ]

@@ -107,14 +107,14 @@ def scan(
     *,
     keep: Callable[[str], bool] | None = None,
     inspect: Inspect | None = None,
-    keep_limit: int = 256 << 20,
+    keep_limit: int | Callable[[str], int] = 256 << 20,
     skip: Callable[[str], bool] | None = None,
     workers: int | None = None,
 ) -> Scan:
     """Walk ``root`` (sorted, never following links) and hash every regular file once.
 
-    ``keep(path)`` chooses the files whose bytes (up to ``keep_limit``) are given to
-    ``inspect(path, data)``; ``skip(path)`` leaves a path out entirely (e.g. the manifest).
+    ``keep(path)`` chooses the files whose bytes (up to ``keep_limit``, a number of bytes or a
+    function of the path) are given to ``inspect(path, data)``; ``skip(path)`` leaves a path out entirely (e.g. the manifest).
     Paths are relative POSIX paths; names that are not UTF-8 keep their bytes as surrogates.
     ``workers`` threads hash and inspect (default one, beside the thread that walks).
 
@@ -166,7 +166,7 @@ class _Hasher:
         pool: ThreadPoolExecutor,
         keep: Callable[[str], bool] | None,
         inspect: Inspect | None,
-        limit: int,
+        limit: int | Callable[[str], int],
     ) -> None:
         self.pool = pool
         self.keep = keep
@@ -226,7 +226,8 @@ class _Hasher:
             if not stat.S_ISREG(info.st_mode):
                 return Node(path, _kind_of(info.st_mode))
             wanted = self.keep is not None and self.keep(path)
-            found = self.read(fd, path, wanted, info.st_size)
+            limit = self.limit if isinstance(self.limit, int) else self.limit(path)
+            found = self.read(fd, path, wanted, info.st_size, limit)
             after = os.fstat(fd)
             if (after.st_size, after.st_mtime_ns) != (info.st_size, info.st_mtime_ns) or (
                 found.size != info.st_size
@@ -240,7 +241,7 @@ class _Hasher:
         finally:
             os.close(fd)
 
-    def read(self, fd: int, path: str, wanted: bool, expected: int) -> FileDigest:
+    def read(self, fd: int, path: str, wanted: bool, expected: int, limit: int) -> FileDigest:
         """Hash an open regular file in blocks of 1 MiB, keeping its bytes if wanted."""
         digest = hashlib.sha256()
         kept: list[bytes] | None = [] if wanted else None
@@ -252,7 +253,7 @@ class _Hasher:
             digest.update(block)
             size += len(block)
             if kept is not None:
-                if size <= self.limit:
+                if size <= limit:
                     kept.append(block)
                 else:
                     kept = None
@@ -266,7 +267,11 @@ class _Hasher:
 
 
 def _walk(root_fd: int, hasher: _Hasher, skip: Callable[[str], bool] | None) -> list[Node]:
-    """Depth-first walk holding one descriptor per level; files go to ``hasher`` by folder."""
+    """Depth-first walk, without recursion; files go to ``hasher`` by folder.
+
+    It holds a descriptor for each folder on the way down that still has sub-folders to
+    enter: one per level at most, and only a few for a long chain of single folders.
+    """
     nodes: list[Node] = []
     stack = [(root_fd, "", _list(root_fd, "", nodes, hasher, skip))]
     try:
@@ -287,7 +292,19 @@ def _walk(root_fd: int, hasher: _Hasher, skip: Callable[[str], bool] | None) -> 
                 else:
                     nodes.append(Node(path, Kind.ERROR, f"cannot open: {exc.strerror or exc}"))
                 continue
-            stack.append((child, path + "/", _list(child, path + "/", nodes, hasher, skip)))
+            if not folders:
+                # Nothing is left to enter here: let go of this folder before going down, so
+                # that a chain of folders thousands deep holds a few descriptors, not one per
+                # level (past the limit on open files, the walk would fail).
+                stack.pop()
+                if dir_fd != root_fd:
+                    os.close(dir_fd)
+            try:
+                below = _list(child, path + "/", nodes, hasher, skip)
+            except BaseException:
+                os.close(child)
+                raise
+            stack.append((child, path + "/", below))
     finally:
         for dir_fd, _, _ in stack:
             if dir_fd != root_fd:

@@ -23,6 +23,7 @@ from provenance.fsio import SpecialFileError, open_regular_fd, read_whole
 from provenance.model import Algorithm, Canonicalization, Result, Verdict
 from provenance.outline import is_plain
 from provenance.parse import Footer, find_footer, line_number, text_problem
+from provenance.seals import marks_seal
 from provenance.tokens import TokenRegistry, builtin_tokens
 
 #: Suffixes of the files a folder walk takes by default (plus files with no suffix).
@@ -401,8 +402,31 @@ def iter_targets(
         yield Target(path, display, error)
 
 
-def _targets(paths: Iterable[str], options: VerifyOptions) -> Iterator[parallel.Target]:
-    """:func:`iter_targets` as plain (path, display, error) tuples."""
+@dataclass(frozen=True, slots=True)
+class SealedFolder:
+    """A folder a seal-aware walk met that holds SHA256SUMS (in any form: see seals.py).
+
+    The walk does not go into it: the caller checks it whole as a sealed folder.
+    """
+
+    path: str
+
+
+def iter_entries(
+    paths: Iterable[str], options: VerifyOptions = VerifyOptions()
+) -> Iterator[parallel.Target | SealedFolder]:
+    """:func:`iter_targets`, but a sealed folder, named or met on the way, is one entry.
+
+    >>> [type(e).__name__ for e in iter_entries(["issue-12"])]  # doctest: +SKIP
+    ['SealedFolder']
+    """
+    return _entries(paths, options, seals=True)
+
+
+def _entries(
+    paths: Iterable[str], options: VerifyOptions, *, seals: bool
+) -> Iterator[parallel.Target | SealedFolder]:
+    """Files as (path, display, error) tuples; with ``seals``, sealed folders as such."""
     paths = list(paths)
     for path in paths:
         if not os.path.lexists(path):
@@ -410,25 +434,55 @@ def _targets(paths: Iterable[str], options: VerifyOptions) -> Iterator[parallel.
     select = _Selector(options)
     for path in paths:
         if os.path.isdir(path):
-            yield from _walk(path, "", select)
+            yield from _walk(path, select, seals)
         else:
             yield path, path, None
+
+
+def _targets(paths: Iterable[str], options: VerifyOptions) -> Iterator[parallel.Target]:
+    """:func:`iter_targets` as plain (path, display, error) tuples."""
+    for entry in _entries(paths, options, seals=False):
+        assert not isinstance(entry, SealedFolder)  # Only a seal-aware walk yields one.
+        yield entry
 
 
 _NAME = attrgetter("name")
 
 
-def _walk(root: str, relative: str, select: _Selector) -> Iterator[parallel.Target]:
-    folder = os.path.join(root, relative) if relative else root
+def _listing(folder: str) -> list[os.DirEntry[str]] | str:
+    """The entries of ``folder`` sorted by name, or why it cannot be listed."""
     try:
         with os.scandir(folder) as entries:
-            listing = sorted(entries, key=_NAME)
+            return sorted(entries, key=_NAME)
     except OSError as exc:
-        yield folder, folder, f"cannot list folder: {exc.strerror or exc}"
+        return f"cannot list folder: {exc.strerror or exc}"
+
+
+def _walk(root: str, select: _Selector, seals: bool) -> Iterator[parallel.Target | SealedFolder]:
+    """Walk ``root`` depth first in sorted order, with a stack instead of recursion.
+
+    A tree thousands of folders deep is walked like a flat one (a recursive walk raised
+    RecursionError at about a thousand levels); a folder whose path is too long for the
+    system to open becomes one ``cannot list folder`` error, and the walk goes on.
+    """
+    listing = _listing(root)
+    if isinstance(listing, str):
+        yield root, root, listing
         return
-    prefix = f"{relative}/" if relative else ""
-    shown = _join_display(root, prefix)
-    for entry in listing:
+    if seals and any(marks_seal(entry.name) for entry in listing):
+        yield SealedFolder(root)
+        return
+    # Each level: the folder's relative path with its final "/", its path to show, and
+    # what is left of its sorted listing.
+    stack: list[tuple[str, str, Iterator[os.DirEntry[str]]]] = [
+        ("", join_display(root, ""), iter(listing))
+    ]
+    while stack:
+        prefix, shown, entries = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
         name = entry.name
         if name.startswith("."):
             continue
@@ -440,10 +494,21 @@ def _walk(root: str, relative: str, select: _Selector) -> Iterator[parallel.Targ
                 # One string object when both are equal: a batch sent to a worker pickles it once.
                 yield path, path if display == path else display, None
         elif entry.is_dir(follow_symlinks=False) and select.enters(name, child):
-            yield from _walk(root, child, select)
+            below = _listing(entry.path)
+            if isinstance(below, str):
+                yield entry.path, entry.path, below
+            elif seals and any(marks_seal(item.name) for item in below):
+                yield SealedFolder(entry.path)
+            else:
+                stack.append((child + "/", shown + name + "/", iter(below)))
 
 
-def _join_display(root: str, relative: str) -> str:
+def join_display(root: str, relative: str) -> str:
+    """``root/relative`` as results show it.
+
+    >>> join_display("issue", "a.txt"), join_display("issue/", "a.txt")
+    ('issue/a.txt', 'issue/a.txt')
+    """
     return root + relative if root.endswith(("/", os.sep)) else f"{root}/{relative}"
 
 
@@ -463,10 +528,24 @@ def check_paths(
     ``unverifiable`` (see :func:`infer_publisher_tokens`); the list returned carries those
     final verdicts.
 
+    This checks footers (and FILE.sig) only, in sealed folders too; a run that honours
+    seals and archives is :func:`provenance.run.check_run`.
+
     >>> [r.verdict.value for r in check_paths(["fixtures/articles/good"], jobs=2)][:1]  # doctest: +SKIP
     ['ok']
     """
-    targets = _targets(paths, options)
+    return check_targets(_targets(paths, options), options, on_result=on_result, jobs=jobs)
+
+
+def check_targets(
+    targets: Iterable[parallel.Target],
+    options: VerifyOptions = VerifyOptions(),
+    *,
+    on_result: Callable[[Result], None] | None = None,
+    jobs: int = 1,
+) -> list[Result]:
+    """:func:`check_paths` for files already found: (path, display, error) tuples."""
+    targets = iter(targets)
     head = list(islice(targets, 2 * parallel.BATCH)) if jobs > 1 else []
     if jobs > 1 and len(head) == 2 * parallel.BATCH:
         stream: Iterable[Result] = parallel.check_parallel(

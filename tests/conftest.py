@@ -7,9 +7,12 @@ provenance's own canonicalisation, so a test checks the implementation instead o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,6 +115,52 @@ def write(folder: Path, name: str, data: bytes | str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     return path
+
+
+@contextlib.contextmanager
+def deep_chain(top: Path, depth: int, data: bytes) -> Iterator[Path]:
+    """``top/d/d/.../d/a.txt``, ``depth`` folders deep, removed afterwards.
+
+    Each step is taken relative to its parent's descriptor (``mkdirat``/``openat``), since
+    the whole path may be longer than PATH_MAX. The tree is removed here, level by level:
+    shutil.rmtree (and so pytest's clean-up of old temporary folders) recurses, and fails
+    on a tree deeper than the recursion limit.
+    """
+    top.mkdir()
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        for _ in range(depth):
+            os.mkdir("d", dir_fd=fd)
+            child = os.open("d", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = child
+        out = os.open("a.txt", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(out, data)
+        os.close(out)
+    finally:
+        os.close(fd)
+    try:
+        yield top
+    finally:
+        _remove_chain(top)
+
+
+def _remove_chain(top: Path) -> None:
+    """Remove a chain of folders named ``d`` below ``top``: lift each level to the top."""
+    fd = os.open(top, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        while "d" in os.listdir(fd):
+            os.rename("d", "lifted", src_dir_fd=fd, dst_dir_fd=fd)
+            inner = os.open("lifted", os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            try:
+                if "d" in os.listdir(inner):
+                    os.rename("d", "d", src_dir_fd=inner, dst_dir_fd=fd)
+            finally:
+                os.close(inner)
+            shutil.rmtree("lifted", dir_fd=fd)
+    finally:
+        os.close(fd)
+    shutil.rmtree(top)
 
 
 def invoke(*args: str | Path) -> Result:

@@ -130,7 +130,7 @@ def test_a_missing_manifest_entry_with_control_characters_is_escaped(tmp_path: P
     result = invoke("verify", "-q", root)
     assert_clean(result, 1)
     _no_raw_controls(result.stdout)
-    assert result.stdout.startswith(f"sums-missing  {root}/e\\x1b]0;pwned\\x07.txt  (")
+    assert result.stdout.startswith(f"missing       {root}/e\\x1b]0;pwned\\x07.txt  (")
 
 
 def test_parse_shows_a_holder_with_bidi_controls_escaped(tmp_path: Path) -> None:

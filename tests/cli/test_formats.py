@@ -215,6 +215,7 @@ def test_jsonl_a_line_per_file_then_the_summary(mixed: Path) -> None:
             "no-footer": 1,
             "malformed": 1,
             "unreadable": 1,
+            "missing": 0,
         },
         "total": 7,
         "failed": 3,
@@ -238,7 +239,7 @@ def test_jsonl_revises_results_that_the_whole_run_changes(tmp_path: Path) -> Non
         assert revised["verdict"] == "unverifiable"
         assert "constant marker" in str(revised["detail"])
     assert records[-1]["summary"] == {
-        **dict.fromkeys(["ok", "mismatch", "no-footer", "malformed", "unreadable"], 0),
+        **dict.fromkeys(["ok", "mismatch", "no-footer", "malformed", "unreadable", "missing"], 0),
         "unverifiable": 2,
     }
     assert result.exit_code == 0

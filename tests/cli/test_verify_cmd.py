@@ -22,7 +22,7 @@ from conftest import (
     write,
 )
 
-SUMMARY_KEYS = {"ok", "mismatch", "unverifiable", "no-footer", "malformed", "unreadable"}
+SUMMARY_KEYS = {"ok", "mismatch", "unverifiable", "no-footer", "malformed", "unreadable", "missing"}
 
 
 def test_good_fixtures_pass_strict_with_exact_output() -> None:
@@ -101,8 +101,8 @@ def test_canonicalization_option() -> None:
 
 def test_include_exclude(tmp_path: Path) -> None:
     data = article().data()
-    # A SHA256SUMS in the folder named would make it a sealed folder: put one below it.
-    for name in ("a.txt", "b.md", "c.json", "sub/d.txt", ".e.txt", "sub/SHA256SUMS", "a.txt.sig"):
+    # No SHA256SUMS: one anywhere in the walk makes its folder sealed (test_nested_seals.py).
+    for name in ("a.txt", "b.md", "c.json", "sub/d.txt", ".e.txt", "sub/d.txt.sig", "a.txt.sig"):
         write(tmp_path, name, data)
     listed = invoke("verify", tmp_path).stdout.splitlines()[:-1]
     assert [line.split()[-1] for line in listed] == [

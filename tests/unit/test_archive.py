@@ -308,3 +308,55 @@ def test_footers_checked_by_worker_processes_say_what_one_thread_says(
     assert any(r.warnings for r in two.results)
     bad = [r for r in two.results if r.path.endswith("more/bad.txt")]
     assert [r.verdict for r in bad] == [Verdict.UNREADABLE]
+
+
+# -- seals anywhere in an archive -----------------------------------------------------------
+
+
+def _members_of(folder: Path, prefix: str) -> list[tuple[tarfile.TarInfo, bytes | None]]:
+    return [
+        (regular(prefix + path.relative_to(folder).as_posix()), path.read_bytes())
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    ]
+
+
+def test_two_sealed_folders_side_by_side(sealed: Path, key: SigningKey, tmp_path: Path) -> None:
+    members = _members_of(sealed, "one/") + _members_of(sealed, "two/")
+    archive = tar_of(tmp_path / "x.tar", members)
+    found = check_archive(archive, policy=TrustedKey(key.public))
+    assert found.sealed and not found.failed(require_signature=True)
+    assert [prefix for prefix, _ in found.seal_signatures] == ["one/", "two/"]
+    assert found.covered()
+    # One seal unsigned: the members are no longer all covered by good signatures.
+    unsigned = [m for m in members if m[0].name != "two/SHA256SUMS.sig"]
+    found = check_archive(tar_of(tmp_path / "y.tar", unsigned), policy=TrustedKey(key.public))
+    assert not found.failed() and found.failed(require_signature=True)
+
+
+def test_member_outside_every_seal_is_unlisted(sealed: Path, tmp_path: Path) -> None:
+    members = [*_members_of(sealed, "issue/"), (regular("notes/extra.md"), article().data())]
+    found = check_archive(tar_of(tmp_path / "x.tar", members))
+    rows = by_path(found)
+    assert rows["notes/extra.md"].manifest is ManifestVerdict.UNLISTED
+    assert rows["issue/a.txt"].manifest is ManifestVerdict.LISTED
+    assert found.failed()
+
+
+def test_nested_seal_in_an_archive_and_its_own_files(
+    sealed: Path, key: SigningKey, tmp_path: Path
+) -> None:
+    outer = tmp_path / "outer"
+    write(outer, "top.txt", article().data())
+    for path in sorted(sealed.rglob("*")):
+        if path.is_file():
+            write(outer, f"inner/{path.relative_to(sealed).as_posix()}", path.read_bytes())
+    seal_folder(outer, key)
+    archive = tar_folder(outer, tmp_path / "x.tar", "outer")
+    found = check_archive(archive, policy=TrustedKey(key.public))
+    rows = by_path(found)
+    assert not found.failed(require_signature=True)
+    assert rows["outer/inner/SHA256SUMS"].manifest is ManifestVerdict.LISTED
+    signature = rows["outer/inner/SHA256SUMS"].signature
+    assert signature is not None and signature.verdict is SignatureVerdict.GOOD
+    assert [prefix for prefix, _ in found.seal_signatures] == ["outer/"]

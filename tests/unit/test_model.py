@@ -25,6 +25,7 @@ def test_verdict_words_are_the_public_contract() -> None:
         "no-footer",
         "malformed",
         "unreadable",
+        "missing",
     ]
 
 
@@ -35,6 +36,7 @@ def test_verdict_words_are_the_public_contract() -> None:
         (Verdict.MISMATCH, True, True),
         (Verdict.MALFORMED, True, True),
         (Verdict.UNREADABLE, True, True),
+        (Verdict.MISSING, True, True),
         (Verdict.UNVERIFIABLE, False, True),
         (Verdict.NO_FOOTER, False, True),
     ],
@@ -55,9 +57,9 @@ def test_summary_counts_every_verdict() -> None:
     results = [Result(f"{v}.txt", v, "") for v in Verdict] + [Result("b.txt", Verdict.OK, "")]
     summary = Summary.of(results)
     assert dict(summary.counts) == {**dict.fromkeys(Verdict, 1), Verdict.OK: 2}
-    assert (summary.total, summary.failed, summary.ok) == (7, 3, False)
+    assert (summary.total, summary.failed, summary.ok) == (8, 4, False)
     strict = Summary.of(results, strict=True)
-    assert (strict.failed, strict.strict) == (5, True)
+    assert (strict.failed, strict.strict) == (6, True)
     assert not Summary.of([]).ok and Summary.of([]).empty
     assert Summary.of([], allow_empty=True).ok
 

@@ -27,8 +27,11 @@ from provenance.report import (
     document_dict,
     document_text,
     escape,
+    github_annotations,
     json_report,
     json_text,
+    junit_report,
+    points_at_file,
     result_dict,
     result_line,
     summary_line,
@@ -95,6 +98,7 @@ def test_json_report() -> None:
         "no-footer": 0,
         "malformed": 0,
         "unreadable": 0,
+        "missing": 0,
     }
     assert set(payload["results"][1]) >= ISSUE_RESULT_KEYS
     assert {k: payload["results"][1][k] for k in ISSUE_RESULT_KEYS} == {
@@ -275,9 +279,9 @@ def _sig(verdict: SignatureVerdict) -> SignatureResult:
         ),
         (Result("a", Verdict.OK, "", manifest=ManifestVerdict.UNSAFE), False, "sums-unsafe"),
         (
-            Result("a", Verdict.UNREADABLE, "", manifest=ManifestVerdict.MISSING),
+            Result("a", Verdict.MISSING, "", manifest=ManifestVerdict.MISSING),
             False,
-            "sums-missing",
+            "missing",
         ),
         (
             Result(
@@ -345,3 +349,44 @@ def test_json_of_a_name_that_is_not_utf8_has_path_bytes() -> None:
     assert "path_bytes" not in result_dict(Result("a\u202e\x1b.txt", Verdict.OK, ""))
     assert json.loads(json_text({"k": "a\u202e\x1b"})) == {"k": "a\u202e\x1b"}
     assert json_text({"k": "\ud800"}, compact=True) == '{"k":"\ufffd"}'
+
+
+MISSING = Result(
+    "issue/b.txt",
+    Verdict.MISSING,
+    "listed in SHA256SUMS line 7, but absent",
+    line=7,
+    manifest=ManifestVerdict.MISSING,
+)
+UNSAFE_ENTRY = Result(
+    "../etc/passwd",
+    Verdict.UNREADABLE,
+    "unsafe path in SHA256SUMS line 2: the path holds '..'; never opened",
+    line=2,
+    manifest=ManifestVerdict.UNSAFE,
+)
+
+
+def test_a_missing_file_has_a_verdict_of_its_own() -> None:
+    assert result_line(MISSING) == (
+        "missing       issue/b.txt  (listed in SHA256SUMS line 7, but absent)  [SHA256SUMS: missing]"
+    )
+    assert result_dict(MISSING)["verdict"] == "missing"
+    assert MISSING.failed()
+    assert summary_line(Summary.of([MISSING])) == (
+        "1 file: 1 missing; SHA256SUMS: 1 missing; FAILED (1 failing)"
+    )
+
+
+def test_no_annotation_points_at_a_file_that_is_absent_or_never_opened() -> None:
+    assert not points_at_file(MISSING) and not points_at_file(UNSAFE_ENTRY) and points_at_file(BAD)
+    assert github_annotations(MISSING) == [
+        "::error title=provenance missing::issue/b.txt: missing: listed in SHA256SUMS line 7, "
+        "but absent"
+    ]
+    assert all("file=" not in line for line in github_annotations(UNSAFE_ENTRY))
+    junit = junit_report([MISSING, UNSAFE_ENTRY, BAD], Summary.of([MISSING, UNSAFE_ENTRY, BAD]))
+    assert '<testcase classname="provenance.verify" name="issue/b.txt">' in junit
+    assert '<testcase classname="provenance.verify" name="../etc/passwd">' in junit
+    assert 'name="b.txt" file="b.txt"' in junit
+    assert '<failure type="missing"' in junit

@@ -135,6 +135,24 @@ def test_fifo_is_refused_and_never_opened(folder: Path, key: SigningKey) -> None
         seal_folder(folder, key)
 
 
+@pytest.mark.parametrize("name", ["SHA256SUMS", "SHA256SUMS.sig"])
+def test_a_folder_named_like_a_seal_file_below_is_refused(
+    folder: Path, key: SigningKey, name: str
+) -> None:
+    # verify would take its parent for a sealed folder whose seal is broken.
+    write(folder, f"sub/{name}/x.txt", b"x")
+    with pytest.raises(InputError, match=rf"sub/{name} \(folder\)"):
+        seal_folder(folder, key)
+
+
+def test_an_inner_seal_is_listed_by_the_outer_one(folder: Path, key: SigningKey) -> None:
+    write(folder, "sub/x.txt", b"x")
+    seal_folder(folder / "sub", key)
+    seal_folder(folder, key)
+    listed = [line.split("  ", 1)[1] for line in (folder / "SHA256SUMS").read_text().splitlines()]
+    assert {"sub/SHA256SUMS", "sub/SHA256SUMS.sig", "sub/x.txt"} <= set(listed)
+
+
 def test_non_nfc_and_non_utf8_names_are_refused(tmp_path: Path, key: SigningKey) -> None:
     root = tmp_path / "names"
     write(root, "cafe\u0301.txt", b"x")

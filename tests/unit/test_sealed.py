@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from pathlib import Path
@@ -13,7 +14,16 @@ from provenance.errors import InputError
 from provenance.keys import SigningKey, generate_key
 from provenance.model import ManifestVerdict, Result, SignatureVerdict, Verdict
 from provenance.seal import seal_folder
-from provenance.sealed import NOT_AN_ARTICLE, SealedCheck, check_sealed_folder, is_sealed
+from provenance.sealed import (
+    NOT_AN_ARTICLE,
+    Found,
+    SealedCheck,
+    check_sealed_folder,
+    check_seals,
+    is_sealed,
+)
+from provenance.seals import Nearest, seal_of
+from provenance.tree import FileDigest
 from tests.conftest import article, write
 
 
@@ -67,7 +77,7 @@ def test_missing_file(sealed: Path, key: SigningKey) -> None:
     (sealed / "a.txt").unlink()
     missing = by_path(check(sealed, key), sealed)["a.txt"]
     assert missing.manifest is ManifestVerdict.MISSING
-    assert missing.verdict is Verdict.UNREADABLE
+    assert missing.verdict is Verdict.MISSING
     assert missing.detail == "listed in SHA256SUMS line 1, but absent"
     assert missing.line == 1
 
@@ -327,3 +337,142 @@ def test_several_hashing_threads_and_worker_processes_together(
     for index in range(40):
         write(sealed, f"more/item{index:02d}.txt", article(body=f"Item {index}.").data())
     assert check(sealed, key, jobs=2, workers=3).results == check(sealed, key).results
+
+
+# -- where seals are (provenance.seals) and seals inside seals (check_seals) ------------------
+
+
+@pytest.mark.parametrize("form", ["file", "folder", "dangling link", "FIFO"])
+def test_a_manifest_of_any_form_seals_its_folder(tmp_path: Path, form: str) -> None:
+    manifest = tmp_path / "SHA256SUMS"
+    if form == "file":
+        manifest.write_bytes(b"")
+    elif form == "folder":
+        manifest.mkdir()
+    elif form == "dangling link":
+        manifest.symlink_to(tmp_path / "nothing")
+    else:
+        os.mkfifo(manifest)
+    assert is_sealed(tmp_path)
+    assert seal_of("SHA256SUMS") == "" and seal_of("a/b/SHA256SUMS") == "a/b/"
+    assert seal_of("a/SHA256SUMS.sig") is None and seal_of("a/sha256sums") is None
+
+
+def test_nearest_seal_owns_a_path_and_a_seals_own_files_belong_above() -> None:
+    nearest = Nearest(["", "a/", "a/b/c/"])
+    assert nearest.of("x.txt") == ""
+    assert nearest.of("a/x.txt") == "a/"
+    assert nearest.of("a/b/x.txt") == "a/"
+    assert nearest.of("a/b/c/d/x.txt") == "a/b/c/"
+    assert nearest.of("a/b/c/SHA256SUMS") == "a/"
+    assert nearest.of("a/b/c/SHA256SUMS.sig") == "a/"
+    assert nearest.of("a/SHA256SUMS") == ""
+    assert nearest.of("SHA256SUMS") is None
+    assert Nearest(["pkg/"]).of("other/x.txt") is None
+    assert Nearest(["pkg/"]).above("pkg/") is None
+
+
+def test_nearest_seal_of_a_path_thousands_of_folders_deep() -> None:
+    deep = "d/" * 5_000
+    nearest = Nearest(["", deep])
+    assert nearest.of(deep + "x.txt") == deep
+    assert nearest.of("d/" * 4_999 + "x.txt") == ""
+
+
+def _digest(path: str, data: bytes, inspected: object = None) -> FileDigest:
+    return FileDigest(path, hashlib.sha256(data).hexdigest(), len(data), inspected)
+
+
+def _line(path: str, data: bytes) -> bytes:
+    return f"{hashlib.sha256(data).hexdigest()}  {path}\n".encode()
+
+
+def test_check_seals_outer_entries_inside_an_inner_seal() -> None:
+    a, b = b"a\n", b"b\n"
+    inner = _line("a.txt", a) + _line("b.txt", b)
+    outer = _line("pkg/SHA256SUMS", inner) + _line("pkg/a.txt", a) + _line("pkg/b.txt", b"old\n")
+    outer += _line("pkg/gone.txt", b"x")
+    found = Found(
+        files=(
+            _digest("pkg/SHA256SUMS", inner),
+            _digest("pkg/a.txt", a),
+            _digest("pkg/b.txt", b),
+            _digest("pkg/new.txt", b"new"),
+        ),
+        kept={"SHA256SUMS": outer, "pkg/SHA256SUMS": inner},
+    )
+    check = check_seals(found, display=str, is_article=lambda path: False)
+    rows = {result.path: result for result in check.results}
+    assert [result.path for result in check.results] == sorted(rows)
+    assert rows["pkg/SHA256SUMS"].manifest is ManifestVerdict.LISTED
+    assert rows["pkg/a.txt"].manifest is ManifestVerdict.LISTED
+    # Listed and matching in the nearest seal, changed for the outer one: the outer fails it.
+    assert rows["pkg/b.txt"].manifest is ManifestVerdict.MISMATCH
+    assert rows["pkg/b.txt"].detail.startswith("changed since sealed: SHA256SUMS line 3")
+    assert (rows["pkg/gone.txt"].verdict, rows["pkg/gone.txt"].manifest) == (
+        Verdict.MISSING,
+        ManifestVerdict.MISSING,
+    )
+    # Not listed by the outer seal, which covers the inner manifest: the inner one owns it.
+    assert rows["pkg/new.txt"].manifest is ManifestVerdict.UNLISTED
+    assert "pkg/SHA256SUMS line" not in rows["pkg/new.txt"].detail
+    assert [name for name, _ in check.signatures] == [""]
+
+
+def test_check_seals_outside_every_seal_is_unlisted() -> None:
+    data = b"a\n"
+    found = Found(
+        files=(_digest("pkg/a.txt", data), _digest("extra.txt", data)),
+        kept={"pkg/SHA256SUMS": _line("a.txt", data)},
+    )
+    rows = {r.path: r for r in check_seals(found, display=str).results}
+    assert rows["pkg/a.txt"].manifest is ManifestVerdict.LISTED
+    assert rows["extra.txt"].manifest is ManifestVerdict.UNLISTED
+    assert "outside every sealed folder" in rows["extra.txt"].detail
+    # A seal's own files are no row of their own at the top.
+    assert "pkg/SHA256SUMS" not in rows
+
+
+def test_check_seals_without_a_seal_checks_articles_only() -> None:
+    found = Found(files=(_digest("a.txt", b"x"), _digest("photo.jpg", b"y")))
+    check = check_seals(found, display=str)
+    assert [r.path for r in check.results] == ["a.txt"] and check.signatures == ()
+
+
+def test_nested_seal_with_a_folder_for_manifest_fails(tmp_path: Path, key: SigningKey) -> None:
+    root = tmp_path / "issue"
+    write(root, "a.txt", article().data())
+    write(root, "pkg/b.txt", article().data())
+    seal_folder(root, key)
+    (root / "pkg" / "SHA256SUMS").mkdir()
+    found = check(root, key)
+    rows = by_path(found, root)
+    assert rows["pkg/SHA256SUMS"].verdict is Verdict.UNREADABLE
+    assert rows["pkg/SHA256SUMS"].detail == "is a folder: never read"
+    assert rows["pkg/b.txt"].manifest is ManifestVerdict.UNLISTED
+    assert found.failed()
+
+
+SEAL = ("SHA256SUMS", "SHA256SUMS.sig")
+
+
+def test_nested_manifests_kept_in_bounded_memory(
+    tmp_path: Path, key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import provenance.sealed
+
+    root = tmp_path / "issue"
+    for name in ("p", "q"):
+        write(root, f"{name}/a.txt", article().data())
+        seal_folder(root / name, key)
+    write(root, "top.txt", article().data())
+    seal_folder(root, key)
+    assert not check(root, key).failed()
+    # Room for the top seal's two files and one inner seal's: the other inner one's manifest
+    # is not kept, and fails (which one depends on the order the walk hashes them).
+    sizes = [(folder / name).stat().st_size for folder in (root, root / "p") for name in SEAL]
+    monkeypatch.setattr(provenance.sealed, "MAX_MANIFESTS_SIZE", sum(sizes))
+    found = check(root, key)
+    refused = [r for r in found.results if r.detail.startswith("not kept")]
+    assert len(refused) == 1 and refused[0].verdict is Verdict.UNREADABLE
+    assert found.failed()

@@ -7,17 +7,19 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import BAD, BODY, DOW_JONES, GOOD, article, md5_hex, notice, write
+from conftest import BAD, BODY, DOW_JONES, GOOD, article, deep_chain, md5_hex, notice, write
 
 from provenance.errors import InputError, VerificationError
 from provenance.model import Algorithm, Canonicalization, Result, Verdict
 from provenance.tokens import TokenRegistry
 from provenance.verify import (
+    SealedFolder,
     VerifyOptions,
     check_bytes,
     check_file,
     check_paths,
     infer_publisher_tokens,
+    iter_entries,
     iter_targets,
     verify_file,
 )
@@ -344,3 +346,32 @@ def test_notice_quoted_inside_a_line_near_the_end_is_body(text: str) -> None:
 def test_token_glued_to_the_notice_is_malformed() -> None:
     art = article()
     assert check_bytes(f"{art.covered}{art.digest}\n".encode()).verdict is Verdict.MALFORMED
+
+
+def test_seal_aware_walk_stops_at_every_sealed_folder(tmp_path: Path) -> None:
+    make_tree(tmp_path)
+    assert [type(e) for e in iter_entries([str(tmp_path)])] == [SealedFolder]
+    (tmp_path / "SHA256SUMS").unlink()
+    write(tmp_path, "sub/deeper/SHA256SUMS", b"")
+    (tmp_path / "drafts" / "SHA256SUMS").symlink_to(tmp_path / "nothing")
+    root = str(tmp_path)
+    entries = [e.path if isinstance(e, SealedFolder) else e[1] for e in iter_entries([root])]
+    assert entries == [
+        f"{root}/a.md",
+        f"{root}/b.txt",
+        f"{root}/drafts",
+        f"{root}/noext",
+        f"{root}/sub/deeper",
+        f"{root}/sub/z.txt",
+    ]
+    assert [type(e) for e in iter_entries([f"{root}/sub/deeper"])] == [SealedFolder]
+    # A footer-only walk still takes every file.
+    assert f"{root}/sub/deeper/y.txt" in walked([root])
+
+
+def test_walk_of_a_tree_deeper_than_the_recursion_limit(tmp_path: Path) -> None:
+    depth = 1_200  # Deeper than Python's default recursion limit, shorter than PATH_MAX.
+    with deep_chain(tmp_path / "deep", depth, article().data()) as top:
+        (result,) = check_paths([str(top)])
+    assert result.verdict is Verdict.OK
+    assert result.path == f"{top}/" + "d/" * depth + "a.txt"
