@@ -32,13 +32,8 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from provenance.errors import InputError
-from provenance.keys import (
-    SUPPORTED_KEY_TYPES,
-    PublicKey,
-    load_public_key,
-    parse_public_key,
-    read_small_file,
-)
+from provenance.fsio import read_small_file
+from provenance.keys import SUPPORTED_KEY_TYPES, PublicKey, load_public_key, parse_public_key
 
 #: Option names an allowed_signers line may carry (case-insensitive, as in OpenSSH).
 _VALUE_OPTIONS = ("namespaces", "valid-after", "valid-before")
