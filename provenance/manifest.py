@@ -330,7 +330,7 @@ def _run_of_lf(data: bytes, start: int) -> int:
     return match.end() - start
 
 
-def _parse_line(raw: bytes, number: int, problems: list[LineProblem]) -> Entry | None:
+def _parse_line(raw: bytes, number: int, problems: _Problems) -> Entry | None:
     """One line (without its LF) to an entry, or ``None`` with a problem recorded."""
     escaped = raw.startswith(b"\\")
     body = raw[1:] if escaped else raw
