@@ -32,13 +32,8 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from provenance.errors import InputError
-from provenance.keys import (
-    SUPPORTED_KEY_TYPES,
-    PublicKey,
-    load_public_key,
-    parse_public_key,
-    read_small_file,
-)
+from provenance.fsio import read_small_file
+from provenance.keys import SUPPORTED_KEY_TYPES, PublicKey, load_public_key, parse_public_key
 
 #: Option names an allowed_signers line may carry (case-insensitive, as in OpenSSH).
 _VALUE_OPTIONS = ("namespaces", "valid-after", "valid-before")
@@ -120,6 +115,12 @@ class AllowedSigner:
 
     def refusal(self, namespace: str, when: int, principal: str | None) -> str | None:
         """Why this line does not allow its key here, or ``None`` when it does."""
+        if principal is None and all(pattern.startswith("!") for pattern in self.principals):
+            # A list of negations alone matches no identity (match_pattern_list needs one
+            # positive match), so the line vouches for no one: without this, a verify that
+            # asks for no principal would trust the key "as" a name the file excludes.
+            shown = ",".join(self.principals)
+            return f"principals {shown!r} are all negated: the line allows no one"
         if principal is not None and not match_pattern_list(principal, self.principals):
             return f"principal {principal!r} is not among {','.join(self.principals)!r}"
         if self.namespaces is not None and not match_pattern_list(namespace, self.namespaces):

@@ -19,7 +19,7 @@ from io import BufferedReader, FileIO
 from pathlib import Path
 from types import ModuleType
 
-from provenance.errors import OperationalError
+from provenance.errors import InputError, OperationalError
 
 #: Read files in blocks of this size when hashing them.
 BLOCK_SIZE = 1 << 20
@@ -50,7 +50,13 @@ def special_kind(mode: int) -> str | None:
     return "special file"
 
 
-def open_regular_fd(path: str | os.PathLike[str]) -> tuple[int, os.stat_result]:
+class TooLargeError(OSError):
+    """A file is larger than what its kind may be: it is refused without being read."""
+
+
+def open_regular_fd(
+    path: str | os.PathLike[str], *, follow_symlinks: bool = True
+) -> tuple[int, os.stat_result]:
     """Open a regular file for reading, without ever opening a FIFO, socket or device.
 
     Returns the file descriptor (the caller closes it) and the file's ``fstat``.
@@ -59,13 +65,18 @@ def open_regular_fd(path: str | os.PathLike[str]) -> tuple[int, os.stat_result]:
     the open itself is non-blocking and its ``fstat`` checked again, so a FIFO swapped in
     between the two cannot hang the caller. A folder raises :class:`IsADirectoryError`, a
     special file :class:`SpecialFileError` (whose ``strerror`` says what it is); other
-    failures are the :class:`OSError` of ``stat`` or ``open``. Symbolic links are followed:
-    the caller named this path.
+    failures are the :class:`OSError` of ``stat`` or ``open``. Symbolic links are followed
+    (the caller named this path) unless ``follow_symlinks`` is false: then a link raises the
+    ``ELOOP`` :class:`OSError` of ``O_NOFOLLOW``.
     """
-    kind = special_kind(os.stat(path).st_mode)
+    status = os.stat(path, follow_symlinks=follow_symlinks)
+    if stat.S_ISLNK(status.st_mode):
+        raise OSError(errno.ELOOP, "is a symbolic link: never followed", os.fspath(path))
+    kind = special_kind(status.st_mode)
     if kind is not None:
         raise SpecialFileError(errno.EINVAL, f"is a {kind}: never opened", os.fspath(path))
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    nofollow = 0 if follow_symlinks else os.O_NOFOLLOW
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | nofollow)
     try:
         status = os.fstat(fd)
         if stat.S_ISDIR(status.st_mode):
@@ -116,6 +127,62 @@ def read_whole(fd: int, size: int) -> bytes:
         parts.append(more)
         got += len(more)
     return b"".join(parts)
+
+
+def read_limited(
+    path: str | os.PathLike[str], limit: int, *, follow_symlinks: bool = True
+) -> bytes:
+    """The whole content of a regular file of at most ``limit`` bytes.
+
+    Opened with :func:`open_regular_fd` (a FIFO or device is never opened, so never hangs or
+    streams forever); a file whose size is above ``limit`` raises :class:`TooLargeError`
+    unread, and so does one that grows past it while it is read. A file that changes size
+    while it is read raises an ``EAGAIN`` :class:`OSError`: its content is no version of it.
+    Other failures are the :class:`OSError` of :func:`open_regular_fd` or ``read``.
+    """
+    fd, status = open_regular_fd(path, follow_symlinks=follow_symlinks)
+    try:
+        if status.st_size > limit:
+            # Refused unread: reading it to find out would cost what the limit saves.
+            raise TooLargeError(
+                errno.EFBIG,
+                f"is larger than {limit} bytes ({status.st_size}): never read",
+                os.fspath(path),
+            )
+        data = read_whole(fd, status.st_size)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise TooLargeError(errno.EFBIG, f"is larger than {limit} bytes", os.fspath(path))
+    if len(data) != status.st_size:
+        raise OSError(errno.EAGAIN, "changed while being read", os.fspath(path))
+    return data
+
+
+def read_small_file(path: str | os.PathLike[str], what: str, limit: int) -> bytes:
+    """The whole content of a small input file (a key, a trust file...), named ``what`` in errors.
+
+    Every file provenance reads whole that is not an article comes through here (see
+    :func:`read_limited`). What the user named wrongly -- a missing path, a folder, a FIFO or
+    device, a file larger than ``limit`` -- is an :class:`~provenance.errors.InputError`
+    (exit 2); a file that exists and cannot be read (permissions, I/O) is an
+    :class:`~provenance.errors.OperationalError` (exit 3). One line each, naming the file.
+
+    >>> read_small_file("/dev/zero", "public key", 1 << 16)  # doctest: +SKIP
+    Traceback (most recent call last):
+    InputError: public key /dev/zero is a device file: never opened
+    """
+    shown = f"{what} {os.fspath(path)}"
+    try:
+        return read_limited(path, limit)
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise InputError(f"{shown} does not exist") from exc
+    except IsADirectoryError as exc:
+        raise InputError(f"{shown} is a folder, not a file") from exc
+    except (SpecialFileError, TooLargeError) as exc:
+        raise InputError(f"{shown} {exc.strerror}") from exc
+    except OSError as exc:
+        raise OperationalError(f"cannot read {shown}: {exc.strerror or exc}") from exc
 
 
 def _tempfile() -> ModuleType:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +32,16 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
-from provenance.errors import InputError, OperationalError, Refused, VerificationError
-from provenance.fsio import atomic_write
+from provenance.errors import InputError, Refused, VerificationError
+from provenance.fsio import atomic_write, read_small_file
 from provenance.sshsig import expect_end, put_string, put_text, read_mpint, read_string, read_text
+
+#: A larger key file is refused unread, as OpenSSH's ``sshkey_load_file`` does (1 MiB).
+MAX_KEY_FILE_SIZE = 1 << 20
+#: The longest passphrase, in UTF-8 bytes: what ssh-keygen reads (a 1,024-byte buffer with its
+#: NUL) and what cryptography's bcrypt-pbkdf takes. A longer one is refused, never cut short:
+#: a silently truncated passphrase is not the one the user believes protects the key.
+MAX_PASSPHRASE_BYTES = 1023
 
 ED25519 = "ssh-ed25519"
 RSA = "ssh-rsa"
@@ -238,7 +246,7 @@ def parse_public_key(line: str) -> PublicKey:
 
 def load_public_key(path: str | os.PathLike[str]) -> PublicKey:
     """Read a ``.pub`` file: one public key line; blank lines and ``#`` comments are allowed."""
-    text = read_small_file(path, "public key").decode("utf-8", errors="replace")
+    text = read_small_file(path, "public key", MAX_KEY_FILE_SIZE).decode("utf-8", errors="replace")
     lines = [
         line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
     ]
@@ -268,8 +276,7 @@ def parse_private_key(
                 raise InputError(
                     f"{source} is protected by a passphrase and none was given"
                 ) from None
-            secret = passphrase()
-            secret = secret.encode("utf-8") if isinstance(secret, str) else secret
+            secret = _checked_passphrase(passphrase())
             try:
                 key = serialization.load_ssh_private_key(data, secret)
             except ValueError:
@@ -297,7 +304,36 @@ def load_private_key(
     >>> key.public.fingerprint  # doctest: +SKIP
     'SHA256:...'
     """
-    return parse_private_key(read_small_file(path, "private key"), passphrase, source=str(path))
+    return parse_private_key(
+        read_small_file(path, "private key", MAX_KEY_FILE_SIZE), passphrase, source=str(path)
+    )
+
+
+def exposed_key_mode(path: str | os.PathLike[str]) -> int | None:
+    """A private key file's permission bits when group or others have any, else ``None``.
+
+    The test of OpenSSH's ``sshkey_perm_ok`` (``mode & 077``): a key others may read can sign
+    in its owner's name, one others may write can be swapped for theirs. ``None`` too when
+    the file cannot be examined; reading it reports that.
+
+    >>> exposed_key_mode("id_ed25519")  # doctest: +SKIP
+    420
+    """
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return None
+    return mode if mode & 0o077 else None
+
+
+def _checked_passphrase(passphrase: bytes | str) -> bytes:
+    """The passphrase as bytes; :class:`~provenance.errors.InputError` when it is too long."""
+    secret = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
+    if len(secret) > MAX_PASSPHRASE_BYTES:
+        raise InputError(
+            f"the passphrase is {len(secret)} bytes long; at most {MAX_PASSPHRASE_BYTES} are allowed"
+        )
+    return secret
 
 
 def generate_key(
@@ -317,8 +353,8 @@ def generate_key(
     for existing in (target, public_path):
         if os.path.lexists(existing):
             raise Refused(f"{existing} already exists; refusing to overwrite it")
+    secret = _checked_passphrase(passphrase) if passphrase is not None else None
     private = Ed25519PrivateKey.generate()
-    secret = passphrase.encode("utf-8") if isinstance(passphrase, str) else passphrase
     encryption: serialization.KeySerializationEncryption = (
         serialization.BestAvailableEncryption(secret) if secret else serialization.NoEncryption()
     )
@@ -336,37 +372,19 @@ def generate_key(
     return SigningKey(public, private)
 
 
-def read_small_file(path: str | os.PathLike[str], what: str, limit: int = 1 << 20) -> bytes:
-    """The whole content of a small file (a key, a trust file), named ``what`` in errors.
-
-    A missing file or a folder is an :class:`~provenance.errors.InputError`, and so is a file
-    larger than ``limit`` bytes (never read whole); other read failures are
-    :class:`~provenance.errors.OperationalError`.
-    """
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
-    except FileNotFoundError as exc:
-        raise InputError(f"{what} {path} does not exist") from exc
-    except IsADirectoryError as exc:
-        raise InputError(f"{what} {path} is a folder") from exc
-    except OSError as exc:
-        raise OperationalError(f"cannot read {what} {path}: {exc.strerror or exc}") from exc
-    if len(data) > limit:
-        raise InputError(f"{what} {path} is larger than {limit} bytes")
-    return data
-
-
 __all__ = [
     "ECDSA_HASHES",
     "ED25519",
     "ED25519_ORDER",
+    "MAX_KEY_FILE_SIZE",
+    "MAX_PASSPHRASE_BYTES",
     "RSA",
     "SMALL_ORDER_Y",
     "SUPPORTED_KEY_TYPES",
     "PassphraseCallback",
     "PublicKey",
     "SigningKey",
+    "exposed_key_mode",
     "fingerprint",
     "generate_key",
     "is_small_order_ed25519",
@@ -375,5 +393,4 @@ __all__ = [
     "parse_private_key",
     "parse_public_key",
     "public_key_from_blob",
-    "read_small_file",
 ]

@@ -19,8 +19,8 @@ lowercase hex, LF line ends, no byte order mark.
 How :func:`parse` reads, stricter than ``sha256sum`` where its laxness is ambiguous. Every
 deviation is a :class:`LineProblem` naming its 1-based line; nothing is silently skipped:
 
-* an empty line, a line without the ``<hex>`` + two-character separator shape, a digest that is
-  not 64 hex digits, a name that is not UTF-8, a bad escape;
+* an empty line (a run of them is one problem), a line without the ``<hex>`` + two-character
+  separator shape, a digest that is not 64 hex digits, a name that is not UTF-8, a bad escape;
 * a path listed twice, and two names that differ only by Unicode normalisation (one of them
   cannot be the name the sealer wrote) -- the first occurrence is kept, the others reported;
   a name that is not NFC is reported even when it is alone;
@@ -29,6 +29,10 @@ deviation is a :class:`LineProblem` naming its 1-based line; nothing is silently
   that has one, and the CR is dropped: a CR that belongs to a name must be escaped as ``\\r``.
   A signature over the manifest breaks under such a conversion anyway;
 * the manifest listing itself or its signature.
+
+Only the first :data:`MAX_LISTED_PROBLEMS` problems are listed one by one; one last problem
+counts the rest (and names the lines they are on), so a manifest of millions of bad lines costs
+what a short one does and still fails.
 
 GNU's binary-mode marker (``<hex> *<path>``) is accepted: it means the same bytes on POSIX.
 Uppercase hex is accepted and lowered, as ``sha256sum -c`` does. A missing final newline is
@@ -52,19 +56,24 @@ from provenance.seals import MANIFEST_NAME, SIGNATURE_NAME
 
 #: Hex digits in a SHA-256 digest.
 HEX_LENGTH = 64
-#: A larger SHA256SUMS is refused unread. Parsing costs about 370 bytes of memory per line, so
-#: this caps a manifest at roughly 900,000 entries and 350 MiB: a planted manifest of ten
-#: million lines (about 700 MB) must not make a verify run exhaust memory.
+#: A larger SHA256SUMS is refused unread. Parsing costs about 340 bytes of memory per entry
+#: kept (and nothing per malformed line past the first hundred), so this caps a manifest at
+#: roughly 800,000 entries: a planted manifest of ten million lines (about 700 MB) must not
+#: make a verify run exhaust memory. See docs/performance.md for the whole check's figure.
 MAX_MANIFEST_SIZE = 64 << 20
 #: All the manifests one check keeps in memory together (a folder or an archive may hold
 #: several seals, and an outer one lists the inner ones' files again): past it, a further
 #: manifest is not kept, and its seal fails.
 MAX_MANIFESTS_SIZE = 4 * MAX_MANIFEST_SIZE
+#: Problems reported one by one; the rest are counted in one last problem.
+MAX_LISTED_PROBLEMS = 100
 
 _BOM = b"\xef\xbb\xbf"
 _HEX = re.compile(r"[0-9a-fA-F]{64}")
 # One C-level match per line (a generator over 64 bytes cost 8 us a line).
 _HEX_RUN = re.compile(rb"[0-9a-fA-F]+")
+_LF = 0x0A
+_LF_RUN = re.compile(rb"\n+")
 _ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r"}
 _UNESCAPES = {"\\": "\\", "n": "\n", "r": "\r"}
 
@@ -201,29 +210,90 @@ def path_problem(path: str) -> str | None:
     return None
 
 
+class _Problems:
+    """The problems of one parse: the first :data:`MAX_LISTED_PROBLEMS`, then only a count.
+
+    A planted manifest of millions of bad lines must cost what a small one does: each listed
+    problem becomes a result, and no one reads the millionth. What is left out is summed up
+    in one last problem, so the run still fails and says how much is wrong.
+    """
+
+    def __init__(self) -> None:
+        self.listed: list[LineProblem] = []
+        self.omitted = 0
+        self.first_omitted = 0
+        self.last_omitted = 0
+
+    def append(self, problem: LineProblem) -> None:
+        if len(self.listed) < MAX_LISTED_PROBLEMS:
+            self.listed.append(problem)
+            return
+        if not self.omitted:
+            self.first_omitted = problem.line
+        self.omitted += 1
+        self.last_omitted = problem.line
+
+    def result(self) -> tuple[LineProblem, ...]:
+        if not self.omitted:
+            return tuple(self.listed)
+        where = (
+            f"line {self.first_omitted}"
+            if self.first_omitted == self.last_omitted
+            else f"lines {self.first_omitted} to {self.last_omitted}"
+        )
+        reason = (
+            f"{self.omitted} more problem{'s' if self.omitted > 1 else ''} on {where}, "
+            f"not reported one by one (only the first {MAX_LISTED_PROBLEMS} are)"
+        )
+        return (*self.listed, LineProblem(self.first_omitted, reason))
+
+
 def parse(data: bytes) -> Manifest:
     """Read manifest bytes strictly. Never raises: every deviation is a :class:`LineProblem`.
+
+    Memory is linear in the entries kept, with a small constant: lines are read one at a
+    time, a run of empty lines is one problem, and problems past the first
+    :data:`MAX_LISTED_PROBLEMS` are counted, not kept.
 
     >>> m = parse(b"%s  a.txt\\nnot a line\\n" % (b"0" * 64))
     >>> [e.path for e in m.entries], [(p.line, p.reason) for p in m.problems]
     (['a.txt'], [(2, 'expected "<64 hex>  <path>"')])
     """
-    problems: list[LineProblem] = []
+    problems = _Problems()
+    start, end = 0, len(data)
     if data.startswith(_BOM):
         problems.append(LineProblem(1, "the manifest starts with a byte order mark"))
-        data = data[len(_BOM) :]
-    raw_lines = data.split(b"\n")
-    if raw_lines and raw_lines[-1] == b"":
-        raw_lines.pop()
+        start = len(_BOM)
     entries: list[Entry] = []
-    first_line: dict[str, int] = {}
-    normal_line: dict[str, tuple[int, str]] = {}
+    # Each kept entry under its NFC name: one dict tells a path listed twice (same name) from
+    # two names that differ only by normalisation (same NFC, another name).
+    kept: dict[str, Entry] = {}
     crlf_lines = 0
-    for number, raw in enumerate(raw_lines, start=1):
+    crlf_first: LineProblem | None = None
+    number = 0
+    while start < end:
+        number += 1
+        if data[start] == _LF:
+            # Each LF of the run ends an empty line. Found in C, reported once: a manifest of
+            # nothing but newlines must not cost a Python step, nor a result, per line.
+            run = _run_of_lf(data, start)
+            reason = (
+                "empty line" if run == 1 else f"{run} empty lines ({number} to {number + run - 1})"
+            )
+            problems.append(LineProblem(number, reason))
+            number += run - 1
+            start += run
+            continue
+        stop = data.find(b"\n", start)
+        if stop < 0:
+            stop = end
+        raw = data[start:stop]
+        start = stop + 1
         if raw.endswith(b"\r"):
             crlf_lines += 1
             if crlf_lines == 1:
-                problems.append(LineProblem(number, "CR LF line end (SHA256SUMS uses LF)"))
+                crlf_first = LineProblem(number, "CR LF line end (SHA256SUMS uses LF)")
+                problems.append(crlf_first)
             raw = raw[:-1]
         entry = _parse_line(raw, number, problems)
         if entry is None:
@@ -232,35 +302,38 @@ def parse(data: bytes) -> Manifest:
         if path in (MANIFEST_NAME, SIGNATURE_NAME):
             problems.append(LineProblem(number, f"the manifest lists {path} itself", path))
             continue
-        if path in first_line:
-            reason = f"{path!r} is listed twice (first on line {first_line[path]})"
-            problems.append(LineProblem(number, reason, path))
-            continue
         normal = unicodedata.normalize("NFC", path)
-        if normal in normal_line:
-            earlier, earlier_path = normal_line[normal]
-            reason = (
-                f"{path!r} differs from {earlier_path!r} (line {earlier}) "
-                "only by Unicode normalisation"
-            )
+        earlier = kept.get(normal)
+        if earlier is not None:
+            if earlier.path == path:
+                reason = f"{path!r} is listed twice (first on line {earlier.line})"
+            else:
+                reason = (
+                    f"{path!r} differs from {earlier.path!r} (line {earlier.line}) "
+                    "only by Unicode normalisation"
+                )
             problems.append(LineProblem(number, reason, path))
             continue
         if normal != path:
             problems.append(LineProblem(number, f"the name {path!r} is not in Unicode NFC", path))
-        first_line[path] = number
-        normal_line[normal] = (number, path)
+        kept[normal] = entry
         entries.append(entry)
-    if crlf_lines > 1:
-        first = next(p for p in problems if p.reason.startswith("CR LF"))
-        index = problems.index(first)
-        others = crlf_lines - 1
-        problems[index] = LineProblem(
-            first.line, f"CR LF line end (SHA256SUMS uses LF), and on {others} more lines"
-        )
-    return Manifest(tuple(entries), tuple(problems))
+    listed = problems.result()
+    if crlf_lines > 1 and crlf_first is not None and crlf_first in listed:
+        index = listed.index(crlf_first)
+        reason = f"CR LF line end (SHA256SUMS uses LF), and on {crlf_lines - 1} more lines"
+        listed = (*listed[:index], LineProblem(crlf_first.line, reason), *listed[index + 1 :])
+    return Manifest(tuple(entries), listed)
 
 
-def _parse_line(raw: bytes, number: int, problems: list[LineProblem]) -> Entry | None:
+def _run_of_lf(data: bytes, start: int) -> int:
+    """How many LFs follow one another in ``data`` from ``start`` (at least one)."""
+    match = _LF_RUN.match(data, start)
+    assert match is not None
+    return match.end() - start
+
+
+def _parse_line(raw: bytes, number: int, problems: _Problems) -> Entry | None:
     """One line (without its LF) to an entry, or ``None`` with a problem recorded."""
     escaped = raw.startswith(b"\\")
     body = raw[1:] if escaped else raw
@@ -310,6 +383,7 @@ def _is_hex(data: bytes) -> bool:
 __all__ = [
     "HEX_LENGTH",
     "MANIFEST_NAME",
+    "MAX_LISTED_PROBLEMS",
     "MAX_MANIFESTS_SIZE",
     "MAX_MANIFEST_SIZE",
     "SIGNATURE_NAME",

@@ -30,6 +30,9 @@ from provenance.model import (
 )
 from provenance.tokens import TokenRegistry, builtin_tokens
 
+#: ``provenance parse`` reads a file whole to show all its parts; a larger one is refused
+#: unread (``verify`` streams files of any size instead). The default --max-member-size.
+MAX_PARSE_SIZE = 256 << 20
 #: The footer (notice, token and trailer) must start within this many bytes of the end.
 FOOTER_WINDOW = 4096
 # The end of the file searched first (find_footer): it holds the footer of nearly every article.

@@ -34,7 +34,6 @@ import contextlib
 import errno
 import fnmatch
 import os
-import stat
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
@@ -45,6 +44,7 @@ from operator import attrgetter
 
 from provenance.allowed_signers import TrustPolicy
 from provenance.errors import InputError
+from provenance.fsio import SpecialFileError, TooLargeError, read_limited
 from provenance.manifest import (
     MANIFEST_NAME,
     MAX_MANIFEST_SIZE,
@@ -559,27 +559,15 @@ def _seal_signature(
 def _read_plain(path: str, limit: int) -> tuple[bytes | None, str | None]:
     """A small regular file's bytes, never through a link; or the reason it cannot be read."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        return read_limited(path, limit, follow_symlinks=False), None
+    except IsADirectoryError:
+        return None, "is a folder: never read"
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             return None, "is a symbolic link: never followed"
+        if isinstance(exc, SpecialFileError | TooLargeError):
+            return None, exc.strerror
         return None, f"cannot read: {exc.strerror or exc}"
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return None, "is not a regular file: never read"
-        if info.st_size > limit:
-            # Refused unread: reading it to find out would cost what the limit saves.
-            return None, f"is larger than {limit} bytes ({info.st_size}): not read"
-        with open(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        return None, f"cannot read: {exc.strerror or exc}"
-    finally:
-        os.close(fd)
-    if len(data) > limit:
-        return None, f"is larger than {limit} bytes"
-    return data, None
 
 
 def _node_reason(kind: Kind, detail: str) -> str:

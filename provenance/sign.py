@@ -28,7 +28,14 @@ from pathlib import Path
 
 from provenance.allowed_signers import TrustPolicy
 from provenance.errors import InputError, OperationalError, Refused, VerificationError
-from provenance.fsio import BLOCK_SIZE, SpecialFileError, atomic_write, open_regular
+from provenance.fsio import (
+    BLOCK_SIZE,
+    SpecialFileError,
+    TooLargeError,
+    atomic_write,
+    open_regular,
+    read_limited,
+)
 from provenance.keys import PublicKey, SigningKey, public_key_from_blob
 from provenance.model import SignatureResult, SignatureVerdict
 from provenance.sshsig import (
@@ -162,9 +169,10 @@ def check_signature(
         sig_path = str(signature_path(subject))
         try:
             signature = _read_signature(sig_path)
-        except (SpecialFileError, IsADirectoryError) as exc:
-            # A FIFO or folder planted as FILE.sig must neither hang nor stop the whole run.
-            what = exc.strerror if isinstance(exc, SpecialFileError) else "is a folder"
+        except (SpecialFileError, TooLargeError, IsADirectoryError) as exc:
+            # A FIFO, folder or huge file planted as FILE.sig must neither hang, nor fill
+            # memory, nor stop the whole run.
+            what = "is a folder" if isinstance(exc, IsADirectoryError) else exc.strerror
             detail = f"malformed signature: {sig_path} {what}"
             return SignatureResult(SignatureVerdict.MALFORMED, detail, signature_path=sig_path)
         if signature is None:
@@ -244,16 +252,16 @@ def verify_signature(
 
 
 def _read_signature(path: str) -> bytes | None:
-    """The content of a ``.sig`` file (at most one byte more than any valid one), or ``None``.
+    """The content of a ``.sig`` file, or ``None`` when there is none.
 
-    Raises :class:`SpecialFileError` or :class:`IsADirectoryError` for what is not a file.
+    Raises :class:`SpecialFileError` or :class:`IsADirectoryError` for what is not a file, and
+    :class:`TooLargeError` for one larger than any valid signature.
     """
     try:
-        with open_regular(path) as handle:
-            return handle.read(MAX_ARMORED_SIZE + 1)
+        return read_limited(path, MAX_ARMORED_SIZE)
     except FileNotFoundError:
         return None
-    except (SpecialFileError, IsADirectoryError):
+    except (SpecialFileError, TooLargeError, IsADirectoryError):
         raise
     except OSError as exc:
         raise OperationalError(f"cannot read {path}: {exc.strerror or exc}") from exc

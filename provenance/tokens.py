@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from provenance.errors import InputError
+from provenance.fsio import read_small_file
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 # The data file sits next to this module. A plain open is what importlib.resources would do
 # for a package on disk, without the few milliseconds its import costs every start-up.
 _BUILTIN_FILE = os.path.join(os.path.dirname(__file__), "data", "publisher_tokens.txt")
+
+#: A larger token file is refused unread: a line is about 70 bytes, so this is some 60,000
+#: tokens, far more than any publisher list; /dev/zero or a planted huge file never is read.
+MAX_TOKEN_FILE_SIZE = 4 << 20
 
 _LINE = re.compile(r"(?P<token>[0-9a-f]{32}|[0-9a-f]{64})[ \t]+(?P<publisher>\S.*)")
 
@@ -70,11 +75,11 @@ def parse_tokens(text: str, source: str) -> TokenRegistry:
 
 def load_tokens(path: str | Path) -> TokenRegistry:
     """Read a user's token file."""
+    data = read_small_file(path, "publisher token file", MAX_TOKEN_FILE_SIZE)
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read publisher token file {path}: {exc}") from exc
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"publisher token file {path} is not UTF-8 text") from exc
     return parse_tokens(text, str(path))
 
 

@@ -26,6 +26,19 @@ EXIT_USAGE = 2
 EXIT_OPERATIONAL = 3
 
 
+def path_param(*, exists: bool = True, file_okay: bool = True, dir_okay: bool = True) -> click.Path:
+    """A path argument; with ``exists`` it must exist (else a usage error, exit 2).
+
+    Whether it can be read is left to the command: click's own test (``readable=True``) would
+    make a file the user may not read a usage error, exit 2, where SPEC.md section 4 says a file
+    that cannot be read is an operational error, exit 3 (or, for verify, an ``unreadable``
+    verdict).
+    """
+    return click.Path(
+        exists=exists, file_okay=file_okay, dir_okay=dir_okay, readable=False, path_type=str
+    )
+
+
 def fail(message: str, hint: str | None = None) -> None:
     """Print an error (and a hint) on stderr, one line each."""
     click.echo(f"provenance: error: {shown(message.strip())}", err=True)

@@ -7,24 +7,24 @@ from typing import TYPE_CHECKING
 
 import click
 
-from provenance.cli import EXIT_FAILED, EXIT_OK, fail, selection_options, shown, walk
+from provenance.cli import EXIT_FAILED, EXIT_OK, fail, path_param, selection_options, shown, walk
 
 if TYPE_CHECKING:
     from provenance.allowed_signers import TrustPolicy
 
 _CANONICALIZATION = click.Choice(["relaxed", "simple"])
-_PATH = click.Path(exists=True, dir_okay=True, path_type=str)
+_PATH = path_param()
 _PUBLISHER_TOKENS = click.option(
     "--publisher-tokens",
     "token_files",
     multiple=True,
-    type=click.Path(exists=True, dir_okay=False),
+    type=path_param(dir_okay=False),
     help="Extra publisher token file (repeatable).",
 )
 
 
 @click.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=str))
+@click.argument("file", type=path_param(dir_okay=False))
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
@@ -32,16 +32,13 @@ _PUBLISHER_TOKENS = click.option(
 def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     """Show the parts of an article: body, credits, copyright, fingerprint, trailer."""
     from provenance import report
-    from provenance.errors import OperationalError
+    from provenance.fsio import read_small_file
     from provenance.model import NotText
+    from provenance.parse import MAX_PARSE_SIZE
     from provenance.parse import parse as parse_bytes
     from provenance.tokens import registry
 
-    try:
-        with open(file, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        raise OperationalError(f"cannot read {file}: {exc.strerror or exc}") from exc
+    data = read_small_file(file, "article", MAX_PARSE_SIZE)
     doc = parse_bytes(data, tokens=registry(token_files))
     if isinstance(doc, NotText):
         if fmt == "json":
@@ -82,7 +79,7 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
 @click.option(
     "--output",
     "-o",
-    type=click.Path(dir_okay=False, path_type=str),
+    type=path_param(exists=False, dir_okay=False),
     help="Write the report to FILE (atomically); the terminal gets the summary line.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Show only failing files and the summary.")
@@ -109,12 +106,12 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
 )
 @click.option(
     "--allowed-signers",
-    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    type=path_param(dir_okay=False),
     help="Check each FILE.sig against this OpenSSH allowed_signers file.",
 )
 @click.option(
     "--public-key",
-    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    type=path_param(dir_okay=False),
     help="Check each FILE.sig against this one public key (KEY.pub).",
 )
 @click.option(

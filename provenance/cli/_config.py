@@ -70,7 +70,18 @@ def effective_settings(
     elif config_file is not None:
         config = load_config(config_file)
     else:
-        config = find_config(os.getcwd(), paths)
+        from provenance.errors import OperationalError
+
+        try:
+            config = find_config(os.getcwd(), paths)
+        except OSError as exc:
+            # A folder that cannot be searched may hold settings that change the verdicts
+            # (strict = true): fail as unable to read, never as if it held none.
+            where = exc.filename or "a folder"
+            raise OperationalError(
+                f"cannot look for a configuration file in {where}: {exc.strerror or exc}",
+                hint="use --no-config or --config FILE",
+            ) from exc
     return resolve(config, command_line_overrides(ctx))
 
 

@@ -4,25 +4,25 @@ from __future__ import annotations
 
 import click
 
-from provenance.cli import EXIT_OK, shown
-from provenance.cli._signing import passphrase_callback
+from provenance.cli import EXIT_OK, path_param, shown
+from provenance.cli._signing import load_signing_key
 
 
 @click.command()
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=str))
+@click.argument("folder", type=path_param(file_okay=False))
 @click.option(
     "-k",
     "--key",
     "key_path",
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    type=path_param(dir_okay=False),
     help="OpenSSH Ed25519 private key to sign with (e.g. ~/.ssh/id_ed25519).",
 )
 @click.option("-n", "--namespace", default="file", show_default=True, help="Signature namespace.")
 @click.option("--force", is_flag=True, help="Replace an existing seal.")
 @click.option(
     "--passphrase-file",
-    type=click.Path(exists=True, dir_okay=False, path_type=str),
+    type=path_param(dir_okay=False),
     help="Read the key's passphrase from the first line of this file.",
 )
 def seal(
@@ -36,12 +36,9 @@ def seal(
       ssh-keygen -Y verify -f allowed_signers -I WHO -n file -s SHA256SUMS.sig < SHA256SUMS
     and with `provenance verify FOLDER`, which also finds planted files and checks footers.
     """
-    from provenance.keys import load_private_key
     from provenance.seal import seal_folder
 
-    key = load_private_key(
-        key_path, passphrase_callback(passphrase_file, f"Passphrase for {shown(key_path)}")
-    )
+    key = load_signing_key(key_path, passphrase_file)
     sealed = seal_folder(folder, key, namespace, force)
     verb = "resealed" if sealed.replaced else "sealed"
     click.echo(

@@ -8,23 +8,27 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
-from provenance.cli import EXIT_FAILED, EXIT_OK, fail, selection_options, shown, walk
+from provenance.cli import EXIT_FAILED, EXIT_OK, fail, path_param, selection_options, shown, walk
+
+if TYPE_CHECKING:
+    from provenance.keys import SigningKey
 
 _NAMESPACE_HELP = "SSHSIG namespace: what the signature is for [default: file]."
 
 
+#: A passphrase file is one short line; a larger file is refused unread.
+MAX_PASSPHRASE_FILE_SIZE = 64 * 1024
+
+
 def read_passphrase_file(path: str) -> bytes:
     """The first line of a passphrase file, without its line ending."""
-    from provenance.errors import OperationalError
+    from provenance.fsio import read_small_file
 
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(64 * 1024)
-    except OSError as exc:
-        raise OperationalError(f"cannot read passphrase file {path}: {exc.strerror}") from exc
+    data = read_small_file(path, "passphrase file", MAX_PASSPHRASE_FILE_SIZE)
     return data.splitlines()[0] if data.splitlines() else b""
 
 
@@ -39,15 +43,41 @@ def passphrase_callback(passphrase_file: str | None, prompt: str) -> Callable[[]
     return None
 
 
+def load_signing_key(key_path: str, passphrase_file: str | None) -> SigningKey:
+    """The private key of ``sign`` and ``seal``, with a warning when others may read its file.
+
+    Like ssh-keygen, which refuses such a key outright; here it still signs, since the
+    signature is as good, but whoever else could read the file could sign as its owner too.
+    """
+    from provenance.keys import exposed_key_mode, load_private_key
+
+    key = load_private_key(
+        key_path, passphrase_callback(passphrase_file, f"Passphrase for {shown(key_path)}")
+    )
+    mode = exposed_key_mode(key_path)
+    if mode is not None:
+        click.echo(
+            f"provenance: warning: private key {shown(key_path)} is open to other users "
+            f"(mode {mode:04o}): anyone who can read it can sign in your name; "
+            f"run 'chmod 600 {shown(key_path)}'",
+            err=True,
+        )
+    return key
+
+
 @click.command()
 @click.option(
-    "-f", "path", required=True, type=click.Path(dir_okay=False), help="Private key file to write."
+    "-f",
+    "path",
+    required=True,
+    type=path_param(exists=False, dir_okay=False),
+    help="Private key file to write.",
 )
 @click.option("-C", "comment", default="", help="Comment stored in the public key, e.g. an email.")
 @click.option("--no-passphrase", is_flag=True, help="Leave the private key unencrypted.")
 @click.option(
     "--passphrase-file",
-    type=click.Path(exists=True, dir_okay=False),
+    type=path_param(dir_okay=False),
     help="Encrypt the key with the first line of this file.",
 )
 def keygen(path: str, comment: str, no_passphrase: bool, passphrase_file: str | None) -> int:
@@ -82,16 +112,20 @@ def keygen(path: str, comment: str, no_passphrase: bool, passphrase_file: str | 
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=str))
+@click.argument("paths", nargs=-1, required=True, type=path_param())
 @click.option(
-    "-k", "key_path", required=True, type=click.Path(dir_okay=False), help="Ed25519 private key."
+    "-k",
+    "key_path",
+    required=True,
+    type=path_param(exists=False, dir_okay=False),
+    help="Ed25519 private key.",
 )
 @click.option("-n", "--namespace", default="file", show_default=False, help=_NAMESPACE_HELP)
 @click.option("--force", is_flag=True, help="Replace existing .sig files.")
 @selection_options
 @click.option(
     "--passphrase-file",
-    type=click.Path(exists=True, dir_okay=False),
+    type=path_param(dir_okay=False),
     help="Read the key's passphrase from the first line of this file.",
 )
 def sign(
@@ -113,12 +147,9 @@ def sign(
     """
     from provenance import report
     from provenance.errors import Refused
-    from provenance.keys import load_private_key
     from provenance.sign import sign_file
 
-    key = load_private_key(
-        key_path, passphrase_callback(passphrase_file, f"Passphrase for {shown(key_path)}")
-    )
+    key = load_signing_key(key_path, passphrase_file)
     signed = refused = 0
     for path, display in walk(paths, include, exclude):
         try:

@@ -234,3 +234,30 @@ def test_huge_manifest_inside_an_archive_is_refused(tmp_path: Path) -> None:
     result = invoke("verify", archive)
     assert_clean(result, 1)
     assert "expands beyond 67108864 bytes" in result.stdout
+
+
+def test_planted_manifest_of_empty_lines_costs_no_memory(tmp_path: Path) -> None:
+    # 4 MB of newlines took 2.3 GB and 27 s (16 MB: MemoryError): one result per line.
+    if not os.path.exists("/proc/self/status"):
+        pytest.skip("peak RSS is read from /proc")
+    root = sealed_with(tmp_path, line("a.txt") + b"\n" * 4_000_000)
+    out, peak = _hwm_kib(
+        "from provenance.sealed import check_sealed_folder\n"
+        f"check = check_sealed_folder({str(root)!r})\n"
+        "print(*[f'{r.line} {r.detail}' for r in check.results if r.path.endswith('SUMS')])"
+    )
+    assert out == "2 SHA256SUMS line 2: 4000000 empty lines (2 to 4000001)"
+    assert peak < 100 * 1024
+
+
+def test_planted_manifest_of_junk_lines_reports_a_hundred_and_a_count(tmp_path: Path) -> None:
+    root = sealed_with(tmp_path, b"junk\n" * 200_000 + line("a.txt"))
+    check = check_sealed_folder(root)
+    malformed = [r for r in check.results if r.verdict is Verdict.MALFORMED]
+    assert len(malformed) == 101 and check.failed()
+    assert malformed[-1].detail == (
+        "SHA256SUMS line 101: 199900 more problems on lines 101 to 200000, "
+        "not reported one by one (only the first 100 are)"
+    )
+    (listed,) = [r for r in check.results if r.path.endswith("/a.txt")]
+    assert listed.manifest is ManifestVerdict.LISTED

@@ -64,6 +64,19 @@ def test_namespace_restriction_in_allowed_signers_makes_another_namespace_untrus
     assert result.verdict is SignatureVerdict.UNTRUSTED and "namespace 'file'" in result.detail
 
 
+def test_key_listed_only_under_negated_principals_is_untrusted(
+    tmp_path: Path, alice: SigningKey
+) -> None:
+    # "Everyone but mallory" written without its positive half: a trust file that excludes
+    # a name must not, by that line, vouch for the key as anyone.
+    doc = write(tmp_path, "a.txt", DATA)
+    sign_file(doc, alice)
+    trust = write(tmp_path, "allowed", f"!mallory@example.com {alice.public.to_openssh()}\n")
+    result = invoke("verify", "--no-config", "--allowed-signers", trust, doc)
+    assert_clean(result, 1)
+    assert "untrusted" in result.stdout and "are all negated" in result.stdout
+
+
 def test_seal_signature_copied_to_another_manifest_is_bad(
     tmp_path: Path, alice: SigningKey
 ) -> None:
@@ -241,7 +254,8 @@ def test_huge_signature_file_is_malformed_and_never_decoded(
     Path(f"{doc}.sig").write_bytes(b"A" * (MAX_ARMORED_SIZE + 10))
     policy = signers(f"alice@example.com {alice.public.to_openssh()}")
     result = check_signature(str(doc), None, policy, now=NOW)
-    assert result.verdict is SignatureVerdict.MALFORMED and "more than" in result.detail
+    assert result.verdict is SignatureVerdict.MALFORMED
+    assert f"is larger than {MAX_ARMORED_SIZE} bytes" in result.detail
 
 
 def test_signature_with_a_second_signature_appended_is_malformed(alice: SigningKey) -> None:

@@ -222,6 +222,22 @@ def test_a_requested_principal_must_match_the_line() -> None:
         assert not refused.trusted and f"principal {other!r} is not among" in refused.reason
 
 
+@pytest.mark.parametrize("principals", ["!bad@example.com", "!bad@example.com,!*@evil.example"])
+def test_a_line_of_negated_principals_only_trusts_no_one(principals: str) -> None:
+    # ssh-keygen's match_pattern_list matches nothing without a positive pattern; with no
+    # principal asked for, the line used to trust the key as "!bad@example.com".
+    text = f"{principals} {A}\n"
+    refused = _decide(text)
+    assert not refused.trusted and refused.principals == ()
+    assert refused.reason == (
+        f"principals {principals!r} are all negated: the line allows no one (signers:1)"
+    )
+    for asked in ("alice@example.com", "bad@example.com"):
+        assert not _decide(text, principal=asked).trusted
+    # A positive pattern beside the negations makes the line useful again.
+    assert _decide(f"*@example.com,{principals} {A}\n").trusted
+
+
 def test_another_line_for_the_same_key_can_allow_what_the_first_refuses() -> None:
     text = f'alice namespaces="git" {A}\nalice-files namespaces="file" {A}\n'
     decision = _decide(text)

@@ -12,7 +12,7 @@ import pytest
 from conftest import write
 
 from provenance import fsio
-from provenance.errors import OperationalError
+from provenance.errors import InputError, OperationalError
 
 ORIGINAL = b"The original text.\n" * 100
 NEW = b"The new text.\n" * 5000
@@ -204,3 +204,86 @@ def test_replacing_keeps_owner_and_group(tmp_path: Path) -> None:
     fsio.atomic_write(path, NEW)
     after = path.stat()
     assert (after.st_uid, after.st_gid, stat.S_IMODE(after.st_mode)) == (4321, 8765, 0o4750)
+
+
+# -- read_small_file: every input that is not an article ----------------------------------------
+
+
+def test_read_small_file_reads_a_small_regular_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "key.pub", b"ssh-ed25519 AAAA\n")
+    assert fsio.read_small_file(path, "public key", 1 << 10) == b"ssh-ed25519 AAAA\n"
+    assert fsio.read_small_file(write(tmp_path, "empty", b""), "public key", 10) == b""
+
+
+def test_read_small_file_refuses_a_fifo_without_opening_it(tmp_path: Path) -> None:
+    # Opening a FIFO for reading blocks until a writer comes: refused on its stat alone.
+    fifo = tmp_path / "key.pub"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match=r"^public key .*key\.pub is a FIFO: never opened$"):
+        fsio.read_small_file(fifo, "public key", 1 << 10)
+
+
+def test_read_small_file_refuses_a_device_without_opening_it() -> None:
+    with pytest.raises(InputError, match=r"^token file /dev/zero is a device file: never opened$"):
+        fsio.read_small_file("/dev/zero", "token file", 1 << 10)
+
+
+def test_read_small_file_refuses_a_file_over_the_limit_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "huge"
+    with open(path, "wb") as handle:
+        handle.truncate(1 << 30)  # Sparse: 1 GiB that costs nothing to make.
+    monkeypatch.setattr(fsio, "read_whole", lambda fd, size: pytest.fail("read a refused file"))
+    with pytest.raises(InputError, match=r"huge is larger than 1024 bytes \(1073741824\)"):
+        fsio.read_small_file(path, "allowed signers file", 1 << 10)
+
+
+def test_read_small_file_refuses_a_file_that_grows_past_the_limit(tmp_path: Path) -> None:
+    path = write(tmp_path, "tokens", b"x" * 10)
+    real_read = os.read
+
+    def read(fd: int, size: int) -> bytes:
+        with open(path, "ab") as other:
+            other.write(b"y" * 100)
+        return real_read(fd, size)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(fsio.os, "read", read)
+        with pytest.raises(InputError, match="is larger than 10 bytes"):
+            fsio.read_small_file(path, "token file", 10)
+
+
+def test_read_small_file_missing_and_folder_are_usage_errors(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"private key .*nope does not exist"):
+        fsio.read_small_file(tmp_path / "nope", "private key", 10)
+    with pytest.raises(InputError, match=r"private key .*nope/x does not exist"):
+        fsio.read_small_file(write(tmp_path, "nope", b"") / "x", "private key", 10)
+    with pytest.raises(InputError, match="is a folder, not a file"):
+        fsio.read_small_file(tmp_path, "private key", 10)
+
+
+def test_read_small_file_permission_denied_is_operational(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As root chmod 000 does not stop a read: the open's PermissionError is injected.
+    path = write(tmp_path, "id", b"secret")
+    real_open = os.open
+
+    def denied(name: str | os.PathLike[str], *args: object, **kwargs: object) -> int:
+        if os.fspath(name) == str(path):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(name))
+        return real_open(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fsio.os, "open", denied)
+    with pytest.raises(OperationalError, match=r"^cannot read private key .*id: Permission denied"):
+        fsio.read_small_file(path, "private key", 10)
+
+
+def test_read_limited_never_follows_a_link_when_asked(tmp_path: Path) -> None:
+    target = write(tmp_path, "real", b"data")
+    (tmp_path / "link").symlink_to(target)
+    assert fsio.read_limited(tmp_path / "link", 10) == b"data"
+    with pytest.raises(OSError, match="never followed") as caught:
+        fsio.read_limited(tmp_path / "link", 10, follow_symlinks=False)
+    assert caught.value.errno == errno.ELOOP

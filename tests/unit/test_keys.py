@@ -230,6 +230,29 @@ def test_encrypted_private_key_without_or_with_a_wrong_passphrase() -> None:
         keys.load_private_key(VECTORS / "ed25519-passphrase", lambda: "wrong")
 
 
+def test_passphrases_over_1023_bytes_are_refused_never_cut(tmp_path: Path) -> None:
+    # cryptography's bcrypt-pbkdf raised a bare ValueError for these (a traceback); an
+    # encrypted key now says what is wrong, a wrong-but-short one still says "wrong".
+    long = "é" * 512  # 1,024 bytes in UTF-8.
+    with pytest.raises(InputError, match="1024 bytes long; at most 1023 are allowed"):
+        keys.generate_key(tmp_path / "id", passphrase=long)
+    assert not (tmp_path / "id").exists()
+    with pytest.raises(InputError, match="1024 bytes long; at most 1023 are allowed"):
+        keys.load_private_key(VECTORS / "ed25519-passphrase", lambda: long)
+    longest = b"x" * keys.MAX_PASSPHRASE_BYTES
+    made = keys.generate_key(tmp_path / "id", passphrase=longest)
+    assert keys.load_private_key(tmp_path / "id", lambda: longest).public == made.public
+
+
+def test_exposed_key_mode(tmp_path: Path) -> None:
+    path = tmp_path / "id"
+    path.write_bytes(b"key")
+    for mode, expected in [(0o600, None), (0o400, None), (0o640, 0o640), (0o602, 0o602)]:
+        path.chmod(mode)
+        assert keys.exposed_key_mode(path) == expected
+    assert keys.exposed_key_mode(tmp_path / "missing") is None
+
+
 @pytest.mark.parametrize("name", ["rsa", "ecdsa-p256"])
 def test_signing_keys_other_than_ed25519_are_refused_clearly(name: str) -> None:
     with pytest.raises(InputError, match="Ed25519 keys only") as caught:

@@ -7,6 +7,7 @@ import hashlib
 import pytest
 
 from provenance.manifest import (
+    MAX_LISTED_PROBLEMS,
     Entry,
     dump,
     escape_name,
@@ -102,6 +103,49 @@ def test_uppercase_hex_is_accepted_and_lowered() -> None:
 def test_missing_final_newline_is_accepted() -> None:
     manifest = parse(line("a").rstrip(b"\n"))
     assert manifest.problems == () and manifest.entries[0].path == "a"
+
+
+def test_a_run_of_empty_lines_is_one_problem() -> None:
+    data = line("a.txt") + b"\n" * 5 + line("b.txt") + b"\n" + b"\n" * 3
+    manifest = parse(data)
+    assert [(e.path, e.line) for e in manifest.entries] == [("a.txt", 1), ("b.txt", 7)]
+    assert reasons(data) == [(2, "5 empty lines (2 to 6)"), (8, "4 empty lines (8 to 11)")]
+    assert reasons(b"\xef\xbb\xbf\n\n") == [
+        (1, "the manifest starts with a byte order mark"),
+        (1, "2 empty lines (1 to 2)"),
+    ]
+
+
+def test_four_million_empty_lines_cost_one_problem() -> None:
+    # The planted 4 MB SHA256SUMS that took 2.3 GB and 27 s: now one problem, made in C.
+    assert reasons(b"\n" * 4_000_000) == [(1, "4000000 empty lines (1 to 4000000)")]
+
+
+def test_problems_past_the_first_hundred_are_counted_in_one_last_problem() -> None:
+    junk = b"junk\n" * (MAX_LISTED_PROBLEMS + 150)
+    manifest = parse(line("first.txt") + junk + line("last.txt"))
+    assert [(e.path, e.line) for e in manifest.entries] == [
+        ("first.txt", 1),
+        ("last.txt", MAX_LISTED_PROBLEMS + 152),
+    ]
+    assert len(manifest.problems) == MAX_LISTED_PROBLEMS + 1
+    assert [p.line for p in manifest.problems[:-1]] == list(range(2, MAX_LISTED_PROBLEMS + 2))
+    summary = manifest.problems[-1]
+    assert (summary.line, summary.reason) == (
+        MAX_LISTED_PROBLEMS + 2,
+        f"150 more problems on lines {MAX_LISTED_PROBLEMS + 2} to {MAX_LISTED_PROBLEMS + 151}, "
+        f"not reported one by one (only the first {MAX_LISTED_PROBLEMS} are)",
+    )
+    one_more = parse(b"junk\n" * (MAX_LISTED_PROBLEMS + 1)).problems[-1]
+    assert one_more.reason.startswith(f"1 more problem on line {MAX_LISTED_PROBLEMS + 1},")
+
+
+def test_duplicates_past_the_cap_are_still_never_kept() -> None:
+    # The cap limits what is reported, never what is refused.
+    data = b"junk\n" * MAX_LISTED_PROBLEMS + line("a.txt") + line("a.txt", B)
+    manifest = parse(data)
+    assert [(e.path, e.sha256) for e in manifest.entries] == [("a.txt", A)]
+    assert "1 more problem on line 102" in manifest.problems[-1].reason
 
 
 @pytest.mark.parametrize(

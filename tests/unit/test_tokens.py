@@ -50,9 +50,9 @@ def test_registry_merges_user_files(tmp_path: Path) -> None:
     assert load_tokens(path).publisher(DOW_JONES) is None
 
 
-def test_unreadable_token_file_is_input_error(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="cannot read publisher token file"):
+def test_missing_or_non_utf8_token_file_is_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"publisher token file .*missing.txt does not exist"):
         load_tokens(tmp_path / "missing.txt")
     bad = write(tmp_path, "latin.txt", b"\xe9\n")
-    with pytest.raises(InputError):
+    with pytest.raises(InputError, match=r"latin\.txt is not UTF-8 text"):
         load_tokens(bad)
