@@ -68,7 +68,11 @@ _ONLY_BLANKS = re.compile(_B + rb"*")
 # word byte that could start a multi-byte blank is looked at twice (a look-ahead); others
 # once. Possessive, since neither part ever gives a byte back.
 _GAP_AND_WORD = re.compile(
-    rb"(?:[\r\n]|" + _B + rb")*+((?:[^ \t\r\n\xc2\xe1\xe2\xe3]|(?!" + _B + rb")[\xc2\xe1\xe2\xe3])*+)"
+    rb"(?:[\r\n]|"
+    + _B
+    + rb")*+((?:[^ \t\r\n\xc2\xe1\xe2\xe3]|(?!"
+    + _B
+    + rb")[\xc2\xe1\xe2\xe3])*+)"
 )
 _LOWER_HEX_WORD = re.compile(rb"[0-9a-f]*+")
 _LOWER_HEX_RUN = re.compile(r"[0-9a-f]*")
@@ -79,27 +83,67 @@ _MALFORMED_TOKEN = re.compile(rb"[0-9a-fA-F]{%d}" % MALFORMED_HEX_MIN)
 # export (``&copy;``, ``&#169;``, ``&#xA9;``).
 _NOTICE = re.compile(
     rb"copyright" + _B + rb"*+(?:(?:\xc2\xa9|\(c\)|&copy;|&#0*169;|&#x0*a9;)" + _B + rb"*+)?"
-    rb"(?P<year>(?P<first>\d{4})(?:" + _B + rb"*+(?:-|\xe2\x80\x93)" + _B + rb"*+(?P<last>\d{4}))?)"
+    rb"(?P<year>(?P<first>\d{4})(?:"
+    + _B
+    + rb"*+(?:-|\xe2\x80\x93)"
+    + _B
+    + rb"*+(?P<last>\d{4}))?)"
     # Possessive blanks: the holder starts with something else, so a line of blanks with no
     # holder in it is rejected in one pass instead of once per way to split the blanks.
-    + _B + rb"++(?P<holder>[^\r\n]+?)" + _NOT_AFTER_BLANK
-    + _B + rb"*+all" + _B + rb"++rights" + _B + rb"++reserved\.?",
+    + _B
+    + rb"++(?P<holder>[^\r\n]+?)"
+    + _NOT_AFTER_BLANK
+    + _B
+    + rb"*+all"
+    + _B
+    + rb"++rights"
+    + _B
+    + rb"++reserved\.?",
     re.IGNORECASE,
 )
 _BLANK_CLASS = "[" + "".join(BLANK_CHARS) + "]"
 _CONTRIBUTORS = re.compile(
-    r"(?:\u2014|\u2013|--?)" + _BLANK_CLASS + r"*(?P<names>\S.*?)" + _BLANK_CLASS
+    r"(?:\u2014|\u2013|--?)"
+    + _BLANK_CLASS
+    + r"*(?P<names>\S.*?)"
+    + _BLANK_CLASS
     + r"+contributed to this article\.?"
 )
 _NAME_SEPARATOR = re.compile(
-    _BLANK_CLASS + r"*," + _BLANK_CLASS + r"*(?:and" + _BLANK_CLASS + r"+)?|"
-    + _BLANK_CLASS + r"+and" + _BLANK_CLASS + r"+"
+    _BLANK_CLASS
+    + r"*,"
+    + _BLANK_CLASS
+    + r"*(?:and"
+    + _BLANK_CLASS
+    + r"+)?|"
+    + _BLANK_CLASS
+    + r"+and"
+    + _BLANK_CLASS
+    + r"+"
 )
 _CONTACT = re.compile(
-    _BLANK_CLASS + r"*(?P<name>[^,@]+?)" + _BLANK_CLASS + r"+at" + _BLANK_CLASS
-    + r"+(?P<email>[^\s,@]+@[^\s,@]+?)(?P<sep>" + _BLANK_CLASS + r"*," + _BLANK_CLASS
-    + r"*and" + _BLANK_CLASS + r"+|" + _BLANK_CLASS + r"*," + _BLANK_CLASS + r"*|"
-    + _BLANK_CLASS + r"+and" + _BLANK_CLASS + r"+|\.?" + _BLANK_CLASS + r"*$)"
+    _BLANK_CLASS
+    + r"*(?P<name>[^,@]+?)"
+    + _BLANK_CLASS
+    + r"+at"
+    + _BLANK_CLASS
+    + r"+(?P<email>[^\s,@]+@[^\s,@]+?)(?P<sep>"
+    + _BLANK_CLASS
+    + r"*,"
+    + _BLANK_CLASS
+    + r"*and"
+    + _BLANK_CLASS
+    + r"+|"
+    + _BLANK_CLASS
+    + r"*,"
+    + _BLANK_CLASS
+    + r"*|"
+    + _BLANK_CLASS
+    + r"+and"
+    + _BLANK_CLASS
+    + r"+|\.?"
+    + _BLANK_CLASS
+    + r"*$)"
 )
 
 

@@ -82,11 +82,7 @@ def reference(data: bytes) -> tuple[str, ...]:
         char, line = first[kind]
         more = f", {counts[kind]} in all" if counts[kind] > 1 else ""
         out.append(f"deceptive Unicode: {_WHAT[kind]} {_describe(char)} on line {line}{more}")
-    exempt = {
-        start
-        for flag in _FLAGS.finditer(data)
-        for start in range(flag.start(), flag.end())
-    }
+    exempt = {start for flag in _FLAGS.finditer(data) for start in range(flag.start(), flag.end())}
     tags = [m.start() for m in _TAG.finditer(data) if m.start() not in exempt]
     if tags:
         out.append(
@@ -123,8 +119,12 @@ _CHARS = st.one_of(
     st.characters(min_codepoint=0xFE00, max_codepoint=0xFE0F),
     st.characters(min_codepoint=0xE0000, max_codepoint=0xE01EF),
     st.sampled_from(["\U0001f3f4", "\U000e007f", "\u180e", "\u2061", "\ufffa"]),
-    st.sampled_from(["\U0001f3f4" + "".join(chr(0xE0000 + ord(c)) for c in code) + "\U000e007f"
-                     for code in ("gbeng", "gbsct", "gbwls", "gbeng", "usca")]),
+    st.sampled_from(
+        [
+            "\U0001f3f4" + "".join(chr(0xE0000 + ord(c)) for c in code) + "\U000e007f"
+            for code in ("gbeng", "gbsct", "gbwls", "gbeng", "usca")
+        ]
+    ),
 )
 _TEXTS = st.lists(_CHARS, max_size=80).map("".join).map(lambda text: text.encode("utf-8"))
 
