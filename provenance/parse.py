@@ -496,25 +496,23 @@ class TokenDefect:
 def token_defect(token: str, *, glued: bool, registry: TokenRegistry) -> TokenDefect:
     """Say what is wrong with a malformed token (a word that :class:`Footer` says is not valid).
 
-    >>> token_defect("87990cbe</p>", glued=False, registry=builtin_tokens()).detail[:64]
-    'the first 8 of 32 hex digits of the publisher token of Dow Jones'
+    >>> token_defect("87990cbe</p>", glued=False, registry=builtin_tokens()).detail[:60]
+    'first 8 of 32 hex digits of the publisher token of Dow Jones'
     >>> token_defect("a" * 32, glued=True, registry=TokenRegistry()).detail
     "nothing separates fingerprint 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' from the notice before it"
     """
-    apart = " and nothing separates it from the notice" if glued else ""
+    apart = ", with nothing between it and the notice" if glued else ""
     known = registry.recognise(token, MALFORMED_HEX_MIN)
     if known is not None:
         rest = token[known.agreed :]
-        whose = f"the publisher token of {known.publisher}"
+        whose = f"publisher token of {known.publisher}"
         if known.agreed == len(known.token):
-            what = f"{whose}, followed by {rest[:40]!r}" if rest else whose
-            if rest:
-                apart = apart or " with nothing between them"
+            what = f"{whose}, followed by {rest[:40]!r} with nothing between them" if rest else whose
         else:
-            cut = f" then {rest[:40]!r}" if rest else ""
-            what = f"the first {known.agreed} of {len(known.token)} hex digits of {whose}{cut}"
+            cut = f", then {rest[:40]!r}" if rest else ""
+            what = f"first {known.agreed} of {len(known.token)} hex digits of the {whose}{cut}"
         return TokenDefect(
-            detail=f"{what}{apart}: a damaged publisher marker, not a digest of the text",
+            detail=f"{what}{apart}: damaged in transit, not a digest of the text",
             publisher_token=known.token,
             publisher=known.publisher,
         )
@@ -526,7 +524,7 @@ def token_defect(token: str, *, glued: bool, registry: TokenRegistry) -> TokenDe
         after = repr(token[digits : digits + 40])
         return TokenDefect(
             f"fingerprint {token[:digits]!r} is followed by {after} with nothing between them"
-            + (" and nothing separates it from the notice" if glued else "")
+            + apart
         )
     return TokenDefect(f"fingerprint {shown} is not 32 or 64 lowercase hex digits{apart}")
 
