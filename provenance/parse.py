@@ -507,7 +507,9 @@ def token_defect(token: str, *, glued: bool, registry: TokenRegistry) -> TokenDe
         rest = token[known.agreed :]
         whose = f"publisher token of {known.publisher}"
         if known.agreed == len(known.token):
-            what = f"{whose}, followed by {rest[:40]!r} with nothing between them" if rest else whose
+            what = (
+                f"{whose}, followed by {rest[:40]!r} with nothing between them" if rest else whose
+            )
         else:
             cut = f", then {rest[:40]!r}" if rest else ""
             what = f"first {known.agreed} of {len(known.token)} hex digits of the {whose}{cut}"
