@@ -67,25 +67,34 @@ _FINDINGS = re.compile(
     rb"|\xf0\x9f\x8f\xb4"
 )
 # The screen (Scanner._may_deceive): whether _FINDINGS can report anything at all, in a few
-# searches that each start with a literal byte. The regular expression engine then skips to
-# each 0xE2 in a tight loop (0.3-0.4 ns a byte on article text) instead of trying a character
-# set at every byte (2.5 ns); the other lead bytes are found with memchr (0xF3 and the
-# sequence of U+180E start no character of most scripts; 0xEF is looked at more closely only
-# when there is one). A text without a candidate (nearly every text) is never scanned.
+# searches that each start with a literal byte. The regular expression engine skips to each
+# 0xE2 in a tight loop (0.3-0.4 ns a byte on article text) instead of trying a character set
+# at every byte (2.5 ns). The other lead bytes are found with memchr (0.02 ns a byte: 0xF3
+# and 0xE1 start no character of most scripts), and the longer search that follows starts
+# at the first one: a search for a sequence of bytes costs about 1 ns a byte, as much as MD5
+# (docs/performance.md). A text without a candidate (nearly every text) is never scanned.
 _SCREEN_E2 = re.compile(rb"\xe2(?:\x80[\x8b-\x8d\xaa-\xae]|\x81[\xa0-\xa4\xa6-\xa9])")
 _SCREEN_EF = re.compile(rb"\xef(?:\xbf[\xb9-\xbb]|\xb8[\x80-\x8f])")
 _TAGS_AND_SELECTORS = b"\xf3\xa0"
 _MONGOLIAN_VS = b"\xe1\xa0\x8e"
 
 
+def _after(buf: bytes, lead: bytes, sequence: bytes, start: int, end: int) -> bool:
+    """Whether ``sequence`` (which starts with ``lead``) is in ``buf[start:end]``."""
+    at = buf.find(lead, start, end)
+    return at >= 0 and buf.find(sequence, at, end) >= 0
+
+
 def _screen(buf: bytes, start: int, end: int) -> bool:
     """Whether ``buf[start:end]`` may hold a finding other than a byte order mark."""
-    return (
-        _SCREEN_E2.search(buf, start, end) is not None
-        or buf.find(_TAGS_AND_SELECTORS, start, end) >= 0
-        or buf.find(_MONGOLIAN_VS, start, end) >= 0
-        or (buf.find(b"\xef", start, end) >= 0 and _SCREEN_EF.search(buf, start, end) is not None)
-    )
+    if _SCREEN_E2.search(buf, start, end) is not None:
+        return True
+    if _after(buf, b"\xf3", _TAGS_AND_SELECTORS, start, end):
+        return True
+    if _after(buf, b"\xe1", _MONGOLIAN_VS, start, end):
+        return True
+    at = buf.find(b"\xef", start, end)
+    return at >= 0 and _SCREEN_EF.search(buf, at, end) is not None
 
 
 #: Letters of other scripts that look like Latin letters, mapped to the letter they pass for.
