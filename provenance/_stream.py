@@ -29,7 +29,7 @@ from provenance.findings import complete_prefix
 from provenance.fingerprint import BackgroundHash, new_hash
 from provenance.model import Algorithm, Canonicalization
 from provenance.outline import is_plain
-from provenance.parse import FOOTER_WINDOW, FooterSearch, find_footer
+from provenance.parse import FOOTER_WINDOW, FooterSearch, find_footer, hint_sample, not_utf8
 
 #: The size of each read.
 CHUNK = 1024 * 1024
@@ -448,7 +448,10 @@ def _scan(
         except InvalidText as exc:
             invalid = exc.offset
     if invalid is not None:
-        return f"not UTF-8 (invalid byte at offset {invalid})", newlines, returns, None
+        # The reason a file read whole gets, with the hint decided on the same bytes.
+        start, end = hint_sample(invalid)
+        handle.seek(start)
+        return not_utf8(invalid, handle.read(end - start)), newlines, returns, None
     return None, newlines, returns, hasher.hexdigest() if hasher is not None else None
 
 

@@ -342,8 +342,25 @@ def text_problem(data: bytes) -> str | None:
     try:
         validate_utf8(data)
     except UnicodeDecodeError as exc:
-        return f"not UTF-8 (invalid byte at offset {exc.start}){encoding_hint(data)}"
+        start, end = hint_sample(exc.start)
+        return not_utf8(exc.start, data[start:end])
     return None
+
+
+#: The encoding hint is decided on the bytes this far either side of the first invalid one:
+#: a bounded look, the same whether the file was read whole or streamed.
+HINT_REACH = 32 * 1024
+
+
+def hint_sample(offset: int) -> tuple[int, int]:
+    """The span of the file :func:`not_utf8` decides its hint on, for an invalid byte at ``offset``."""
+    return max(0, offset - HINT_REACH), offset + HINT_REACH
+
+
+def not_utf8(offset: int, sample: bytes) -> str:
+    """The reason for a file whose first invalid byte is at ``offset``; ``sample`` is the
+    file's :func:`hint_sample` span (cut short by the end of the file)."""
+    return f"not UTF-8 (invalid byte at offset {offset}){encoding_hint(sample)}"
 
 
 # Bytes that no text in a single-byte encoding holds: C0 controls other than tab, line ends
