@@ -23,22 +23,32 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from io import BufferedReader
 
+from provenance.c2pa import CREDENTIAL_MAX, ends_with_selector
 from provenance.canonical import VALIDATE_PIECE, Canonicalizer, InvalidText, trailing_blank
 from provenance.findings import complete_prefix
 from provenance.fingerprint import BackgroundHash, new_hash
 from provenance.model import Algorithm, Canonicalization
 from provenance.outline import is_plain
-from provenance.parse import FOOTER_WINDOW, FooterSearch, find_footer
+from provenance.parse import FOOTER_WINDOW, FooterSearch, find_footer, hint_sample, not_utf8
 
 #: The size of each read.
 CHUNK = 1024 * 1024
 
 
 def read_window(handle: BufferedReader, size: int) -> tuple[bytes, int, FooterSearch]:
-    """The last bytes of the file, their offset, and the footer found in them."""
+    """The last bytes of the file, their offset, and the footer found in them.
+
+    A file that ends with a variation selector may end with a C2PA text credential, which is
+    longer than the footer window: then the window reaches back far enough to hold the
+    largest one parse.find_footer looks past, and the footer's window before it.
+    """
     start = max(0, size - FOOTER_WINDOW)
     handle.seek(start)
     window = handle.read(size - start)
+    if start > 0 and ends_with_selector(window):
+        start = max(0, size - FOOTER_WINDOW - CREDENTIAL_MAX)
+        handle.seek(start)
+        window = handle.read(size - start)
     return window, start, find_footer(window)
 
 
@@ -438,7 +448,10 @@ def _scan(
         except InvalidText as exc:
             invalid = exc.offset
     if invalid is not None:
-        return f"not UTF-8 (invalid byte at offset {invalid})", newlines, returns, None
+        # The reason a file read whole gets, with the hint decided on the same bytes.
+        start, end = hint_sample(invalid)
+        handle.seek(start)
+        return not_utf8(invalid, handle.read(end - start)), newlines, returns, None
     return None, newlines, returns, hasher.hexdigest() if hasher is not None else None
 
 

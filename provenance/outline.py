@@ -14,7 +14,7 @@ import re
 from functools import cache
 
 from provenance.canonical import STABLE_RANGES, char_class
-from provenance.findings import BIDI_CONTROLS, BOM_CHAR, ZERO_WIDTH
+from provenance.findings import BIDI_CONTROLS, BOM_CHAR, INVISIBLE, ZERO_WIDTH
 
 
 def _without(ranges: tuple[tuple[int, int], ...], points: set[int]) -> list[tuple[int, int]]:
@@ -33,7 +33,7 @@ def _without(ranges: tuple[tuple[int, int], ...], points: set[int]) -> list[tupl
 
 @cache
 def _not_plain() -> re.Pattern[str]:
-    deceptive = {ord(char) for char in (*BIDI_CONTROLS, *ZERO_WIDTH, BOM_CHAR)}
+    deceptive = {ord(char) for char in (*BIDI_CONTROLS, *ZERO_WIDTH, *INVISIBLE, BOM_CHAR)}
     plain = [(0x0A, 0x0A), *_without(STABLE_RANGES, deceptive)]
     return re.compile(char_class(plain, negate=True))
 

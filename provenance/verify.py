@@ -22,7 +22,14 @@ from provenance.errors import InputError, VerificationError
 from provenance.fsio import SpecialFileError, open_regular_fd, read_whole
 from provenance.model import Algorithm, Canonicalization, Result, Verdict
 from provenance.outline import is_plain
-from provenance.parse import Footer, find_footer, line_number, text_problem
+from provenance.parse import (
+    Footer,
+    find_footer,
+    holder_text,
+    line_number,
+    text_problem,
+    token_defect,
+)
 from provenance.seals import marks_seal
 from provenance.tokens import TokenRegistry, builtin_tokens
 
@@ -76,7 +83,9 @@ def check_bytes(
     # instead of the whole text.
     text_outline = b"" if data.isascii() else outline(data)
     plain = not text_outline or is_plain(text_outline)
-    warnings = () if plain else findings.outline_warnings(data, text_outline)
+    credential = search.credential
+    skip = (credential.start, credential.end) if credential is not None else None
+    warnings = () if plain else findings.outline_warnings(data, text_outline, skip=skip)
     if footer is None:
         detail = search.note or ("empty file" if not data else "no copyright notice at the end")
         return Result(path, Verdict.NO_FOOTER, detail, warnings=warnings)
@@ -116,8 +125,7 @@ def _warned(
     found = text_warnings
     holder = window[footer.holder_start : footer.holder_end]
     if not holder.isascii():  # An ASCII holder looks like nothing but itself.
-        name = holder.decode("utf-8", "replace").strip()
-        found += findings.holder_warnings(name, registry.tokens.values())
+        found += findings.holder_warnings(holder_text(holder), registry.tokens.values())
     return replace(result, warnings=result.warnings + found) if found else result
 
 
@@ -136,7 +144,7 @@ def _judge(
     and copying a frozen dataclass field by field (``dataclasses.replace``) cost more than
     parsing the footer.
     """
-    trailer = window[footer.token_end :].strip().decode("utf-8") or None
+    trailer = window[footer.token_end : footer.text_end].strip().decode("utf-8") or None
     if not footer.has_token:
         return Result(
             path,
@@ -148,10 +156,23 @@ def _judge(
         )
     token = window[footer.token_start : footer.token_end].decode("utf-8")
     if not footer.token_valid:
+        defect = token_defect(token, glued=footer.glued, registry=registry)
+        if defect.publisher_token is not None:  # A publisher marker damaged in transit.
+            return Result(
+                path,
+                Verdict.UNVERIFIABLE,
+                defect.detail,
+                fingerprint.algorithm_for(defect.publisher_token),
+                token,
+                canonicalization=canonicalization,
+                publisher=defect.publisher,
+                trailer=trailer,
+                line=line,
+            )
         return Result(
             path,
             Verdict.MALFORMED,
-            f"fingerprint {token[:80]!r} is not 32 or 64 lowercase hex digits",
+            defect.detail,
             expected=token,
             canonicalization=canonicalization,
             trailer=trailer,
@@ -240,7 +261,11 @@ def _check_large(
         (newlines, actual), returns = fast, 0
     else:
         # The same deceptive-Unicode findings as check_bytes, from the same single read.
-        scanner = findings.Scanner()
+        credential = search.credential
+        skip = None
+        if credential is not None:  # Offsets in the window: the scanner counts from the start.
+            skip = (start + credential.start, start + credential.end)
+        scanner = findings.Scanner(skip=skip)
         problem, newlines, returns, actual = _stream.scan(handle, size, plan, observe=scanner.feed)
         if problem is not None:
             return Result(shown, Verdict.UNREADABLE, problem)

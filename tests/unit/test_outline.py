@@ -6,7 +6,7 @@ from provenance import findings
 from provenance.canonical import not_surely_stable, outline
 from provenance.outline import _without, is_plain
 
-DECEPTIVE = {*findings.BIDI_CONTROLS, *findings.ZERO_WIDTH, findings.BOM_CHAR}
+DECEPTIVE = {*findings.BIDI_CONTROLS, *findings.ZERO_WIDTH, *findings.INVISIBLE, findings.BOM_CHAR}
 
 
 def test_plain_characters_are_the_stable_ones_less_the_deceptive_ones() -> None:
