@@ -92,6 +92,16 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     help="Check only the files changed since git revision REF (plus untracked ones).",
 )
 @click.option(
+    "--staged",
+    is_flag=True,
+    help="Check only the files staged in git (git add), as a commit would take them.",
+)
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Leave out named files that --include/--exclude would leave out of a folder walk.",
+)
+@click.option(
     "--config",
     "config_file",
     type=click.Path(exists=True, dir_okay=False, path_type=str),
@@ -152,6 +162,8 @@ def verify(
     quiet: bool,
     verbose: bool,
     changed_since: str | None,
+    staged: bool,
+    force_exclude: bool,
     config_file: str | None,
     no_config: bool,
     allow_empty: bool,
@@ -186,7 +198,12 @@ def verify(
     if quiet and verbose:
         raise InputError("--quiet and --verbose cannot be used together")
     # Flags given on the command line > the configuration file > defaults.
-    settings = effective_settings(click.get_current_context(), paths, config_file, no_config)
+    ctx = click.get_current_context()
+    # With --staged or --force-exclude, what is checked depends on the configuration's
+    # selection: the configuration is found first, and held to the rule that a checked path
+    # never configures its own check once the paths are known (below).
+    selecting = staged or force_exclude
+    settings = effective_settings(ctx, () if selecting else paths, config_file, no_config)
     if verbose:
         for line in ignored_lines(paths):
             click.echo(line, err=True)
@@ -208,6 +225,20 @@ def verify(
         exclude=settings.exclude,
         signatures=signatures,
     )
+    if staged:
+        if changed_since is not None:
+            raise InputError("--staged and --changed-since exclude each other")
+        from provenance.gitdiff import staged as files_staged  # Runs git.
+
+        paths = tuple(files_staged(paths, options))
+        if not paths:
+            click.echo("provenance: no staged files to check", err=True)
+    elif force_exclude:
+        from provenance.verify import select_named
+
+        paths = tuple(select_named(paths, options))
+    if selecting:
+        effective_settings(ctx, paths, config_file, no_config)
     if changed_since is not None:
         from provenance.gitdiff import changed_since as files_changed_since  # Runs git.
 
