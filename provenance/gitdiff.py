@@ -196,7 +196,10 @@ def staged(paths: Sequence[str], options: VerifyOptions) -> list[str]:
     # The files are read from the work tree: a staged file whose work-tree copy differs
     # would be checked for what will not be committed. That is refused rather than passed.
     # pre-commit stashes such changes before it runs a hook: there the work tree is the commit.
+    # A staged file deleted from the work tree is no walk's to select: it is refused whatever
+    # its name, since the walk cannot say whether it would have been checked.
     unlike = [name for name in selected if os.path.realpath(name) in differ]
+    unlike += sorted(os.path.relpath(path) for path in differ if not os.path.lexists(path))
     if unlike:
         more = f" (and {len(unlike) - 1} more)" if len(unlike) > 1 else ""
         raise InputError(
