@@ -62,10 +62,17 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "github", "junit", "jsonl"]),
+    type=click.Choice(["text", "json", "github", "junit", "jsonl", "markdown", "codequality"]),
     default="text",
     show_default=True,
-    help="Report format: github annotations, JUnit XML, JSON Lines as files are checked.",
+    help="Report format: github annotations, JUnit XML, JSON Lines as files are checked,"
+    " Markdown, GitLab Code Quality JSON.",
+)
+@click.option(
+    "--markdown-summary",
+    type=path_param(exists=False, dir_okay=False),
+    metavar="FILE",
+    help="Also append a Markdown report of the run to FILE (e.g. $GITHUB_STEP_SUMMARY).",
 )
 @click.option(
     "--canonicalization",
@@ -154,6 +161,7 @@ def verify(
     paths: tuple[str, ...],
     strict: bool,
     fmt: str,
+    markdown_summary: str | None,
     canonicalization: str,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
@@ -252,6 +260,7 @@ def verify(
         require_signature=settings.require_signature,
         allow_empty=settings.allow_empty,
         output=output,
+        markdown_summary=markdown_summary,
         quiet=quiet,
         verbose=verbose,
         total=lambda: sum(1 for _ in iter_targets(paths, options)),
