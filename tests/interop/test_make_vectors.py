@@ -57,9 +57,9 @@ def test_a_run_of_the_script_reproduces_the_committed_vectors(
         principal = (copy / f"{key}.pub").read_text().split()[2]
         signers = tmp_path / "allowed_signers"
         signers.write_text(f"{principal} {(copy / f'{key}.pub').read_text()}")
+        verify = ["-Y", "verify", "-f", str(signers), "-I", principal, "-n", "file"]
         check = subprocess.run(
-            [ssh_keygen, "-Y", "verify", "-f", str(signers), "-I", principal, "-n", "file"]
-            + ["-s", str(copy / name)],
+            [ssh_keygen, *verify, "-s", str(copy / name)],
             input=(copy / "message.txt").read_bytes(),
             capture_output=True,
             check=False,
