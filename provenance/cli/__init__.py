@@ -156,7 +156,7 @@ class ProvenanceGroup(click.Group):
 
 
 @click.group(cls=ProvenanceGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="provenance")
+@click.version_option(__version__, "-V", "--version", prog_name="provenance")
 def cli() -> None:
     """Check that article files are intact, who vouches for them, and that archives are complete.
 

@@ -84,6 +84,14 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
 )
 @click.option("--quiet", "-q", is_flag=True, help="Show only failing files and the summary.")
 @click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text report; auto: on a terminal, unless NO_COLOR or TERM=dumb, or with "
+    "FORCE_COLOR.",
+)
+@click.option(
     "--verbose", "-v", is_flag=True, help="Add canonicalisation, digests and timing details."
 )
 @click.option(
@@ -150,6 +158,7 @@ def verify(
     token_files: tuple[str, ...],
     output: str | None,
     quiet: bool,
+    color: str,
     verbose: bool,
     changed_since: str | None,
     config_file: str | None,
@@ -223,6 +232,7 @@ def verify(
         output=output,
         quiet=quiet,
         verbose=verbose,
+        color=color,
         total=lambda: sum(1 for _ in iter_targets(paths, options)),
     )
     if jobs is None:

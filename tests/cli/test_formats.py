@@ -357,7 +357,7 @@ def test_colour_reaches_a_terminal_through_the_command(
     mixed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.setattr("provenance.cli._reporting.wants_color", lambda stream: True)
+    monkeypatch.setattr("provenance.cli._reporting.wants_color", lambda stream, **_: True)
     result = CliRunner().invoke(cli, ["verify", str(mixed)])
     assert "\x1b[31mmismatch\x1b[0m" in result.stdout
 
