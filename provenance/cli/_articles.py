@@ -200,7 +200,7 @@ def verify(
         for line in ignored_lines(paths):
             click.echo(line, err=True)
     # A --public-key on the command line overrides allowed_signers from a config file.
-    policy = _trust_policy(
+    policy = trust_policy(
         allowed_signers if public_key else settings.allowed_signers,
         public_key,
         settings.require_signature,
@@ -250,7 +250,7 @@ def verify(
     return out.finish(results)
 
 
-def _trust_policy(
+def trust_policy(
     allowed_signers: str | None, public_key: str | None, require: bool
 ) -> TrustPolicy | None:
     """The trust policy of a verify run, or ``None`` when no trust source was given.
