@@ -26,8 +26,12 @@ EXIT_USAGE = 2
 EXIT_OPERATIONAL = 3
 
 
-def path_param(*, exists: bool = True, file_okay: bool = True, dir_okay: bool = True) -> click.Path:
+def path_param(
+    *, exists: bool = True, file_okay: bool = True, dir_okay: bool = True, allow_dash: bool = False
+) -> click.Path:
     """A path argument; with ``exists`` it must exist (else a usage error, exit 2).
+
+    ``allow_dash`` lets ``-`` through, for the commands that read it as stdin.
 
     Whether it can be read is left to the command: click's own test (``readable=True``) would
     make a file the user may not read a usage error, exit 2, where SPEC.md section 4 says a file
@@ -35,7 +39,12 @@ def path_param(*, exists: bool = True, file_okay: bool = True, dir_okay: bool = 
     verdict).
     """
     return click.Path(
-        exists=exists, file_okay=file_okay, dir_okay=dir_okay, readable=False, path_type=str
+        exists=exists,
+        file_okay=file_okay,
+        dir_okay=dir_okay,
+        readable=False,
+        allow_dash=allow_dash,
+        path_type=str,
     )
 
 
@@ -54,6 +63,18 @@ def shown(text: str) -> str:
     from provenance.report import escape  # Only an error or a command's output needs it.
 
     return escape(text)
+
+
+#: ``-`` names stdin where a command reads one article (``verify -``, ``parse -``).
+STDIN = "-"
+
+
+def read_stdin_article() -> bytes:
+    """The article piped to ``verify -`` or ``parse -``, at most as large as parse takes."""
+    from provenance.fsio import read_stream
+    from provenance.parse import MAX_PARSE_SIZE
+
+    return read_stream(sys.stdin.buffer, "the article on stdin", MAX_PARSE_SIZE)
 
 
 #: The exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).

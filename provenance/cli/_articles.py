@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING
 
 import click
 
-from provenance.cli import EXIT_FAILED, EXIT_OK, fail, path_param, selection_options, shown, walk
+from provenance.cli import (
+    EXIT_FAILED,
+    EXIT_OK,
+    STDIN,
+    fail,
+    path_param,
+    read_stdin_article,
+    selection_options,
+    shown,
+    walk,
+)
 
 if TYPE_CHECKING:
     from provenance.allowed_signers import TrustPolicy
@@ -24,13 +35,16 @@ _PUBLISHER_TOKENS = click.option(
 
 
 @click.command()
-@click.argument("file", type=path_param(dir_okay=False))
+@click.argument("file", type=path_param(dir_okay=False, allow_dash=True))
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @_PUBLISHER_TOKENS
 def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
-    """Show the parts of an article: body, credits, copyright, fingerprint, trailer."""
+    """Show the parts of an article: body, credits, copyright, fingerprint, trailer.
+
+    FILE '-' reads the article from stdin.
+    """
     from provenance import report
     from provenance.fsio import read_small_file
     from provenance.model import NotText
@@ -38,7 +52,10 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     from provenance.parse import parse as parse_bytes
     from provenance.tokens import registry
 
-    data = read_small_file(file, "article", MAX_PARSE_SIZE)
+    if file == STDIN:
+        data = read_stdin_article()
+    else:
+        data = read_small_file(file, "article", MAX_PARSE_SIZE)
     doc = parse_bytes(data, tokens=registry(token_files))
     if isinstance(doc, NotText):
         if fmt == "json":
@@ -53,7 +70,19 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=_PATH)
+@click.argument("paths", nargs=-1, type=path_param(allow_dash=True))
+@click.option(
+    "--files-from",
+    metavar="FILE",
+    help="Also check the paths listed in FILE, one per line ('-': stdin), in this one run.",
+)
+@click.option(
+    "--null",
+    "-0",
+    "nul",
+    is_flag=True,
+    help="With --files-from: the names are NUL-separated (find -print0, git ls-files -z).",
+)
 @click.option(
     "--strict/--no-strict",
     default=False,
@@ -150,6 +179,8 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
 )
 def verify(
     paths: tuple[str, ...],
+    files_from: str | None,
+    nul: bool,
     strict: bool,
     fmt: str,
     canonicalization: str,
@@ -175,7 +206,9 @@ def verify(
 
     PATHS are files, folders (walked recursively in sorted order), sealed folders (holding
     SHA256SUMS: the seal's signature and every entry are checked too) and archives (.tar,
-    .tar.gz, .tgz, .tar.xz, .tar.bz2, .zip: members read in place, never extracted).
+    .tar.gz, .tar.xz, .tar.bz2, .zip: members read in place, never extracted). '-' alone
+    reads one article from stdin. --files-from FILE adds a list of paths of any length
+    (from 'find', 'git ls-files', ...): one run, one summary, unlike xargs.
 
     One footer verdict per file: ok, mismatch, unverifiable, no-footer, malformed or
     unreadable. With --allowed-signers or --public-key, each FILE.sig is checked too: good,
@@ -194,6 +227,7 @@ def verify(
 
     if quiet and verbose:
         raise InputError("--quiet and --verbose cannot be used together")
+    paths = _all_paths(paths, files_from, nul)
     # Flags given on the command line > the configuration file > defaults.
     settings = effective_settings(click.get_current_context(), paths, config_file, no_config)
     if verbose:
@@ -217,6 +251,13 @@ def verify(
         exclude=settings.exclude,
         signatures=signatures,
     )
+    from_stdin = paths == (STDIN,)
+    if from_stdin and (policy is not None or changed_since is not None):
+        # A signature is FILE.sig beside FILE, and git knows files: stdin has neither.
+        raise InputError(
+            "'-' (an article on stdin) cannot be checked for signatures or changes",
+            hint="save it to a file first",
+        )
     if changed_since is not None:
         from provenance.gitdiff import changed_since as files_changed_since  # Runs git.
 
@@ -233,8 +274,19 @@ def verify(
         quiet=quiet,
         verbose=verbose,
         color=color,
-        total=lambda: sum(1 for _ in iter_targets(paths, options)),
+        total=lambda: 1 if from_stdin else sum(1 for _ in iter_targets(paths, options)),
     )
+    if from_stdin:
+        from provenance.verify import check_bytes
+
+        result = check_bytes(
+            read_stdin_article(),
+            STDIN,
+            canonicalization=options.canonicalization,
+            tokens=options.tokens,
+        )
+        out.on_result(result)
+        return out.finish([result])
     if jobs is None:
         import os
 
@@ -248,6 +300,36 @@ def verify(
     )
     results = check_run(paths, options, run, on_result=out.on_result)
     return out.finish(results)
+
+
+def _all_paths(paths: tuple[str, ...], files_from: str | None, nul: bool) -> tuple[str, ...]:
+    """PATHS, then those listed in ``--files-from``; a usage error when there are none.
+
+    ``-`` reads one article from stdin, so it stands alone: not beside other paths, and not
+    with ``--files-from -``, which reads the list from stdin.
+    """
+    from provenance.errors import InputError
+
+    if nul and files_from is None:
+        raise InputError("-0 goes with --files-from FILE")
+    if STDIN in paths and (len(paths) > 1 or files_from is not None):
+        raise InputError("'-' (one article on stdin) cannot be combined with other paths")
+    if files_from is None:
+        if not paths:
+            raise InputError("missing PATHS", hint="name files or folders, or use --files-from")
+        return paths
+    from provenance.fsio import read_list_file, read_stream, split_names
+
+    what = "the --files-from list"
+    if files_from == STDIN:
+        data = read_stream(sys.stdin.buffer, f"{what} on stdin", MAX_LIST_SIZE)
+    else:
+        data = read_list_file(files_from, what, MAX_LIST_SIZE)
+    return paths + tuple(split_names(data, nul=nul))
+
+
+#: A --files-from list may name millions of files; past this size it is refused.
+MAX_LIST_SIZE = 1 << 30
 
 
 def trust_policy(
