@@ -29,6 +29,14 @@ if TYPE_CHECKING:
 #: Version of the JSON report layout; bumped only on incompatible changes.
 JSON_VERSION = 1
 
+#: Where the JSON Schemas of the reports are published: their ``$id`` and the ``$schema`` key
+#: of each report. The schemas ship in the package too (``provenance/schemas/``, by the
+#: file name after this prefix) so that a consumer can validate offline.
+SCHEMA_BASE = "https://example.org/your-org/provenance/raw/main/provenance/schemas/"
+VERIFY_SCHEMA = SCHEMA_BASE + "verify.schema.json"
+JSONL_SCHEMA = SCHEMA_BASE + "verify-jsonl.schema.json"
+PARSE_SCHEMA = SCHEMA_BASE + "parse.schema.json"
+
 #: The first column's width: the longest footer verdict. A report whose lines need a longer
 #: word (``sig-untrusted``) is widened as a whole, so that its paths stay aligned.
 _VERDICT_WIDTH = max(len(verdict.value) for verdict in Verdict)
@@ -348,18 +356,33 @@ def signature_dict(signature: SignatureResult) -> dict[str, Any]:
 
 
 def json_report(results: Sequence[Result], summary: Summary) -> str:
-    """The machine report: ``{"version", "summary", "total", "failed", "strict", "passed",
+    """The machine report: ``{"$schema", "version", "summary" (+ "signatures", "manifest"), "total", "failed", "strict", "passed",
     "results"}``; ``passed`` is false for a failure and for a run that checked no file."""
-    payload = {
+    payload = {"$schema": VERIFY_SCHEMA, **summary_dict(summary)}
+    payload["results"] = [result_dict(result) for result in results]
+    return json_text(payload) + "\n"
+
+
+def summary_dict(summary: Summary) -> dict[str, Any]:
+    """The run's totals, as the json report and the jsonl summary line give them.
+
+    ``signatures`` and ``manifest`` (the non-zero counts the text summary shows) appear only
+    when signatures or a SHA256SUMS were checked, as on each result.
+    """
+    payload: dict[str, Any] = {
         "version": JSON_VERSION,
         "summary": {verdict.value: count for verdict, count in summary.counts},
+    }
+    if summary.signatures:
+        payload["signatures"] = {verdict.value: count for verdict, count in summary.signatures}
+    if summary.manifest:
+        payload["manifest"] = {verdict.value: count for verdict, count in summary.manifest}
+    return payload | {
         "total": summary.total,
         "failed": summary.failed,
         "strict": summary.strict,
         "passed": summary.ok,
-        "results": [result_dict(result) for result in results],
     }
-    return json_text(payload) + "\n"
 
 
 def document_dict(doc: Document) -> dict[str, Any]:
@@ -367,6 +390,7 @@ def document_dict(doc: Document) -> dict[str, Any]:
     fp = doc.fingerprint
     cr = doc.copyright
     return {
+        "$schema": PARSE_SCHEMA,
         "version": JSON_VERSION,
         "body": doc.body,
         "contributors": list(doc.contributors),
@@ -420,7 +444,12 @@ def document_text(doc: Document) -> str:
 
 
 def not_text_dict(problem: NotText) -> dict[str, Any]:
-    return {"version": JSON_VERSION, "error": "not-text", "reason": problem.reason}
+    return {
+        "$schema": PARSE_SCHEMA,
+        "version": JSON_VERSION,
+        "error": "not-text",
+        "reason": problem.reason,
+    }
 
 
 # --- GitHub Actions workflow commands -----------------------------------------------------
@@ -663,19 +692,9 @@ def jsonl_revision(previous: Result, result: Result) -> str:
 
 
 def jsonl_summary(summary: Summary) -> str:
-    """The last line: ``{"type": "summary", "version", "summary", "total", "failed", "strict",
+    """The last line: ``{"type": "summary", "$schema", "version", "summary", "total", "failed", "strict",
     "passed"}``."""
-    return _jsonl(
-        {
-            "type": "summary",
-            "version": JSON_VERSION,
-            "summary": {verdict.value: count for verdict, count in summary.counts},
-            "total": summary.total,
-            "failed": summary.failed,
-            "strict": summary.strict,
-            "passed": summary.ok,
-        }
-    )
+    return _jsonl({"type": "summary", "$schema": JSONL_SCHEMA, **summary_dict(summary)})
 
 
 def _jsonl(payload: dict[str, Any]) -> str:

@@ -207,6 +207,7 @@ def test_jsonl_a_line_per_file_then_the_summary(mixed: Path) -> None:
     assert records[1]["verdict"] == "mismatch" and records[1]["expected"] == article().digest
     assert records[-1] == {
         "type": "summary",
+        "$schema": "https://example.org/your-org/provenance/raw/main/provenance/schemas/verify-jsonl.schema.json",
         "version": 1,
         "summary": {
             "ok": 2,
