@@ -36,6 +36,7 @@ SCHEMA_BASE = "https://example.org/your-org/provenance/raw/main/provenance/schem
 VERIFY_SCHEMA = SCHEMA_BASE + "verify.schema.json"
 JSONL_SCHEMA = SCHEMA_BASE + "verify-jsonl.schema.json"
 PARSE_SCHEMA = SCHEMA_BASE + "parse.schema.json"
+WRITE_SCHEMA = SCHEMA_BASE + "write.schema.json"
 
 #: The first column's width: the longest footer verdict. A report whose lines need a longer
 #: word (``sig-untrusted``) is widened as a whole, so that its paths stay aligned.
@@ -767,6 +768,37 @@ def render(
 
 #: The formats :func:`render` knows, in the order ``--help`` lists them.
 FORMATS = ("text", "json", "github", "junit", "jsonl")
+
+
+# --- Commands that write: stamp, sign, seal -------------------------------------------------
+
+
+def write_entry(path: str, action: str, **fields: Any) -> dict[str, Any]:
+    """One file's line of a ``--format json`` write report: its path (as in §5.2), what was
+    done (``stamped``, ``signed``, ``sealed``, ``refused``...), then ``fields``."""
+    entry: dict[str, Any] = {"path": path}
+    raw = path_bytes(path)
+    if raw is not None:
+        entry["path_bytes"] = raw
+    return entry | {"action": action, **fields}
+
+
+def write_report(
+    command: str, entries: Sequence[dict[str, Any]], counts: Sequence[tuple[str, int]]
+) -> str:
+    """``stamp``/``sign``/``seal --format json``: ``{"$schema", "version", "command", "counts",
+    "passed", "results"}``; ``counts`` are those of the text's last line, zeros included, and
+    ``passed`` is false when a file was refused (exit 1)."""
+    tally = dict(counts)
+    payload = {
+        "$schema": WRITE_SCHEMA,
+        "version": JSON_VERSION,
+        "command": command,
+        "counts": tally,
+        "passed": not tally.get("refused"),
+        "results": list(entries),
+    }
+    return json_text(payload) + "\n"
 
 
 # --- Settings ------------------------------------------------------------------------------

@@ -283,6 +283,7 @@ SCHEMA_OF = {
     "jsonl_summary": ("verify-jsonl.schema.json", "lines"),
     "document_dict": ("parse.schema.json", "dict"),
     "not_text_dict": ("parse.schema.json", "dict"),
+    "write_report": ("write.schema.json", "text"),
 }
 
 

@@ -65,6 +65,14 @@ def shown(text: str) -> str:
     return escape(text)
 
 
+def refusal_entry(display: str, exc: ProvenanceError) -> dict[str, Any]:
+    """A file ``stamp`` or ``sign --format json`` refused: its error and hint in the report,
+    where the text format prints them on stderr."""
+    from provenance.report import write_entry
+
+    return write_entry(display, "refused", error=exc.message, hint=exc.hint)
+
+
 #: ``-`` names stdin where a command reads one article (``verify -``, ``parse -``).
 STDIN = "-"
 
@@ -86,6 +94,18 @@ class _Interrupted(Exception):
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+
+#: ``--format text|json`` of the commands that write (stamp, sign, seal): the json report is
+#: one document on stdout at the end (SPEC.md §6).
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one report on stdout at the end, refusals in it.",
+)
 
 
 def selection_options(command: _F) -> _F:

@@ -11,10 +11,12 @@ import click
 from provenance.cli import (
     EXIT_FAILED,
     EXIT_OK,
+    FORMAT_OPTION,
     STDIN,
     fail,
     path_param,
     read_stdin_article,
+    refusal_entry,
     selection_options,
     shown,
     walk,
@@ -404,6 +406,7 @@ def _size(value: str) -> int:
 )
 @selection_options
 @click.option("--canonicalization", type=_CANONICALIZATION, default="relaxed", show_default=True)
+@FORMAT_OPTION
 def stamp(
     paths: tuple[str, ...],
     holder: str | None,
@@ -416,6 +419,7 @@ def stamp(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     canonicalization: str,
+    fmt: str,
 ) -> int:
     """Add a copyright footer with a fingerprint to new articles.
 
@@ -447,6 +451,7 @@ def stamp(
         on_footer = OnFooter.FORCE if force else OnFooter.UPDATE
     counts = dict.fromkeys(StampAction, 0)
     refused = 0
+    entries: list[dict[str, object]] = []
     for path, display in walk(paths, include, exclude):
         try:
             result = stamp_file(
@@ -459,15 +464,31 @@ def stamp(
                 break_hard_links=break_hard_links,
             )
         except StampRefused as exc:
-            fail(f"refused: {exc.message}", exc.hint)
             refused += 1
+            if fmt == "json":
+                entries.append(refusal_entry(display, exc))
+            else:
+                fail(f"refused: {exc.message}", exc.hint)
             continue
         counts[result.action] += 1
-        click.echo(
-            f"{result.action.value}  {shown(display)}  {result.algorithm.value} {result.digest}"
-        )
-    tally = [(action.value, counts[action]) for action in StampAction]
-    click.echo(report.tally_line([*tally, ("refused", refused)], "nothing to stamp"))
+        if fmt == "json":
+            entries.append(
+                report.write_entry(
+                    display,
+                    result.action.value,
+                    algorithm=result.algorithm.value,
+                    digest=result.digest,
+                )
+            )
+        else:
+            click.echo(
+                f"{result.action.value}  {shown(display)}  {result.algorithm.value} {result.digest}"
+            )
+    tally = [*((action.value, counts[action]) for action in StampAction), ("refused", refused)]
+    if fmt == "json":
+        click.echo(report.write_report("stamp", entries, tally), nl=False)
+    else:
+        click.echo(report.tally_line(tally, "nothing to stamp"))
     return EXIT_FAILED if refused else EXIT_OK
 
 
