@@ -125,6 +125,21 @@ def all_blocks() -> list[Block]:
 BLOCKS = all_blocks()
 
 
+def bash(script: str, env: dict[str, str], *, timeout: int) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` with bash from the repository root: stdout and stderr together."""
+    return subprocess.run(
+        ["bash", "-c", script],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+
+
 @pytest.mark.parametrize("block", BLOCKS, ids=[f"{b.document}:{b.line}" for b in BLOCKS])
 def test_console_block(block: Block, tmp_path: Path) -> None:
     work = tmp_path / "work"
@@ -133,17 +148,7 @@ def test_console_block(block: Block, tmp_path: Path) -> None:
     env = {**os.environ, "WORK": str(work), "NO_COLOR": "1"}
     env.pop("FORCE_COLOR", None)
     for command in block.commands:
-        done = subprocess.run(
-            ["bash", "-c", command.command],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            check=False,
-            timeout=300,
-        )
+        done = bash(command.command, env, timeout=300)
         where = f"{block.document}:{command.line}: $ {command.command}"
         actual = normalise(done.stdout, work)
         expected = "\n".join(command.expected)
@@ -239,17 +244,7 @@ def test_readme_blocks_run_in_one_shell(tmp_path: Path) -> None:
     temp.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("WORK", "FORCE_COLOR")}
     env |= {"TMPDIR": str(temp), "NO_COLOR": "1"}
-    done = subprocess.run(
-        ["bash", "-c", script],
-        cwd=ROOT,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+    done = bash(script, env, timeout=600)
     # The README's mktemp -d made the one folder under TMPDIR (uv may add its own files).
     (work,) = [path for path in temp.iterdir() if path.name.startswith("tmp.")]
     pieces = _END_LINE.split(done.stdout)

@@ -7,28 +7,15 @@ folder with the real ssh-keygen (never skipped in CI).
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
-
-import pytest
 
 from tests.conftest import ROOT
 
 VECTORS = ROOT / "fixtures" / "sshsig"
 #: ECDSA signing is randomised: these signatures differ from run to run, and must verify.
 RANDOMISED = ("ecdsa-p256.sig", "ecdsa-p384.sig", "ecdsa-p521.sig")
-
-
-@pytest.fixture(scope="module")
-def ssh_keygen() -> str:
-    path = shutil.which("ssh-keygen")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("ssh-keygen is missing; CI must install openssh-client")
-        pytest.skip("ssh-keygen is not installed")
-    return path
 
 
 def _files(folder: Path) -> dict[str, bytes]:
