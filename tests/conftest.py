@@ -204,6 +204,17 @@ def assert_usage_error(result: Result) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.fixture(scope="module")
+def ssh_keygen() -> str:
+    """The real ssh-keygen, for the interop tests: never skipped in CI (``CI`` set)."""
+    path = shutil.which("ssh-keygen")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("ssh-keygen is missing; CI must install openssh-client")
+        pytest.skip("ssh-keygen is not installed")
+    return path
+
+
 @pytest.fixture
 def good_article() -> Article:
     return article()
