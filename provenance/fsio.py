@@ -237,7 +237,7 @@ def read_list_file(path: str | os.PathLike[str], what: str, limit: int) -> bytes
 
 
 def split_names(data: bytes, *, nul: bool = False) -> list[str]:
-    """The paths of a list: one per line, or NUL-separated (``find -print0``, ``git ls-files -z``).
+    r"""The paths of a list: one per line, or NUL-separated (``find -print0``, ``git ls-files -z``).
 
     Names are kept exactly (any bytes, as :func:`os.fsdecode` gives them), but for the
     separator; empty entries (a final newline, a blank line) are skipped.
