@@ -18,6 +18,7 @@ from collections.abc import Callable
 from io import BufferedReader, FileIO
 from pathlib import Path
 from types import ModuleType
+from typing import BinaryIO
 
 from provenance.errors import InputError, OperationalError
 
@@ -183,6 +184,68 @@ def read_small_file(path: str | os.PathLike[str], what: str, limit: int) -> byte
         raise InputError(f"{shown} {exc.strerror}") from exc
     except OSError as exc:
         raise OperationalError(f"cannot read {shown}: {exc.strerror or exc}") from exc
+
+
+def read_stream(stream: BinaryIO, what: str, limit: int) -> bytes:
+    """Everything a stream (stdin, a pipe) gives, up to ``limit`` bytes; named ``what`` in errors.
+
+    A pipe has no size to check first: it is read in blocks, and one byte past ``limit`` stops
+    the read with an :class:`~provenance.errors.InputError` (exit 2), so that an endless
+    stream costs at most ``limit`` bytes of memory. A read error is an
+    :class:`~provenance.errors.OperationalError` (exit 3).
+    """
+    parts: list[bytes] = []
+    got = 0
+    try:
+        while got <= limit:
+            block = stream.read(min(BLOCK_SIZE, limit + 1 - got))
+            if not block:
+                break
+            parts.append(block)
+            got += len(block)
+    except OSError as exc:
+        raise OperationalError(f"cannot read {what}: {exc.strerror or exc}") from exc
+    if got > limit:
+        raise InputError(f"{what} is larger than {limit} bytes: not read further")
+    return b"".join(parts)
+
+
+def read_list_file(path: str | os.PathLike[str], what: str, limit: int) -> bytes:
+    """A list that may come through a pipe: a regular file, or a FIFO (``<(git ls-files)``).
+
+    Unlike the inputs of :func:`read_small_file`, a FIFO is expected here: a shell's process
+    substitution names one, and its writer is the command that makes the list. A device,
+    socket or folder is refused unopened, a missing path is an input error (exit 2).
+    """
+    shown = f"{what} {os.fspath(path)}"
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError) as exc:
+        raise InputError(f"{shown} does not exist") from exc
+    except OSError as exc:
+        raise OperationalError(f"cannot read {shown}: {exc.strerror or exc}") from exc
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{shown} is a folder, not a file")
+    kind = special_kind(mode)
+    if kind is not None and kind != "FIFO":
+        raise InputError(f"{shown} is a {kind}: never opened")
+    try:
+        with open(path, "rb") as stream:
+            return read_stream(stream, shown, limit)
+    except OSError as exc:
+        raise OperationalError(f"cannot read {shown}: {exc.strerror or exc}") from exc
+
+
+def split_names(data: bytes, *, nul: bool = False) -> list[str]:
+    r"""The paths of a list: one per line, or NUL-separated (``find -print0``, ``git ls-files -z``).
+
+    Names are kept exactly (any bytes, as :func:`os.fsdecode` gives them), but for the
+    separator; empty entries (a final newline, a blank line) are skipped.
+
+    >>> split_names(b"a.txt\nb c.txt\n\n"), split_names(b"x\ny\0z\0", nul=True)
+    (['a.txt', 'b c.txt'], ['x\ny', 'z'])
+    """
+    return [os.fsdecode(name) for name in data.split(b"\0" if nul else b"\n") if name]
 
 
 def _tempfile() -> ModuleType:

@@ -30,6 +30,15 @@ if TYPE_CHECKING:
 #: Version of the JSON report layout; bumped only on incompatible changes.
 JSON_VERSION = 1
 
+#: Where the JSON Schemas of the reports are published: their ``$id`` and the ``$schema`` key
+#: of each report. The schemas ship in the package too (``provenance/schemas/``, by the
+#: file name after this prefix) so that a consumer can validate offline.
+SCHEMA_BASE = "https://example.org/your-org/provenance/raw/main/provenance/schemas/"
+VERIFY_SCHEMA = SCHEMA_BASE + "verify.schema.json"
+JSONL_SCHEMA = SCHEMA_BASE + "verify-jsonl.schema.json"
+PARSE_SCHEMA = SCHEMA_BASE + "parse.schema.json"
+WRITE_SCHEMA = SCHEMA_BASE + "write.schema.json"
+
 #: The first column's width: the longest footer verdict. A report whose lines need a longer
 #: word (``sig-untrusted``) is widened as a whole, so that its paths stay aligned.
 _VERDICT_WIDTH = max(len(verdict.value) for verdict in Verdict)
@@ -349,18 +358,33 @@ def signature_dict(signature: SignatureResult) -> dict[str, Any]:
 
 
 def json_report(results: Sequence[Result], summary: Summary) -> str:
-    """The machine report: ``{"version", "summary", "total", "failed", "strict", "passed",
+    """The machine report: ``{"$schema", "version", "summary" (+ "signatures", "manifest"), "total", "failed", "strict", "passed",
     "results"}``; ``passed`` is false for a failure and for a run that checked no file."""
-    payload = {
+    payload = {"$schema": VERIFY_SCHEMA, **summary_dict(summary)}
+    payload["results"] = [result_dict(result) for result in results]
+    return json_text(payload) + "\n"
+
+
+def summary_dict(summary: Summary) -> dict[str, Any]:
+    """The run's totals, as the json report and the jsonl summary line give them.
+
+    ``signatures`` and ``manifest`` (the non-zero counts the text summary shows) appear only
+    when signatures or a SHA256SUMS were checked, as on each result.
+    """
+    payload: dict[str, Any] = {
         "version": JSON_VERSION,
         "summary": {verdict.value: count for verdict, count in summary.counts},
+    }
+    if summary.signatures:
+        payload["signatures"] = {verdict.value: count for verdict, count in summary.signatures}
+    if summary.manifest:
+        payload["manifest"] = {verdict.value: count for verdict, count in summary.manifest}
+    return payload | {
         "total": summary.total,
         "failed": summary.failed,
         "strict": summary.strict,
         "passed": summary.ok,
-        "results": [result_dict(result) for result in results],
     }
-    return json_text(payload) + "\n"
 
 
 def document_dict(doc: Document) -> dict[str, Any]:
@@ -368,6 +392,7 @@ def document_dict(doc: Document) -> dict[str, Any]:
     fp = doc.fingerprint
     cr = doc.copyright
     return {
+        "$schema": PARSE_SCHEMA,
         "version": JSON_VERSION,
         "body": doc.body,
         "contributors": list(doc.contributors),
@@ -421,7 +446,12 @@ def document_text(doc: Document) -> str:
 
 
 def not_text_dict(problem: NotText) -> dict[str, Any]:
-    return {"version": JSON_VERSION, "error": "not-text", "reason": problem.reason}
+    return {
+        "$schema": PARSE_SCHEMA,
+        "version": JSON_VERSION,
+        "error": "not-text",
+        "reason": problem.reason,
+    }
 
 
 # --- GitHub Actions workflow commands -----------------------------------------------------
@@ -741,19 +771,9 @@ def jsonl_revision(previous: Result, result: Result) -> str:
 
 
 def jsonl_summary(summary: Summary) -> str:
-    """The last line: ``{"type": "summary", "version", "summary", "total", "failed", "strict",
+    """The last line: ``{"type": "summary", "$schema", "version", "summary", "total", "failed", "strict",
     "passed"}``."""
-    return _jsonl(
-        {
-            "type": "summary",
-            "version": JSON_VERSION,
-            "summary": {verdict.value: count for verdict, count in summary.counts},
-            "total": summary.total,
-            "failed": summary.failed,
-            "strict": summary.strict,
-            "passed": summary.ok,
-        }
-    )
+    return _jsonl({"type": "summary", "$schema": JSONL_SCHEMA, **summary_dict(summary)})
 
 
 def _jsonl(payload: dict[str, Any]) -> str:
@@ -832,6 +852,37 @@ def render(
 
 #: The formats :func:`render` knows, in the order ``--help`` lists them.
 FORMATS = ("text", "json", "github", "junit", "jsonl", "markdown", "codequality")
+
+
+# --- Commands that write: stamp, sign, seal -------------------------------------------------
+
+
+def write_entry(path: str, action: str, **fields: Any) -> dict[str, Any]:
+    """One file's line of a ``--format json`` write report: its path (as in §5.2), what was
+    done (``stamped``, ``signed``, ``sealed``, ``refused``...), then ``fields``."""
+    entry: dict[str, Any] = {"path": path}
+    raw = path_bytes(path)
+    if raw is not None:
+        entry["path_bytes"] = raw
+    return entry | {"action": action, **fields}
+
+
+def write_report(
+    command: str, entries: Sequence[dict[str, Any]], counts: Sequence[tuple[str, int]]
+) -> str:
+    """``stamp``/``sign``/``seal --format json``: ``{"$schema", "version", "command", "counts",
+    "passed", "results"}``; ``counts`` are those of the text's last line, zeros included, and
+    ``passed`` is false when a file was refused (exit 1)."""
+    tally = dict(counts)
+    payload = {
+        "$schema": WRITE_SCHEMA,
+        "version": JSON_VERSION,
+        "command": command,
+        "counts": tally,
+        "passed": not tally.get("refused"),
+        "results": list(entries),
+    }
+    return json_text(payload) + "\n"
 
 
 # --- Settings ------------------------------------------------------------------------------

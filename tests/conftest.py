@@ -15,6 +15,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -203,6 +204,17 @@ def assert_usage_error(result: Result) -> None:
     assert "Traceback" not in result.output
 
 
+@pytest.fixture(scope="module")
+def ssh_keygen() -> str:
+    """The real ssh-keygen, for the interop tests: never skipped in CI (``CI`` set)."""
+    path = shutil.which("ssh-keygen")
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("ssh-keygen is missing; CI must install openssh-client")
+        pytest.skip("ssh-keygen is not installed")
+    return path
+
+
 @pytest.fixture
 def good_article() -> Article:
     return article()
@@ -268,3 +280,62 @@ def footerish_text() -> st.SearchStrategy[str]:
 lf_text = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=300
 )
+
+
+# --- every JSON report the suite produces matches its published schema -----------------------
+
+SCHEMAS = ROOT / "provenance" / "schemas"
+
+#: report function -> (schema file, how its output is read: one JSON text, lines, or a dict).
+SCHEMA_OF = {
+    "json_report": ("verify.schema.json", "text"),
+    "jsonl_result": ("verify-jsonl.schema.json", "lines"),
+    "jsonl_revision": ("verify-jsonl.schema.json", "lines"),
+    "jsonl_summary": ("verify-jsonl.schema.json", "lines"),
+    "document_dict": ("parse.schema.json", "dict"),
+    "not_text_dict": ("parse.schema.json", "dict"),
+    "write_report": ("write.schema.json", "text"),
+}
+
+
+def schema_validator(name: str) -> Any:
+    """A Draft 2020-12 validator for ``provenance/schemas/NAME`` (the file is checked first)."""
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _validated(function: Any, validator: Any, kind: str) -> Any:
+    import functools
+    import json
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        output = function(*args, **kwargs)
+        if kind == "dict":
+            documents = [output]
+        elif kind == "lines":
+            documents = [json.loads(line) for line in output.splitlines()]
+        else:
+            documents = [json.loads(output)]
+        for document in documents:
+            validator.validate(document)
+        return output
+
+    return wrapper
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _reports_match_their_schemas() -> Iterator[None]:
+    """Wrap the JSON report functions so that whatever any test makes is validated."""
+    from provenance import report
+
+    with pytest.MonkeyPatch.context() as patch:
+        for function, (schema, kind) in SCHEMA_OF.items():
+            wrapped = _validated(getattr(report, function), schema_validator(schema), kind)
+            patch.setattr(report, function, wrapped)
+        yield

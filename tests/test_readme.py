@@ -125,6 +125,21 @@ def all_blocks() -> list[Block]:
 BLOCKS = all_blocks()
 
 
+def bash(script: str, env: dict[str, str], *, timeout: int) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` with bash from the repository root: stdout and stderr together."""
+    return subprocess.run(
+        ["bash", "-c", script],
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
+        timeout=timeout,
+    )
+
+
 @pytest.mark.parametrize("block", BLOCKS, ids=[f"{b.document}:{b.line}" for b in BLOCKS])
 def test_console_block(block: Block, tmp_path: Path) -> None:
     work = tmp_path / "work"
@@ -133,17 +148,7 @@ def test_console_block(block: Block, tmp_path: Path) -> None:
     env = {**os.environ, "WORK": str(work), "NO_COLOR": "1"}
     env.pop("FORCE_COLOR", None)
     for command in block.commands:
-        done = subprocess.run(
-            ["bash", "-c", command.command],
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            check=False,
-            timeout=300,
-        )
+        done = bash(command.command, env, timeout=300)
         where = f"{block.document}:{command.line}: $ {command.command}"
         actual = normalise(done.stdout, work)
         expected = "\n".join(command.expected)
@@ -214,3 +219,39 @@ def test_ellipsis_matching(expected: list[str], actual: str, matches: bool) -> N
 
 def test_work_path_is_shown_as_work(tmp_path: Path) -> None:
     assert normalise(f"ok  {tmp_path}/a.txt  \n\n", tmp_path) == "ok  $WORK/a.txt\n"
+
+
+# --- the README in one shell --------------------------------------------------------------
+
+#: Printed after each command of the one-shell run: its exit status, where its output ends.
+_END = "@@provenance-readme-exit {}@@"
+_END_LINE = re.compile(r"^@@provenance-readme-exit (\d+)@@$", re.MULTILINE)
+
+
+def test_readme_blocks_run_in_one_shell(tmp_path: Path) -> None:
+    """Pasted one after the other into one shell, the README's blocks work as shown.
+
+    ``$WORK`` is not given: the README defines it itself (its first block), as a reader's
+    shell would, and each block must leave the next one able to run (no folder made twice,
+    no ``cd`` that outlives its command).
+    """
+    commands = [c for b in BLOCKS if b.document == "README.md" for c in b.commands]
+    assert commands[0].command.startswith("export WORK="), "the README must define $WORK first"
+    script = "".join(
+        f"{c.command}\nprintf '\\n{_END}\\n' \"$?\"\n".replace("{}", "%s") for c in commands
+    )
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("WORK", "FORCE_COLOR")}
+    env |= {"TMPDIR": str(temp), "NO_COLOR": "1"}
+    done = bash(script, env, timeout=600)
+    # The README's mktemp -d made the one folder under TMPDIR (uv may add its own files).
+    (work,) = [path for path in temp.iterdir() if path.name.startswith("tmp.")]
+    pieces = _END_LINE.split(done.stdout)
+    outputs, statuses = pieces[0:-1:2], [int(status) for status in pieces[1::2]]
+    assert len(statuses) == len(commands), done.stdout[-2000:]
+    for command, output, status in zip(commands, outputs, statuses, strict=True):
+        where = f"README.md:{command.line}: $ {command.command}"
+        actual = normalise(output.lstrip("\n"), work)
+        assert output_pattern(command.expected).fullmatch(actual), f"{where}\n{actual}"
+        assert status == command.exit_status, f"{where}: exit {status}\n{actual}"

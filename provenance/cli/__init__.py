@@ -26,8 +26,12 @@ EXIT_USAGE = 2
 EXIT_OPERATIONAL = 3
 
 
-def path_param(*, exists: bool = True, file_okay: bool = True, dir_okay: bool = True) -> click.Path:
+def path_param(
+    *, exists: bool = True, file_okay: bool = True, dir_okay: bool = True, allow_dash: bool = False
+) -> click.Path:
     """A path argument; with ``exists`` it must exist (else a usage error, exit 2).
+
+    ``allow_dash`` lets ``-`` through, for the commands that read it as stdin.
 
     Whether it can be read is left to the command: click's own test (``readable=True``) would
     make a file the user may not read a usage error, exit 2, where SPEC.md section 4 says a file
@@ -35,7 +39,12 @@ def path_param(*, exists: bool = True, file_okay: bool = True, dir_okay: bool = 
     verdict).
     """
     return click.Path(
-        exists=exists, file_okay=file_okay, dir_okay=dir_okay, readable=False, path_type=str
+        exists=exists,
+        file_okay=file_okay,
+        dir_okay=dir_okay,
+        readable=False,
+        allow_dash=allow_dash,
+        path_type=str,
     )
 
 
@@ -56,6 +65,26 @@ def shown(text: str) -> str:
     return escape(text)
 
 
+def refusal_entry(display: str, exc: ProvenanceError) -> dict[str, Any]:
+    """A file ``stamp`` or ``sign --format json`` refused: its error and hint in the report,
+    where the text format prints them on stderr."""
+    from provenance.report import write_entry
+
+    return write_entry(display, "refused", error=exc.message, hint=exc.hint)
+
+
+#: ``-`` names stdin where a command reads one article (``verify -``, ``parse -``).
+STDIN = "-"
+
+
+def read_stdin_article() -> bytes:
+    """The article piped to ``verify -`` or ``parse -``, at most as large as parse takes."""
+    from provenance.fsio import read_stream
+    from provenance.parse import MAX_PARSE_SIZE
+
+    return read_stream(sys.stdin.buffer, "the article on stdin", MAX_PARSE_SIZE)
+
+
 #: The exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report it).
 EXIT_INTERRUPTED = 130
 
@@ -65,6 +94,18 @@ class _Interrupted(Exception):
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+
+#: ``--format text|json`` of the commands that write (stamp, sign, seal): the json report is
+#: one document on stdout at the end (SPEC.md §6).
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="json: one report on stdout at the end, refusals in it.",
+)
 
 
 def selection_options(command: _F) -> _F:
@@ -156,7 +197,7 @@ class ProvenanceGroup(click.Group):
 
 
 @click.group(cls=ProvenanceGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="provenance")
+@click.version_option(__version__, "-V", "--version", prog_name="provenance")
 def cli() -> None:
     """Check that article files are intact, who vouches for them, and that archives are complete.
 

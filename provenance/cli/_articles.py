@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import TYPE_CHECKING
 
 import click
 
-from provenance.cli import EXIT_FAILED, EXIT_OK, fail, path_param, selection_options, shown, walk
+from provenance.cli import (
+    EXIT_FAILED,
+    EXIT_OK,
+    FORMAT_OPTION,
+    STDIN,
+    fail,
+    path_param,
+    read_stdin_article,
+    refusal_entry,
+    selection_options,
+    shown,
+    walk,
+)
 
 if TYPE_CHECKING:
     from provenance.allowed_signers import TrustPolicy
@@ -24,13 +37,16 @@ _PUBLISHER_TOKENS = click.option(
 
 
 @click.command()
-@click.argument("file", type=path_param(dir_okay=False))
+@click.argument("file", type=path_param(dir_okay=False, allow_dash=True))
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
 @_PUBLISHER_TOKENS
 def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
-    """Show the parts of an article: body, credits, copyright, fingerprint, trailer."""
+    """Show the parts of an article: body, credits, copyright, fingerprint, trailer.
+
+    FILE '-' reads the article from stdin.
+    """
     from provenance import report
     from provenance.fsio import read_small_file
     from provenance.model import NotText
@@ -38,7 +54,10 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     from provenance.parse import parse as parse_bytes
     from provenance.tokens import registry
 
-    data = read_small_file(file, "article", MAX_PARSE_SIZE)
+    if file == STDIN:
+        data = read_stdin_article()
+    else:
+        data = read_small_file(file, "article", MAX_PARSE_SIZE)
     doc = parse_bytes(data, tokens=registry(token_files))
     if isinstance(doc, NotText):
         if fmt == "json":
@@ -53,7 +72,19 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=_PATH)
+@click.argument("paths", nargs=-1, type=path_param(allow_dash=True))
+@click.option(
+    "--files-from",
+    metavar="FILE",
+    help="Also check the paths listed in FILE, one per line ('-': stdin), in this one run.",
+)
+@click.option(
+    "--null",
+    "-0",
+    "nul",
+    is_flag=True,
+    help="With --files-from: the names are NUL-separated (find -print0, git ls-files -z).",
+)
 @click.option(
     "--strict/--no-strict",
     default=False,
@@ -90,6 +121,14 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     help="Write the report to FILE (atomically); the terminal gets the summary line.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Show only failing files and the summary.")
+@click.option(
+    "--color",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour the text report; auto: on a terminal, unless NO_COLOR or TERM=dumb, or with "
+    "FORCE_COLOR.",
+)
 @click.option(
     "--verbose", "-v", is_flag=True, help="Add canonicalisation, digests and timing details."
 )
@@ -159,6 +198,8 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
 )
 def verify(
     paths: tuple[str, ...],
+    files_from: str | None,
+    nul: bool,
     strict: bool,
     fmt: str,
     markdown_summary: str | None,
@@ -168,6 +209,7 @@ def verify(
     token_files: tuple[str, ...],
     output: str | None,
     quiet: bool,
+    color: str,
     verbose: bool,
     changed_since: str | None,
     staged: bool,
@@ -186,7 +228,9 @@ def verify(
 
     PATHS are files, folders (walked recursively in sorted order), sealed folders (holding
     SHA256SUMS: the seal's signature and every entry are checked too) and archives (.tar,
-    .tar.gz, .tgz, .tar.xz, .tar.bz2, .zip: members read in place, never extracted).
+    .tar.gz, .tar.xz, .tar.bz2, .zip: members read in place, never extracted). '-' alone
+    reads one article from stdin. --files-from FILE adds a list of paths of any length
+    (from 'find', 'git ls-files', ...): one run, one summary, unlike xargs.
 
     One footer verdict per file: ok, mismatch, unverifiable, no-footer, malformed or
     unreadable. With --allowed-signers or --public-key, each FILE.sig is checked too: good,
@@ -205,6 +249,7 @@ def verify(
 
     if quiet and verbose:
         raise InputError("--quiet and --verbose cannot be used together")
+    paths = _all_paths(paths, files_from, nul)
     # Flags given on the command line > the configuration file > defaults.
     ctx = click.get_current_context()
     # With --staged or --force-exclude, what is checked depends on the configuration's
@@ -216,7 +261,7 @@ def verify(
         for line in ignored_lines(paths):
             click.echo(line, err=True)
     # A --public-key on the command line overrides allowed_signers from a config file.
-    policy = _trust_policy(
+    policy = trust_policy(
         allowed_signers if public_key else settings.allowed_signers,
         public_key,
         settings.require_signature,
@@ -233,6 +278,13 @@ def verify(
         exclude=settings.exclude,
         signatures=signatures,
     )
+    from_stdin = paths == (STDIN,)
+    if from_stdin and (policy is not None or changed_since is not None or staged):
+        # A signature is FILE.sig beside FILE, and git knows files: stdin has neither.
+        raise InputError(
+            "'-' (an article on stdin) cannot be checked for signatures or changes",
+            hint="save it to a file first",
+        )
     if staged:
         if changed_since is not None:
             raise InputError("--staged and --changed-since exclude each other")
@@ -263,8 +315,20 @@ def verify(
         markdown_summary=markdown_summary,
         quiet=quiet,
         verbose=verbose,
-        total=lambda: sum(1 for _ in iter_targets(paths, options)),
+        color=color,
+        total=lambda: 1 if from_stdin else sum(1 for _ in iter_targets(paths, options)),
     )
+    if from_stdin:
+        from provenance.verify import check_bytes
+
+        result = check_bytes(
+            read_stdin_article(),
+            STDIN,
+            canonicalization=options.canonicalization,
+            tokens=options.tokens,
+        )
+        out.on_result(result)
+        return out.finish([result])
     if jobs is None:
         import os
 
@@ -280,7 +344,37 @@ def verify(
     return out.finish(results)
 
 
-def _trust_policy(
+def _all_paths(paths: tuple[str, ...], files_from: str | None, nul: bool) -> tuple[str, ...]:
+    """PATHS, then those listed in ``--files-from``; a usage error when there are none.
+
+    ``-`` reads one article from stdin, so it stands alone: not beside other paths, and not
+    with ``--files-from -``, which reads the list from stdin.
+    """
+    from provenance.errors import InputError
+
+    if nul and files_from is None:
+        raise InputError("-0 goes with --files-from FILE")
+    if STDIN in paths and (len(paths) > 1 or files_from is not None):
+        raise InputError("'-' (one article on stdin) cannot be combined with other paths")
+    if files_from is None:
+        if not paths:
+            raise InputError("missing PATHS", hint="name files or folders, or use --files-from")
+        return paths
+    from provenance.fsio import read_list_file, read_stream, split_names
+
+    what = "the --files-from list"
+    if files_from == STDIN:
+        data = read_stream(sys.stdin.buffer, f"{what} on stdin", MAX_LIST_SIZE)
+    else:
+        data = read_list_file(files_from, what, MAX_LIST_SIZE)
+    return paths + tuple(split_names(data, nul=nul))
+
+
+#: A --files-from list may name millions of files; past this size it is refused.
+MAX_LIST_SIZE = 1 << 30
+
+
+def trust_policy(
     allowed_signers: str | None, public_key: str | None, require: bool
 ) -> TrustPolicy | None:
     """The trust policy of a verify run, or ``None`` when no trust source was given.
@@ -352,6 +446,7 @@ def _size(value: str) -> int:
 )
 @selection_options
 @click.option("--canonicalization", type=_CANONICALIZATION, default="relaxed", show_default=True)
+@FORMAT_OPTION
 def stamp(
     paths: tuple[str, ...],
     holder: str | None,
@@ -364,6 +459,7 @@ def stamp(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     canonicalization: str,
+    fmt: str,
 ) -> int:
     """Add a copyright footer with a fingerprint to new articles.
 
@@ -395,6 +491,7 @@ def stamp(
         on_footer = OnFooter.FORCE if force else OnFooter.UPDATE
     counts = dict.fromkeys(StampAction, 0)
     refused = 0
+    entries: list[dict[str, object]] = []
     for path, display in walk(paths, include, exclude):
         try:
             result = stamp_file(
@@ -407,15 +504,31 @@ def stamp(
                 break_hard_links=break_hard_links,
             )
         except StampRefused as exc:
-            fail(f"refused: {exc.message}", exc.hint)
             refused += 1
+            if fmt == "json":
+                entries.append(refusal_entry(display, exc))
+            else:
+                fail(f"refused: {exc.message}", exc.hint)
             continue
         counts[result.action] += 1
-        click.echo(
-            f"{result.action.value}  {shown(display)}  {result.algorithm.value} {result.digest}"
-        )
-    tally = [(action.value, counts[action]) for action in StampAction]
-    click.echo(report.tally_line([*tally, ("refused", refused)], "nothing to stamp"))
+        if fmt == "json":
+            entries.append(
+                report.write_entry(
+                    display,
+                    result.action.value,
+                    algorithm=result.algorithm.value,
+                    digest=result.digest,
+                )
+            )
+        else:
+            click.echo(
+                f"{result.action.value}  {shown(display)}  {result.algorithm.value} {result.digest}"
+            )
+    tally = [*((action.value, counts[action]) for action in StampAction), ("refused", refused)]
+    if fmt == "json":
+        click.echo(report.write_report("stamp", entries, tally), nl=False)
+    else:
+        click.echo(report.tally_line(tally, "nothing to stamp"))
     return EXIT_FAILED if refused else EXIT_OK
 
 

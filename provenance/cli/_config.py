@@ -113,6 +113,9 @@ def config_command(paths: tuple[str, ...], fmt: str, config_file: str | None) ->
     provenance.toml, in the current folder or the nearest folder above it; never a file
     inside PATHS (one found there is refused, and files sitting in PATHS are listed as
     ignored). Flags given to 'verify' override it.
+    Every file the settings name (allowed_signers, publisher_tokens) is then read as verify
+    reads it: a malformed, missing or unreadable one is an error (exit 2 or 3, as verify
+    would exit), so that 'provenance config' serves as the pre-flight check of a CI job.
     """
     from provenance import report
 
@@ -123,7 +126,21 @@ def config_command(paths: tuple[str, ...], fmt: str, config_file: str | None) ->
         click.echo(report.config_text(settings), nl=False)
     for line in ignored_lines(paths):
         click.echo(line, err=True)
+    check_named_files(settings)
     return EXIT_OK
+
+
+def check_named_files(settings: Settings) -> None:
+    """Load what a verify run with ``settings`` would load; its error if one fails.
+
+    The same calls as verify's, so that the pre-flight check and the run cannot disagree
+    about a file.
+    """
+    from provenance.cli._articles import trust_policy
+    from provenance.tokens import registry
+
+    trust_policy(settings.allowed_signers, None, settings.require_signature)
+    registry(settings.publisher_tokens)
 
 
 def register(group: click.Group) -> None:

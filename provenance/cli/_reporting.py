@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TextIO
 
 from provenance import report
@@ -24,18 +24,36 @@ PROGRESS_DELAY = 1.0
 PROGRESS_INTERVAL = 0.1
 
 
-def wants_color(stream: TextIO, environ: dict[str, str] | None = None) -> bool:
-    """Colours on a terminal only, and never when NO_COLOR is set to a non-empty value.
+#: ``--color`` values: ``auto`` decides from the environment and the stream.
+COLOR_MODES = ("auto", "always", "never")
+
+
+def wants_color(
+    stream: TextIO, environ: Mapping[str, str] | None = None, mode: str = "auto"
+) -> bool:
+    """Whether the report on ``stream`` is painted with ANSI colours.
+
+    ``--color always`` or ``never`` decides alone. With ``auto``, in this order: ``NO_COLOR``
+    set (non-empty) means no colours, ``FORCE_COLOR`` set (non-empty: a CI log that shows
+    them) means colours, ``TERM=dumb`` (a terminal that cannot show them) means none, and
+    otherwise colours exactly when the stream is a terminal.
 
     >>> import io
-    >>> wants_color(io.StringIO())
+    >>> wants_color(io.StringIO(), {}), wants_color(io.StringIO(), {"FORCE_COLOR": "1"})
+    (False, True)
+    >>> wants_color(io.StringIO(), {"FORCE_COLOR": "1"}, mode="never")
     False
     """
+    if mode != "auto":
+        return mode == "always"
     env = os.environ if environ is None else environ
     if env.get("NO_COLOR"):
         return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
+    if env.get("FORCE_COLOR"):
+        return True
+    if env.get("TERM") == "dumb":
+        return False
+    return _isatty(stream)
 
 
 class Progress:
@@ -144,6 +162,7 @@ class VerifyOutput:
         markdown_summary: str | None = None,
         quiet: bool = False,
         verbose: bool = False,
+        color: str = "auto",
         total: Callable[[], int] | None = None,
         stdout: TextIO | None = None,
         stderr: TextIO | None = None,
@@ -157,6 +176,7 @@ class VerifyOutput:
         self.markdown_summary = markdown_summary
         self.quiet = quiet
         self.verbose = verbose
+        self.color = color
         self.stdout = stdout if stdout is not None else sys.stdout
         self.stderr = stderr if stderr is not None else sys.stderr
         self.clock = clock
@@ -203,7 +223,10 @@ class VerifyOutput:
                 streamed=self.streamed,
                 quiet=self.quiet,
                 verbose=self.verbose,
-                color=self.output is None and wants_color(self.stdout),
+                # A report file is painted only when asked (--color always), never by guess.
+                color=wants_color(self.stdout, mode=self.color)
+                if self.output is None or self.color != "auto"
+                else False,
             )
             if self.output is None:
                 self._write(self.stdout, text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from provenance.cli import EXIT_OK, path_param, shown
+from provenance.cli import EXIT_OK, FORMAT_OPTION, path_param, shown
 from provenance.cli._signing import load_signing_key
 
 
@@ -25,8 +25,14 @@ from provenance.cli._signing import load_signing_key
     type=path_param(dir_okay=False),
     help="Read the key's passphrase from the first line of this file.",
 )
+@FORMAT_OPTION
 def seal(
-    folder: str, key_path: str, namespace: str, force: bool, passphrase_file: str | None
+    folder: str,
+    key_path: str,
+    namespace: str,
+    force: bool,
+    passphrase_file: str | None,
+    fmt: str,
 ) -> int:
     """Seal FOLDER: list every file in FOLDER/SHA256SUMS and sign it in SHA256SUMS.sig.
 
@@ -41,6 +47,20 @@ def seal(
     key = load_signing_key(key_path, passphrase_file)
     sealed = seal_folder(folder, key, namespace, force)
     verb = "resealed" if sealed.replaced else "sealed"
+    if fmt == "json":
+        from provenance import report
+
+        entry = report.write_entry(
+            folder,
+            verb,
+            files=sealed.files,
+            manifest_path=str(sealed.manifest_path),
+            signature_path=str(sealed.signature_path),
+            key_fingerprint=sealed.key_fingerprint,
+            namespace=sealed.namespace,
+        )
+        click.echo(report.write_report("seal", [entry], [(verb, 1)]), nl=False)
+        return EXIT_OK
     click.echo(
         f"{verb} {shown(folder)}: {sealed.files} file{'s' if sealed.files != 1 else ''} listed in "
         f"{sealed.manifest_path.name}, signed in {sealed.signature_path.name} "

@@ -12,7 +12,17 @@ from typing import TYPE_CHECKING
 
 import click
 
-from provenance.cli import EXIT_FAILED, EXIT_OK, fail, path_param, selection_options, shown, walk
+from provenance.cli import (
+    EXIT_FAILED,
+    EXIT_OK,
+    FORMAT_OPTION,
+    fail,
+    path_param,
+    refusal_entry,
+    selection_options,
+    shown,
+    walk,
+)
 
 if TYPE_CHECKING:
     from provenance.keys import SigningKey
@@ -128,6 +138,7 @@ def keygen(path: str, comment: str, no_passphrase: bool, passphrase_file: str | 
     type=path_param(dir_okay=False),
     help="Read the key's passphrase from the first line of this file.",
 )
+@FORMAT_OPTION
 def sign(
     paths: tuple[str, ...],
     key_path: str,
@@ -136,6 +147,7 @@ def sign(
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     passphrase_file: str | None,
+    fmt: str,
 ) -> int:
     """Write FILE.sig beside each FILE: a detached SSHSIG signature of its bytes.
 
@@ -151,18 +163,37 @@ def sign(
 
     key = load_signing_key(key_path, passphrase_file)
     signed = refused = 0
+    entries: list[dict[str, object]] = []
     for path, display in walk(paths, include, exclude):
         try:
             written = sign_file(path, key, namespace, force=force)
         except Refused as exc:
-            fail(exc.message, exc.hint)
             refused += 1
+            if fmt == "json":
+                entries.append(refusal_entry(display, exc))
+            else:
+                fail(exc.message, exc.hint)
             continue
         signed += 1
-        click.echo(
-            f"signed  {shown(display)}  -> {shown(str(written))}  ({key.public.fingerprint})"
-        )
-    click.echo(report.tally_line([("signed", signed), ("refused", refused)], "nothing to sign"))
+        if fmt == "json":
+            entries.append(
+                report.write_entry(
+                    display,
+                    "signed",
+                    signature_path=str(written),
+                    key_fingerprint=key.public.fingerprint,
+                    namespace=namespace,
+                )
+            )
+        else:
+            click.echo(
+                f"signed  {shown(display)}  -> {shown(str(written))}  ({key.public.fingerprint})"
+            )
+    tally = [("signed", signed), ("refused", refused)]
+    if fmt == "json":
+        click.echo(report.write_report("sign", entries, tally), nl=False)
+    else:
+        click.echo(report.tally_line(tally, "nothing to sign"))
     return EXIT_FAILED if refused else EXIT_OK
 
 

@@ -207,6 +207,7 @@ def test_jsonl_a_line_per_file_then_the_summary(mixed: Path) -> None:
     assert records[1]["verdict"] == "mismatch" and records[1]["expected"] == article().digest
     assert records[-1] == {
         "type": "summary",
+        "$schema": "https://example.org/your-org/provenance/raw/main/provenance/schemas/verify-jsonl.schema.json",
         "version": 1,
         "summary": {
             "ok": 2,
@@ -357,7 +358,7 @@ def test_colour_reaches_a_terminal_through_the_command(
     mixed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.setattr("provenance.cli._reporting.wants_color", lambda stream: True)
+    monkeypatch.setattr("provenance.cli._reporting.wants_color", lambda stream, **_: True)
     result = CliRunner().invoke(cli, ["verify", str(mixed)])
     assert "\x1b[31mmismatch\x1b[0m" in result.stdout
 

@@ -80,6 +80,7 @@ def test_binary_is_not_text(fmt: str) -> None:
     )
     if fmt == "json":
         assert json.loads(result.stdout) == {
+            "$schema": "https://example.org/your-org/provenance/raw/main/provenance/schemas/parse.schema.json",
             "version": 1,
             "error": "not-text",
             "reason": "binary data (NUL byte at offset 8)",

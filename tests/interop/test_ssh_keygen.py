@@ -8,7 +8,6 @@ skip in CI (``CI`` set): without ssh-keygen they fail there.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -23,16 +22,6 @@ from provenance.sign import check_signature, sign_file
 
 PASSPHRASE = "correct horse battery staple"
 MESSAGE = b"An article.\nSigned by a tool and checked by another.\n"
-
-
-@pytest.fixture(scope="module")
-def ssh_keygen() -> str:
-    path = shutil.which("ssh-keygen")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("ssh-keygen is missing; CI must install openssh-client")
-        pytest.skip("ssh-keygen is not installed")
-    return path
 
 
 def _run(
