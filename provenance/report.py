@@ -205,7 +205,14 @@ def summary_line(summary: Summary) -> str:
     else:
         status = "FAILED (no files checked)"
     strict = " under --strict" if summary.strict else ""
-    return f"{summary.total} {noun}: {counts}{extra}; {status}{strict}"
+    # Without a trust source a passed seal proves that the files match their manifest, not
+    # who wrote the manifest: the line says so, and how to check it.
+    note = SEALS_UNCHECKED if summary.seal_signatures_unchecked else ""
+    return f"{summary.total} {noun}: {counts}{extra}; {status}{strict}{note}"
+
+
+#: The summary line's tail when seals were checked without a trust source.
+SEALS_UNCHECKED = "; seal signatures not checked: give --allowed-signers or --public-key"
 
 
 def text_report(
@@ -349,7 +356,8 @@ def signature_dict(signature: SignatureResult) -> dict[str, Any]:
 
 def json_report(results: Sequence[Result], summary: Summary) -> str:
     """The machine report: ``{"version", "summary", "total", "failed", "strict", "passed",
-    "results"}``; ``passed`` is false for a failure and for a run that checked no file."""
+    "seal_signatures_unchecked", "results"}``; ``passed`` is false for a failure and for a run
+    that checked no file."""
     payload = {
         "version": JSON_VERSION,
         "summary": {verdict.value: count for verdict, count in summary.counts},
@@ -357,6 +365,7 @@ def json_report(results: Sequence[Result], summary: Summary) -> str:
         "failed": summary.failed,
         "strict": summary.strict,
         "passed": summary.ok,
+        "seal_signatures_unchecked": summary.seal_signatures_unchecked,
         "results": [result_dict(result) for result in results],
     }
     return json_text(payload) + "\n"
@@ -664,7 +673,7 @@ def jsonl_revision(previous: Result, result: Result) -> str:
 
 def jsonl_summary(summary: Summary) -> str:
     """The last line: ``{"type": "summary", "version", "summary", "total", "failed", "strict",
-    "passed"}``."""
+    "passed", "seal_signatures_unchecked"}``."""
     return _jsonl(
         {
             "type": "summary",
@@ -674,6 +683,7 @@ def jsonl_summary(summary: Summary) -> str:
             "failed": summary.failed,
             "strict": summary.strict,
             "passed": summary.ok,
+            "seal_signatures_unchecked": summary.seal_signatures_unchecked,
         }
     )
 

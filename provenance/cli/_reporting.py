@@ -139,6 +139,7 @@ class VerifyOutput:
         fmt: str,
         strict: bool,
         require_signature: bool = False,
+        signatures_checked: bool = True,
         allow_empty: bool = False,
         output: str | None = None,
         quiet: bool = False,
@@ -151,6 +152,7 @@ class VerifyOutput:
         self.fmt = fmt
         self.strict = strict
         self.require_signature = require_signature
+        self.signatures_checked = signatures_checked
         self.allow_empty = allow_empty
         self.output = output
         self.quiet = quiet
@@ -189,6 +191,7 @@ class VerifyOutput:
             results,
             strict=self.strict,
             require_signature=self.require_signature,
+            signatures_checked=self.signatures_checked,
             allow_empty=self.allow_empty,
         )
         if self.streaming:
