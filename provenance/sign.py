@@ -57,7 +57,6 @@ from provenance.sshsig import (
 SIGNATURE_SUFFIX = ".sig"
 
 
-
 @dataclass(frozen=True, slots=True)
 class Prehashed:
     """A message known only by its digests, one per hash algorithm SSHSIG allows.
