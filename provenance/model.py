@@ -171,7 +171,12 @@ class SignatureResult:
     signature_path: str | None = None
 
     def failed(self, *, require_signature: bool = False) -> bool:
-        """Whether this signature result fails a run."""
+        """Whether this signature result fails a run.
+
+        ``require_signature`` is the run's policy: every article covered by a good signature
+        (the default whenever a trust source is given; off with ``--allow-unsigned``). A
+        covered article carries no signature result at all, so ``missing`` means uncovered.
+        """
         if self.verdict is SignatureVerdict.MISSING:
             return require_signature
         return self.verdict is not SignatureVerdict.GOOD

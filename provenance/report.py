@@ -125,7 +125,8 @@ def verdict_word(result: Result, *, require_signature: bool = False) -> str:
     """The word in a text line's first column: what fails the file, else its footer verdict.
 
     In this order: a signature that fails the run (``sig-bad``, ``sig-untrusted``,
-    ``sig-malformed``, and ``sig-missing`` under ``require_signature``); a SHA256SUMS verdict
+    ``sig-malformed``, and ``sig-missing`` under ``require_signature``, which the CLI sets
+    whenever a trust source is given without ``--allow-unsigned``); a SHA256SUMS verdict
     that fails it (``sums-mismatch``, ``sums-unlisted``, ``sums-unsafe``; a listed file that is
     absent has the footer verdict ``missing``, which says it all); else the footer verdict. The
     SHA-256 and the signature outrank the footer's MD5-style fingerprint; the footer's own
