@@ -142,29 +142,33 @@ def test_a_deleted_seal_signature_fails_the_seal_and_every_article_in_it(
     assert_clean(invoke("verify", sealed, *trust, "--allow-unsigned"), 0)
 
 
+def _sealed_story(root: Path, key: SigningKey, signer: SigningKey) -> Path:
+    """A folder sealed by ``key`` whose story.txt carries its own .sig by ``signer``, listed
+    in the seal like any file, beside other.txt (no .sig)."""
+    sign_file(write(root, "story.txt", GOOD.data()), signer)
+    write(root, "other.txt", OTHER.data())
+    seal_folder(root, key)
+    return root
+
+
 def test_own_signatures_do_not_replace_a_deleted_seal_signature(
     tmp_path: Path, key: SigningKey, trust: tuple[str, Path]
 ) -> None:
     """The manifest must be signed: it is what says that no file was added or removed."""
-    root = tmp_path / "issue"
-    sign_file(write(root, "a.txt", GOOD.data()), key)
-    seal_folder(root, key)
+    root = _sealed_story(tmp_path / "issue", key, key)
     (root / "SHA256SUMS.sig").unlink()
     result = invoke("verify", root, *trust)
     assert_clean(result, 1)
     words = _words(result.stdout)
-    assert words[f"{root}/a.txt"] == "ok"  # Covered by its own good signature.
+    assert words[f"{root}/story.txt"] == "ok"  # Covered by its own good signature.
+    assert words[f"{root}/other.txt"] == "sig-missing"
     assert words[f"{root}/SHA256SUMS"] == "sig-missing"
 
 
 def test_an_untrusted_signature_inside_a_sealed_folder_fails(
     tmp_path: Path, key: SigningKey, mallory: SigningKey, trust: tuple[str, Path]
 ) -> None:
-    root = tmp_path / "issue"
-    story = write(root, "story.txt", GOOD.data())
-    write(root, "other.txt", OTHER.data())
-    sign_file(story, mallory)  # Listed in the seal like any file, and signed by no one trusted.
-    seal_folder(root, key)
+    root = _sealed_story(tmp_path / "issue", key, mallory)
     result = invoke("verify", root, *trust)
     assert_clean(result, 1)
     words = _words(result.stdout)
@@ -178,9 +182,7 @@ def test_an_untrusted_signature_inside_a_sealed_folder_fails(
 def test_a_good_signature_inside_a_sealed_folder_is_reported(
     tmp_path: Path, key: SigningKey, trust: tuple[str, Path]
 ) -> None:
-    root = tmp_path / "issue"
-    sign_file(write(root, "story.txt", GOOD.data()), key)
-    seal_folder(root, key)
+    root = _sealed_story(tmp_path / "issue", key, key)
     result = invoke("verify", "--format", "json", root, *trust)
     assert_clean(result, 0)
     rows = {row["path"]: row for row in json.loads(result.stdout)["results"]}
