@@ -80,8 +80,9 @@ from provenance.sealed import (
     default_is_article,
     is_seal_file,
     keep_limit,
+    signed_article,
 )
-from provenance.sign import check_signature, signature_path
+from provenance.sign import Prehashed, check_signature, signature_path
 from provenance.sshsig import DEFAULT_NAMESPACE
 from provenance.tarread import COMPRESSIONS, Decompressed, Kind, TarMember, TarWalker
 from provenance.tokens import TokenRegistry
@@ -231,7 +232,7 @@ def check_archive(
             data, display_name(name), canonicalization=canonicalization, tokens=tokens
         )
 
-    reader = _Reader(is_article, inspect, max_member_size, total)
+    reader = _Reader(is_article, inspect, max_member_size, total, signed=policy is not None)
     with checker if checker is not None else contextlib.nullcontext():
         stopped = reader.read(shown)
         if checker is not None:
@@ -319,14 +320,22 @@ class _Reader:
         inspect: Callable[[str, bytes], object],
         member_limit: int,
         total_limit: int,
+        *,
+        signed: bool = False,
     ) -> None:
         self.is_article = is_article
         self.inspect = inspect
         self.member_limit = member_limit
         self.total_limit = total_limit
+        #: Whether articles' own FILE.sig members are checked (with a trust policy).
+        self.signed = signed
         self.members: list[_Member] = []
         #: The bytes of every seal file (SHA256SUMS, SHA256SUMS.sig) read, or why not kept.
         self.kept: dict[str, bytes | str] = {}
+        #: With ``signed``: each article's FILE.sig member (bytes, or why not kept), and the
+        #: digests of each article, so that its signature is checked over the bytes read.
+        self.signatures: dict[str, bytes | str] = {}
+        self.digests: dict[str, Prehashed] = {}
         self.kept_total = 0
         self.folders: set[str] = set()
         self.read_total = 0
@@ -470,8 +479,11 @@ class _Reader:
         """Hash a member as it streams; keep articles, the manifest and its signature."""
         # Any seal's files, at any depth: each SHA256SUMS seals its folder (seals.py).
         special = is_seal_file(name)
-        wanted = special or self.is_article(name)
-        limit = keep_limit(name, self.member_limit)
+        # An article's FILE.sig is kept up to the size of any valid signature; a larger one
+        # is still read and hashed as any member (it is a malformed signature, not a bomb).
+        signature = self.signed and signed_article(name, self.is_article) is not None
+        wanted = special or signature or self.is_article(name)
+        limit = keep_limit(name, self.member_limit) if special else self.member_limit
         digest = hashlib.sha256()
         kept: list[bytes] | None = [] if wanted else None
         size = 0
@@ -487,7 +499,12 @@ class _Reader:
             digest.update(block)
             if kept is not None:
                 kept.append(block)
+                if signature and size > keep_limit(name, self.member_limit):
+                    kept = None
         data = b"".join(kept) if kept is not None else b""
+        if signature:
+            cap = keep_limit(name, self.member_limit)
+            self.signatures[name] = data if kept is not None else f"is larger than {cap} bytes"
         if special:
             self.kept[name] = data
             self.kept_total += len(data)
@@ -499,6 +516,8 @@ class _Reader:
         inspected = None
         if kept is not None and self.is_article(name):
             inspected = self.inspect(name, data)
+            if self.signed:
+                self.digests[name] = Prehashed.of(data)
         self.members.append(_Member(name, FileDigest(name, digest.hexdigest(), size, inspected)))
 
     # -- after the reading ----------------------------------------------------------------------
@@ -522,7 +541,9 @@ class _Reader:
             folders.update("/".join(parts[: n + 1]) for n in range(len(parts)))
         regular = {item.path for item in files}
         kept = {name: data for name, data in self.kept.items() if name in regular}
-        return Found(files, refused, frozenset(folders), kept)
+        signatures = {name: sig for name, sig in self.signatures.items() if name in regular}
+        digests = {name: d for name, d in self.digests.items() if name in regular}
+        return Found(files, refused, frozenset(folders), kept, signatures, digests)
 
     def _refuse_duplicates(self) -> None:
         groups: defaultdict[str, list[int]] = defaultdict(list)

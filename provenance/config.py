@@ -24,6 +24,7 @@ them for ``-v``). Keys (all optional)::
     require_signature = false
     publisher_tokens = ["tokens.txt"]            # extra token files, relative as above
     allow_empty = false              # as --allow-empty: a run that checks no file passes
+    allow_unsigned = false           # as --allow-unsigned: with trust, unsigned files pass
 
 Precedence, for every key: a command-line flag, then the file, then the default
 (:func:`resolve`). An unknown key or a value of the wrong type is an
@@ -82,6 +83,9 @@ class Settings:
     require_signature: bool = False
     publisher_tokens: tuple[str, ...] = ()
     allow_empty: bool = False
+    #: With a trust source, let an article that no good signature covers pass (its own
+    #: FILE.sig, or its seal's); by default it fails as ``sig-missing``.
+    allow_unsigned: bool = False
     #: ``(key, source)`` for every key in :data:`KEYS` order; a source is :data:`DEFAULT`,
     #: :data:`COMMAND_LINE` or the :attr:`ConfigFile.name` of the file.
     sources: tuple[tuple[str, str], ...] = ()
@@ -174,6 +178,7 @@ _READERS: Mapping[str, Callable[[object, Path], Any]] = MappingProxyType(
         "require_signature": _boolean,
         "publisher_tokens": _paths,
         "allow_empty": _boolean,
+        "allow_unsigned": _boolean,
     }
 )
 #: The configuration keys, in the order ``provenance config`` shows them.

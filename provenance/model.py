@@ -171,7 +171,12 @@ class SignatureResult:
     signature_path: str | None = None
 
     def failed(self, *, require_signature: bool = False) -> bool:
-        """Whether this signature result fails a run."""
+        """Whether this signature result fails a run.
+
+        ``require_signature`` is the run's policy: every article covered by a good signature
+        (the default whenever a trust source is given; off with ``--allow-unsigned``). A
+        covered article carries no signature result at all, so ``missing`` means uncovered.
+        """
         if self.verdict is SignatureVerdict.MISSING:
             return require_signature
         return self.verdict is not SignatureVerdict.GOOD
@@ -260,6 +265,9 @@ class Summary:
     checked: int = 0
     #: Whether a run that checked no file passes (``--allow-empty``); by default it fails.
     allow_empty: bool = False
+    #: Whether files were checked against a seal while no trust source was given: the seals'
+    #: signatures were then not checked, and the report must say so.
+    seal_signatures_unchecked: bool = False
 
     @classmethod
     def of(
@@ -269,12 +277,16 @@ class Summary:
         strict: bool = False,
         require_signature: bool = False,
         allow_empty: bool = False,
+        signatures_checked: bool = True,
     ) -> Summary:
+        """Count ``results``; ``signatures_checked`` says whether a trust source was given."""
         tally = dict.fromkeys(Verdict, 0)
         signatures = dict.fromkeys(SignatureVerdict, 0)
         manifest = dict.fromkeys(ManifestVerdict, 0)
         total = failed = others = checked = 0
+        sealed = False
         for result in results:
+            sealed = sealed or result.manifest is not None
             checked += result.article or result.manifest is not None
             if result.article or result.verdict is not Verdict.NO_FOOTER:
                 tally[result.verdict] += 1
@@ -297,6 +309,7 @@ class Summary:
             others=others,
             checked=checked,
             allow_empty=allow_empty,
+            seal_signatures_unchecked=sealed and not signatures_checked,
         )
 
     @property

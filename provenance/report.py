@@ -135,7 +135,8 @@ def verdict_word(result: Result, *, require_signature: bool = False) -> str:
     """The word in a text line's first column: what fails the file, else its footer verdict.
 
     In this order: a signature that fails the run (``sig-bad``, ``sig-untrusted``,
-    ``sig-malformed``, and ``sig-missing`` under ``require_signature``); a SHA256SUMS verdict
+    ``sig-malformed``, and ``sig-missing`` under ``require_signature``, which the CLI sets
+    whenever a trust source is given without ``--allow-unsigned``); a SHA256SUMS verdict
     that fails it (``sums-mismatch``, ``sums-unlisted``, ``sums-unsafe``; a listed file that is
     absent has the footer verdict ``missing``, which says it all); else the footer verdict. The
     SHA-256 and the signature outrank the footer's MD5-style fingerprint; the footer's own
@@ -215,7 +216,14 @@ def summary_line(summary: Summary) -> str:
     else:
         status = "FAILED (no files checked)"
     strict = " under --strict" if summary.strict else ""
-    return f"{summary.total} {noun}: {counts}{extra}; {status}{strict}"
+    # Without a trust source a passed seal proves that the files match their manifest, not
+    # who wrote the manifest: the line says so, and how to check it.
+    note = SEALS_UNCHECKED if summary.seal_signatures_unchecked else ""
+    return f"{summary.total} {noun}: {counts}{extra}; {status}{strict}{note}"
+
+
+#: The summary line's tail when seals were checked without a trust source.
+SEALS_UNCHECKED = "; seal signatures not checked: give --allowed-signers or --public-key"
 
 
 def text_report(
@@ -359,7 +367,7 @@ def signature_dict(signature: SignatureResult) -> dict[str, Any]:
 
 def json_report(results: Sequence[Result], summary: Summary) -> str:
     """The machine report: ``{"$schema", "version", "summary" (+ "signatures", "manifest"), "total", "failed", "strict", "passed",
-    "results"}``; ``passed`` is false for a failure and for a run that checked no file."""
+    "seal_signatures_unchecked", "results"}``; ``passed`` is false for a failure and for a run that checked no file."""
     payload = {"$schema": VERIFY_SCHEMA, **summary_dict(summary)}
     payload["results"] = [result_dict(result) for result in results]
     return json_text(payload) + "\n"
@@ -384,6 +392,7 @@ def summary_dict(summary: Summary) -> dict[str, Any]:
         "failed": summary.failed,
         "strict": summary.strict,
         "passed": summary.ok,
+        "seal_signatures_unchecked": summary.seal_signatures_unchecked,
     }
 
 
@@ -772,7 +781,7 @@ def jsonl_revision(previous: Result, result: Result) -> str:
 
 def jsonl_summary(summary: Summary) -> str:
     """The last line: ``{"type": "summary", "$schema", "version", "summary", "total", "failed", "strict",
-    "passed"}``."""
+    "passed", "seal_signatures_unchecked"}``."""
     return _jsonl({"type": "summary", "$schema": JSONL_SCHEMA, **summary_dict(summary)})
 
 

@@ -49,6 +49,7 @@ class RunOptions:
 
     policy: TrustPolicy | None = None
     namespace: str = "file"
+    #: Every article must be covered by a good signature (a trust source, no --allow-unsigned).
     require_signature: bool = False
     jobs: int = 1
     max_member_size: int = 256 << 20

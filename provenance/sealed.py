@@ -64,7 +64,7 @@ from provenance.model import (
 )
 from provenance.parallel import Pending, TextChecker
 from provenance.seals import Nearest, is_sealed, seal_files, seal_of
-from provenance.sign import check_signature
+from provenance.sign import SIGNATURE_SUFFIX, Prehashed, check_signature
 from provenance.sshsig import DEFAULT_NAMESPACE, MAX_ARMORED_SIZE
 from provenance.tokens import TokenRegistry
 from provenance.tree import FileDigest, Kind, display_name, scan
@@ -191,10 +191,23 @@ def check_sealed_folder(
     # With more than one job the footers are checked by worker processes while this one
     # walks and hashes (forked before the walk's thread starts); else by the walking thread.
     checker = TextChecker.start(jobs, canonicalization, tokens)
+    # With a trust policy each article's own FILE.sig is checked too (SPEC §9), over the
+    # digests of the very bytes that were hashed and footer-checked.
+    digests: dict[str, Prehashed] = {}
+    signed = policy is not None
+
+    def wanted(path: str) -> bool:
+        if is_seal_file(path) or is_article(path):
+            return True
+        return signed and signed_article(path, is_article) is not None
 
     def inspect(path: str, data: bytes) -> object:
         if is_seal_file(path):
             return budget.keep(data)
+        if not is_article(path):
+            return data  # An article's FILE.sig, at most MAX_ARMORED_SIZE bytes.
+        if signed:
+            digests[path] = Prehashed.of(data)
         shown = join_display(root, display_name(path))
         if checker is not None:
             return checker.submit(data, shown)
@@ -203,7 +216,7 @@ def check_sealed_folder(
     with checker if checker is not None else contextlib.nullcontext():
         found = scan(
             root,
-            keep=lambda path: is_seal_file(path) or is_article(path),
+            keep=wanted,
             inspect=inspect,
             keep_limit=lambda path: keep_limit(path, max_size),
             skip=lambda path: path in (MANIFEST_NAME, SIGNATURE_NAME),
@@ -220,13 +233,17 @@ def check_sealed_folder(
     )
     folders = frozenset(node.path for node in found.of_kind(Kind.FOLDER))
     plain: list[FileDigest] = []
+    signatures: dict[str, bytes | str] = {}
     for item in files:
         if is_seal_file(item.path):
             kept[item.path] = _kept_or_reason(item, keep_limit(item.path, max_size))
             item = item._replace(inspected=None)
+        elif signed and signed_article(item.path, is_article) is not None:
+            signatures[item.path] = _kept_or_reason(item, keep_limit(item.path, max_size))
+            item = item._replace(inspected=None, too_large=False)
         plain.append(item)
     check = check_seals(
-        Found(tuple(plain), refused, folders, kept),
+        Found(tuple(plain), refused, folders, kept, signatures, digests),
         display=lambda path: join_display(root, display_name(path)),
         is_article=is_article,
         max_size=max_size,
@@ -243,13 +260,26 @@ def is_seal_file(path: str) -> bool:
 
 
 def keep_limit(path: str, max_size: int) -> int:
-    """How much of a file is kept whole: a seal's two files have limits of their own."""
+    """How much of a file is kept whole: a manifest and a signature have limits of their own."""
     name = path.rpartition("/")[2]
     if name == MANIFEST_NAME:
         return min(max_size, MAX_MANIFEST_SIZE)
-    if name == SIGNATURE_NAME:
+    if name.endswith(SIGNATURE_SUFFIX):
         return min(max_size, MAX_ARMORED_SIZE)
     return max_size
+
+
+def signed_article(path: str, is_article: Callable[[str], bool]) -> str | None:
+    """The article whose detached signature ``path`` is (``a.txt`` for ``a.txt.sig``), or
+    ``None`` when ``path`` is not the signature of an article.
+
+    >>> signed_article("docs/a.txt.sig", default_is_article), signed_article("SHA256SUMS.sig", default_is_article)
+    ('docs/a.txt', None)
+    """
+    if not path.endswith(SIGNATURE_SUFFIX):
+        return None
+    article = path[: -len(SIGNATURE_SUFFIX)]
+    return article if is_article(article) else None
 
 
 class _Budget:
@@ -293,6 +323,12 @@ class Found:
     #: Each seal's SHA256SUMS and SHA256SUMS.sig that was read as a regular file: its bytes,
     #: or why they were not kept (too large...). One absent here is refused, or a folder.
     kept: Mapping[str, bytes | str] = field(default_factory=dict)
+    #: With a trust policy: each article's FILE.sig read as a regular file (by the .sig's
+    #: path): its bytes, or why they were not kept.
+    signatures: Mapping[str, bytes | str] = field(default_factory=dict)
+    #: With a trust policy: the digests of each article read whole (by path), to check its
+    #: FILE.sig over the bytes that were hashed. An article absent here is not checked.
+    digests: Mapping[str, Prehashed] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,6 +380,9 @@ def check_seals(
             folders=frozenset(),
             max_size=max_size,
         )
+        if policy is not None:
+            own = _article_signatures(found, display, policy, namespace, now)
+            rows = [_with_signature(row, own, ()) for row in rows]
         rows.sort(key=lambda result: result.path)
         return SealsCheck(tuple(infer_publisher_tokens(rows)))
     nearest = Nearest(seals)
@@ -366,7 +405,8 @@ def check_seals(
     head: list[Result] = []
     merged: dict[str, Result] = {}
     signatures: dict[str, SignatureResult | None] = {}
-    nested: dict[str, SignatureResult | None] = {}
+    nested: dict[str, tuple[str, SignatureResult | None]] = {}
+    good: list[str] = []  # The seals whose signature is good: they cover what they hold.
     unread: dict[str, int] = {}  # The index in ``head`` of each manifest that was not read.
     for prefix in seals:
         manifest_name, signature_name = seal_files(prefix)
@@ -402,7 +442,7 @@ def check_seals(
         )
         for row in rows:
             merged[row.path] = _nearest_first(merged.get(row.path), row)
-        signature = _seal_signature(
+        signature = _detached_signature(
             data,
             _seal_file(found, signature_name, absent=None),
             display(signature_name),
@@ -410,13 +450,17 @@ def check_seals(
             namespace,
             now,
         )
+        if signature is not None and signature.verdict is SignatureVerdict.GOOD:
+            good.append(prefix)
         if prefix in outermost:
             signatures[prefix] = signature
         elif policy is not None:
-            nested[shown] = signature
+            nested[shown] = (manifest_name, signature)
     # A nested seal's signature rides on its manifest's result, once the seal above has
-    # given that result (the seals above come later in the loop).
-    for shown, signature in nested.items():
+    # given that result (the seals above come later in the loop). A seal above whose
+    # signature is good covers the inner manifest's bytes: its own .sig may then be absent.
+    for shown, (manifest_name, signature) in nested.items():
+        signature = _unless_covered(signature, manifest_name, good)
         if shown not in merged and shown in unread:
             # No seal above lists a manifest that is not a file: its own result carries it.
             head[unread[shown]] = replace(head[unread[shown]], signature=signature)
@@ -435,6 +479,9 @@ def check_seals(
         )
         merged.update((row.path, row) for row in rows)
     per_path = sorted(merged.values(), key=lambda result: result.path)
+    if policy is not None:
+        own = _article_signatures(found, display, policy, namespace, now)
+        per_path = [_with_signature(row, own, good) for row in per_path]
     return SealsCheck(
         tuple(infer_publisher_tokens(head + per_path)),
         tuple(sorted(signatures.items(), key=lambda item: item[0])),
@@ -532,15 +579,21 @@ def _signed(row: Result | None, shown: str, signature: SignatureResult | None) -
     return replace(row, signature=signature)
 
 
-def _seal_signature(
-    manifest: bytes | str,
+def _detached_signature(
+    signed: bytes | Prehashed | str,
     signature: bytes | str | None,
     shown: str,
     policy: TrustPolicy | None,
     namespace: str,
     now: datetime | None,
 ) -> SignatureResult | None:
-    """The check of a seal's SHA256SUMS.sig (``None``: present, but no policy to check it)."""
+    """The check of a detached signature read in a walk: a seal's SHA256SUMS.sig over the
+    manifest, or an article's FILE.sig over the article's digests.
+
+    ``signed`` and ``signature`` are what was read, or why it could not be (a ``str``);
+    ``signature`` is ``None`` when there is none. ``None`` is returned when a signature is
+    present but there is no policy to check it.
+    """
     if signature is None:
         detail = f"no signature: {shown} does not exist"
         return SignatureResult(SignatureVerdict.MISSING, detail, signature_path=shown)
@@ -549,11 +602,58 @@ def _seal_signature(
     if isinstance(signature, str):
         detail = f"malformed signature: {signature}"
         return SignatureResult(SignatureVerdict.MALFORMED, detail, signature_path=shown)
-    if isinstance(manifest, str):
-        detail = f"cannot check: {MANIFEST_NAME} could not be read"
+    if isinstance(signed, str):
+        detail = f"cannot check: the signed file could not be read ({signed})"
         return SignatureResult(SignatureVerdict.BAD, detail, signature_path=shown)
-    result = check_signature(manifest, signature, policy, namespace, now=now)
+    result = check_signature(signed, signature, policy, namespace, now=now)
     return replace(result, signature_path=shown)
+
+
+def _article_signatures(
+    found: Found,
+    display: Callable[[str], str],
+    policy: TrustPolicy,
+    namespace: str,
+    now: datetime | None,
+) -> dict[str, tuple[str, SignatureResult | None]]:
+    """Each article's own FILE.sig checked, by the article's shown path (with its path).
+
+    A FILE.sig that is a link, a special file or a folder is ``malformed`` (it also fails
+    the run as an unlisted or unsafe entry of its seal).
+    """
+    refused = {item.path: item.reason for item in found.refused}
+    refused.update((path, "is a folder: never read") for path in found.folders)
+    checks: dict[str, tuple[str, SignatureResult | None]] = {}
+    for path, digests in found.digests.items():
+        sig_path = path + SIGNATURE_SUFFIX
+        signature = found.signatures.get(sig_path, refused.get(sig_path))
+        shown = display(sig_path)
+        checks[display(path)] = (
+            path,
+            _detached_signature(digests, signature, shown, policy, namespace, now),
+        )
+    return checks
+
+
+def _unless_covered(
+    signature: SignatureResult | None, path: str, good: Sequence[str]
+) -> SignatureResult | None:
+    """``None`` for a missing signature of a file that a seal with a good signature holds:
+    that seal covers the file's bytes. Any other check is kept."""
+    if signature is None or signature.verdict is not SignatureVerdict.MISSING:
+        return signature
+    return None if any(path.startswith(prefix) for prefix in good) else signature
+
+
+def _with_signature(
+    row: Result, own: Mapping[str, tuple[str, SignatureResult | None]], good: Sequence[str]
+) -> Result:
+    """``row`` with its article's own signature check, when it has one (SPEC §8, §9)."""
+    checked = own.get(row.path)
+    if checked is None:
+        return row
+    path, signature = checked
+    return replace(row, signature=_unless_covered(signature, path, good))
 
 
 def _read_plain(path: str, limit: int) -> tuple[bytes | None, str | None]:

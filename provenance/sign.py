@@ -23,6 +23,8 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -41,6 +43,7 @@ from provenance.model import SignatureResult, SignatureVerdict
 from provenance.sshsig import (
     DEFAULT_HASH_ALGORITHM,
     DEFAULT_NAMESPACE,
+    HASH_ALGORITHMS,
     MAX_ARMORED_SIZE,
     SshSignature,
     check_hash_algorithm,
@@ -53,8 +56,28 @@ from provenance.sshsig import (
 #: Appended to a file's name to name its detached signature.
 SIGNATURE_SUFFIX = ".sig"
 
-#: What a function that signs or checks takes as its subject: bytes in memory, or a file path.
-Subject = bytes | str | os.PathLike[str]
+
+@dataclass(frozen=True, slots=True)
+class Prehashed:
+    """A message known only by its digests, one per hash algorithm SSHSIG allows.
+
+    A walk that reads a file once (to hash it for SHA256SUMS and check its footer) keeps
+    these instead of the bytes, so that the file's signature is checked over exactly the
+    bytes that were hashed, never over a second read that could differ.
+    """
+
+    #: Hash algorithm name (``sha256``, ``sha512``) -> digest.
+    digests: Mapping[str, bytes]
+
+    @classmethod
+    def of(cls, data: bytes) -> Prehashed:
+        """The digests of ``data`` under every algorithm a signature may use."""
+        return cls({name: hashlib.new(name, data).digest() for name in HASH_ALGORITHMS})
+
+
+#: What a function that signs or checks takes as its subject: bytes in memory, a file path,
+#: or the digests of bytes read elsewhere.
+Subject = bytes | str | os.PathLike[str] | Prehashed
 
 
 def signature_path(path: str | os.PathLike[str]) -> Path:
@@ -69,6 +92,8 @@ def signature_path(path: str | os.PathLike[str]) -> Path:
 def digest(subject: Subject, hash_algorithm: str = DEFAULT_HASH_ALGORITHM) -> bytes:
     """H(message): the hash of bytes, or of a file read in 1 MiB blocks."""
     check_hash_algorithm(hash_algorithm)
+    if isinstance(subject, Prehashed):
+        return subject.digests[hash_algorithm]
     hasher = hashlib.new(hash_algorithm)
     if isinstance(subject, bytes):
         hasher.update(subject)
@@ -164,7 +189,7 @@ def check_signature(
     """
     sig_path: str | None = None
     if signature is None:
-        if isinstance(subject, bytes):
+        if isinstance(subject, bytes | Prehashed):
             return SignatureResult(SignatureVerdict.MISSING, "no signature was given")
         sig_path = str(signature_path(subject))
         try:
@@ -269,6 +294,7 @@ def _read_signature(path: str) -> bytes | None:
 
 __all__ = [
     "SIGNATURE_SUFFIX",
+    "Prehashed",
     "Subject",
     "check_signature",
     "digest",

@@ -173,7 +173,14 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
 @click.option(
     "--require-signature/--no-require-signature",
     default=False,
-    help="Fail files that have no FILE.sig (with --allowed-signers or --public-key).",
+    help="Fail unless a trust source is given (--allowed-signers or --public-key); with one,"
+    " unsigned files fail anyway.",
+)
+@click.option(
+    "--allow-unsigned/--no-allow-unsigned",
+    default=False,
+    help="With a trust source, pass files that no good signature covers (no FILE.sig, no"
+    " signed seal); bad signatures still fail.",
 )
 @click.option(
     "-n",
@@ -220,6 +227,7 @@ def verify(
     allowed_signers: str | None,
     public_key: str | None,
     require_signature: bool,
+    allow_unsigned: bool,
     namespace: str,
     max_member_size: str,
     jobs: int | None,
@@ -234,7 +242,8 @@ def verify(
 
     One footer verdict per file: ok, mismatch, unverifiable, no-footer, malformed or
     unreadable. With --allowed-signers or --public-key, each FILE.sig is checked too: good,
-    bad, untrusted, malformed or missing. A run that checks no file at all fails (exit 1,
+    bad, untrusted, malformed or missing; every article must then be covered by a good
+    signature, its own or its sealed folder's (or archive's), unless --allow-unsigned. A run that checks no file at all fails (exit 1,
     'no files checked') unless --allow-empty.
 
     Settings come from --config FILE, or from the configuration file found from the current
@@ -266,6 +275,12 @@ def verify(
         public_key,
         settings.require_signature,
     )
+    if settings.require_signature and settings.allow_unsigned:
+        raise InputError("--require-signature and --allow-unsigned exclude each other")
+    # The one place the signature policy is decided: with a trust source, every article must
+    # be covered by a good signature (as ssh-keygen -Y verify or minisign would demand),
+    # unless --allow-unsigned. Every report and exit status reads this flag.
+    require_signature = policy is not None and not settings.allow_unsigned
     signatures = None
     if policy is not None:
         from provenance.signed import SignatureCheck
@@ -309,7 +324,8 @@ def verify(
     out = VerifyOutput(
         fmt=fmt,
         strict=settings.strict,
-        require_signature=settings.require_signature,
+        require_signature=require_signature,
+        signatures_checked=policy is not None,
         allow_empty=settings.allow_empty,
         output=output,
         markdown_summary=markdown_summary,
@@ -336,7 +352,7 @@ def verify(
     run = RunOptions(
         policy=policy,
         namespace=namespace,
-        require_signature=settings.require_signature,
+        require_signature=require_signature,
         jobs=jobs,
         max_member_size=_size(max_member_size),
     )

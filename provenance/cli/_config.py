@@ -28,6 +28,7 @@ FLAG_KEYS: Mapping[str, str] = {
     "require_signature": "require_signature",
     "token_files": "publisher_tokens",
     "allow_empty": "allow_empty",
+    "allow_unsigned": "allow_unsigned",
 }
 
 _FROM_COMMAND_LINE = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)

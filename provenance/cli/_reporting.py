@@ -157,6 +157,7 @@ class VerifyOutput:
         fmt: str,
         strict: bool,
         require_signature: bool = False,
+        signatures_checked: bool = True,
         allow_empty: bool = False,
         output: str | None = None,
         markdown_summary: str | None = None,
@@ -171,6 +172,7 @@ class VerifyOutput:
         self.fmt = fmt
         self.strict = strict
         self.require_signature = require_signature
+        self.signatures_checked = signatures_checked
         self.allow_empty = allow_empty
         self.output = output
         self.markdown_summary = markdown_summary
@@ -211,6 +213,7 @@ class VerifyOutput:
             results,
             strict=self.strict,
             require_signature=self.require_signature,
+            signatures_checked=self.signatures_checked,
             allow_empty=self.allow_empty,
         )
         if self.streaming:

@@ -28,6 +28,7 @@ def test_defaults_when_there_is_no_file(tmp_path: Path, monkeypatch: pytest.Monk
         "require_signature = false  # from default\n"
         "publisher_tokens = []  # from default\n"
         "allow_empty = false  # from default\n"
+        "allow_unsigned = false  # from default\n"
     )
 
 

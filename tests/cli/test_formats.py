@@ -222,6 +222,7 @@ def test_jsonl_a_line_per_file_then_the_summary(mixed: Path) -> None:
         "failed": 3,
         "strict": False,
         "passed": False,
+        "seal_signatures_unchecked": False,
     }
 
 

@@ -188,8 +188,10 @@ def test_a_broken_seal_signature_says_sig_bad_on_the_manifest_row(sealed: Path) 
     (sealed / "crlf.txt").unlink()
     result = invoke("verify", "-q", sealed, "--public-key", ALICE_PUB)
     assert result.exit_code == 1
-    (line,) = result.stdout.splitlines()[:-1]
+    line, *articles = result.stdout.splitlines()[:-1]
     assert line.startswith(f"sig-bad       {sealed}/SHA256SUMS  (the manifest of a sealed folder)")
+    # A seal whose signature is bad covers nothing: its articles have no good signature.
+    assert articles and all(row.startswith("sig-missing ") for row in articles)
     junit = invoke("verify", "--format", "junit", sealed, "--public-key", ALICE_PUB)
     kind, message = junit_failures(junit.stdout)["SHA256SUMS"]
     assert kind == "sig-bad" and message.startswith("signature bad: ")

@@ -46,8 +46,8 @@ def _signature_of(results: list[dict[str, object]], name: str) -> dict[str, obje
     return signature
 
 
-def test_good_signature_and_missing_one_pass(signed: Path) -> None:
-    status, results = _verify(signed)
+def test_good_signature_and_missing_one_pass_with_allow_unsigned(signed: Path) -> None:
+    status, results = _verify(signed, "--allow-unsigned")
     assert status == 0
     good = _signature_of(results, "plain.txt")
     assert good["verdict"] == "good"
@@ -57,10 +57,11 @@ def test_good_signature_and_missing_one_pass(signed: Path) -> None:
     assert _signature_of(results, "crlf.txt")["verdict"] == "missing"
 
 
-def test_missing_signature_fails_with_require_signature(signed: Path) -> None:
-    status, results = _verify(signed, "--require-signature")
-    assert status == 1
-    assert _signature_of(results, "crlf.txt")["verdict"] == "missing"
+def test_missing_signature_fails_when_trust_is_given(signed: Path) -> None:
+    for extra in ((), ("--require-signature",)):  # The flag is the default with trust.
+        status, results = _verify(signed, *extra)
+        assert status == 1
+        assert _signature_of(results, "crlf.txt")["verdict"] == "missing"
 
 
 def test_changed_bytes_give_bad_even_when_the_footer_is_still_ok(signed: Path) -> None:
@@ -157,23 +158,23 @@ def test_sig_files_are_not_reported_as_articles(signed: Path) -> None:
 
 
 def test_a_failing_signature_takes_the_first_column(signed: Path) -> None:
-    """SPEC.md §5.3: text, -q, github and junit agree; `missing` only when required."""
+    """SPEC.md §5.3: text, -q, github and junit agree; `missing` unless --allow-unsigned."""
     with (signed / "plain.txt").open("ab") as handle:
         handle.write(b"One more line.\n")  # A trailer: the footer stays ok, the bytes change.
     trust = ("--allowed-signers", signed.parent / "allowed_signers")
 
-    quiet = invoke("verify", "-q", signed, *trust)
+    quiet = invoke("verify", "-q", signed, *trust, "--allow-unsigned")
     assert quiet.exit_code == 1
     assert quiet.stdout.splitlines()[:-1] == [
         f"sig-bad       {signed}/plain.txt  [text after the fingerprint is not covered]  "
         f"[signature bad: signature by {quiet.stdout.split('signature by ', 1)[1].split()[0]} "
         "does not match the bytes]"
     ]
-    required = invoke("verify", "-q", signed, *trust, "--require-signature")
+    required = invoke("verify", "-q", signed, *trust)  # Trust given: signatures required.
     words = [line.split()[0] for line in required.stdout.splitlines()[:-1]]
     assert words == ["sig-missing", "sig-bad"]  # crlf.txt (no .sig), then plain.txt
 
-    github = invoke("verify", "--format", "github", "-q", signed, *trust)
+    github = invoke("verify", "--format", "github", "-q", signed, *trust, "--allow-unsigned")
     (annotation,) = github.stdout.splitlines()[:-1]
     assert annotation.startswith("::error ") and "title=provenance signature bad" in annotation
 
@@ -181,7 +182,7 @@ def test_a_failing_signature_takes_the_first_column(signed: Path) -> None:
     kind, message = junit_failures(junit.stdout)["plain.txt"]
     assert kind == "sig-bad" and message.startswith("ok, but signature bad: ")
 
-    # Not required, a missing signature fails nothing: the column keeps the footer verdict.
-    plain = invoke("verify", signed / "crlf.txt", *trust)
+    # Allowed, a missing signature fails nothing: the column keeps the footer verdict.
+    plain = invoke("verify", signed / "crlf.txt", *trust, "--allow-unsigned")
     assert plain.exit_code == 0
     assert plain.stdout.startswith(f"ok            {signed}/crlf.txt  [signature missing]")

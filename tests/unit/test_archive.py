@@ -13,7 +13,7 @@ import pytest
 from provenance.allowed_signers import TrustedKey
 from provenance.archive import ArchiveCheck, check_archive, is_archive
 from provenance.errors import InputError
-from provenance.keys import SigningKey
+from provenance.keys import SigningKey, generate_key
 from provenance.model import ManifestVerdict, Result, SignatureVerdict, Verdict
 from provenance.seal import seal_folder
 from provenance.sign import sign_file
@@ -360,3 +360,36 @@ def test_nested_seal_in_an_archive_and_its_own_files(
     signature = rows["outer/inner/SHA256SUMS"].signature
     assert signature is not None and signature.verdict is SignatureVerdict.GOOD
     assert [prefix for prefix, _ in found.seal_signatures] == ["outer/"]
+
+
+def test_own_signatures_inside_an_archive_are_checked_over_the_member_bytes(
+    sealed: Path, key: SigningKey, tmp_path: Path
+) -> None:
+    other = generate_key(tmp_path / "keys" / "mallory")
+    sign_file(sealed / "a.txt", other)
+    sign_file(sealed / "docs" / "b.md", key)
+    (sealed / "SHA256SUMS.sig").unlink()
+    found = check_archive(zip_folder(sealed, tmp_path / "x.zip"), policy=TrustedKey(key.public))
+    results = by_path(found)
+    signatures = {name: results[name].signature for name in ("a.txt", "docs/b.md")}
+    assert {name: s.verdict if s else None for name, s in signatures.items()} == {
+        "a.txt": SignatureVerdict.UNTRUSTED,
+        "docs/b.md": SignatureVerdict.GOOD,
+    }
+    assert results["img/photo.jpg"].signature is None
+    # Without a policy, nothing inside is read as a signature.
+    assert all(r.signature is None for r in check_archive(tmp_path / "x.zip").results)
+
+
+def test_an_oversized_own_signature_member_is_malformed_not_a_bomb(
+    key: SigningKey, tmp_path: Path
+) -> None:
+    members = [
+        (tarfile.TarInfo("a.txt"), article().data()),
+        (tarfile.TarInfo("a.txt.sig"), b"x" * (1 << 17)),
+    ]
+    found = check_archive(tar_of(tmp_path / "x.tar", members), policy=TrustedKey(key.public))
+    results = by_path(found)
+    signature = results["a.txt"].signature
+    assert signature is not None and signature.verdict is SignatureVerdict.MALFORMED
+    assert "larger than 65536 bytes" in signature.detail

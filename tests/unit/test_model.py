@@ -90,3 +90,11 @@ def test_document_span_lookup_and_covered_end() -> None:
     assert doc.covered_end == 20
     bare = Document("x", (), (), None, None, None, (Span("body", 0, 1),))
     assert bare.covered_end == 1
+
+
+def test_seals_checked_without_trust_are_flagged_in_the_summary() -> None:
+    sealed = Result("a.txt", Verdict.OK, "", manifest=ManifestVerdict.LISTED)
+    plain = Result("b.txt", Verdict.OK, "")
+    assert Summary.of([sealed], signatures_checked=False).seal_signatures_unchecked
+    assert not Summary.of([sealed], signatures_checked=True).seal_signatures_unchecked
+    assert not Summary.of([plain], signatures_checked=False).seal_signatures_unchecked

@@ -390,3 +390,23 @@ def test_no_annotation_points_at_a_file_that_is_absent_or_never_opened() -> None
     assert '<testcase classname="provenance.verify" name="../etc/passwd">' in junit
     assert 'name="b.txt" file="b.txt"' in junit
     assert '<failure type="missing"' in junit
+
+
+def test_a_seal_checked_without_trust_says_so_after_the_status() -> None:
+    listed = Result("a.txt", Verdict.OK, "", manifest=ManifestVerdict.LISTED)
+    summary = Summary.of([listed], signatures_checked=False)
+    assert summary_line(summary) == (
+        "1 file: 1 ok; SHA256SUMS: 1 listed; passed; seal signatures not checked: "
+        "give --allowed-signers or --public-key"
+    )
+    assert json.loads(json_report([listed], summary))["seal_signatures_unchecked"] is True
+    checked = Summary.of([listed], signatures_checked=True)
+    assert summary_line(checked) == "1 file: 1 ok; SHA256SUMS: 1 listed; passed"
+
+
+def test_an_uncovered_article_is_sig_missing_only_when_signatures_are_required() -> None:
+    missing = SignatureResult(SignatureVerdict.MISSING, "no signature: a.txt.sig does not exist")
+    result = Result("a.txt", Verdict.OK, "", signature=missing)
+    assert verdict_word(result, require_signature=True) == "sig-missing"
+    assert verdict_word(result, require_signature=False) == "ok"
+    assert result.failed(require_signature=True) and not result.failed()

@@ -20,9 +20,13 @@ from provenance.sealed import (
     SealedCheck,
     check_sealed_folder,
     check_seals,
+    default_is_article,
     is_sealed,
+    signed_article,
 )
 from provenance.seals import Nearest, seal_of
+from provenance.sign import sign_file
+from provenance.sshsig import MAX_ARMORED_SIZE
 from provenance.tree import FileDigest
 from tests.conftest import article, write
 
@@ -476,3 +480,56 @@ def test_nested_manifests_kept_in_bounded_memory(
     refused = [r for r in found.results if r.detail.startswith("not kept")]
     assert len(refused) == 1 and refused[0].verdict is Verdict.UNREADABLE
     assert found.failed()
+
+
+# -- each article's own signature (SPEC §9: signatures inside a seal) ---------------------------
+
+
+def test_signed_article_names_the_article_a_sig_signs() -> None:
+    assert signed_article("docs/a.txt.sig", default_is_article) == "docs/a.txt"
+    assert signed_article("SHA256SUMS.sig", default_is_article) is None
+    assert signed_article("img/photo.jpg.sig", default_is_article) is None
+    assert signed_article("a.txt", default_is_article) is None
+
+
+def test_a_good_seal_covers_its_articles_and_own_signatures_are_checked(
+    sealed: Path, key: SigningKey, tmp_path: Path
+) -> None:
+    found = by_path(check(sealed, key), sealed)
+    assert found["a.txt"].signature is None  # Covered by the seal's good signature.
+    other = generate_key(tmp_path / "keys" / "mallory")
+    sign_file(sealed / "a.txt", other)
+    found = by_path(check(sealed, key), sealed)
+    signature = found["a.txt"].signature
+    assert signature is not None and signature.verdict is SignatureVerdict.UNTRUSTED
+    assert signature.signature_path == f"{sealed}/a.txt.sig"
+
+
+def test_without_a_good_seal_an_unsigned_article_is_missing(sealed: Path, key: SigningKey) -> None:
+    (sealed / "SHA256SUMS.sig").unlink()
+    found = check(sealed, key)
+    assert found.signature is not None and found.signature.verdict is SignatureVerdict.MISSING
+    rows = by_path(found, sealed)
+    for name in ("a.txt", "docs/b.md"):
+        signature = rows[name].signature
+        assert signature is not None and signature.verdict is SignatureVerdict.MISSING
+    assert rows["img/photo.jpg"].signature is None  # Not an article: the seal row says it.
+    assert found.failed(require_signature=True) and not found.failed()
+
+
+def test_an_oversized_or_special_own_signature_is_malformed(sealed: Path, key: SigningKey) -> None:
+    (sealed / "a.txt.sig").write_bytes(b"x" * (MAX_ARMORED_SIZE + 1))
+    os.mkfifo(sealed / "docs" / "b.md.sig")
+    rows = by_path(check(sealed, key), sealed)
+    for name in ("a.txt", "docs/b.md"):
+        signature = rows[name].signature
+        assert signature is not None and signature.verdict is SignatureVerdict.MALFORMED, name
+    # The planted files are unlisted too, and neither is read as an article.
+    assert rows["a.txt.sig"].manifest is ManifestVerdict.UNLISTED
+    assert rows["a.txt.sig"].verdict is Verdict.NO_FOOTER
+
+
+def test_own_signatures_are_not_checked_without_a_policy(sealed: Path, key: SigningKey) -> None:
+    (sealed / "SHA256SUMS.sig").unlink()
+    rows = by_path(check_sealed_folder(sealed), sealed)
+    assert all(row.signature is None for row in rows.values())

@@ -263,3 +263,19 @@ def test_public_key_policy_reports_the_key_comment_as_principal() -> None:
     result = _check(_sig("ed25519.sig"), policy=policy)
     assert result.verdict is SignatureVerdict.GOOD
     assert result.principal == load_public_key(VECTORS / "ed25519.pub").comment
+
+
+# -- prehashed subjects ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("vector", ["ed25519.sig", "ed25519-sha256.sig"])
+def test_a_prehashed_subject_is_judged_as_its_bytes(vector: str) -> None:
+    """A walk keeps digests, not bytes: the verdict must be the one the bytes get."""
+    assert _check(_sig(vector), sign.Prehashed.of(MESSAGE)).verdict is SignatureVerdict.GOOD
+    other = sign.Prehashed.of(MESSAGE + b"!")
+    assert _check(_sig(vector), other).verdict is SignatureVerdict.BAD
+
+
+def test_a_prehashed_subject_without_a_signature_is_missing() -> None:
+    result = sign.check_signature(sign.Prehashed.of(MESSAGE), None, EVERYONE)
+    assert result.verdict is SignatureVerdict.MISSING
