@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import (
@@ -218,27 +217,3 @@ def test_python_dash_m_verifies_a_bad_file() -> None:
 def test_version() -> None:
     result = run_command(ENTRY, "--version")
     assert result.returncode == 0 and result.stdout.startswith("provenance, version ")
-
-
-@pytest.mark.parametrize("jobs", ["1", "2"])
-def test_a_large_file_alone_may_use_two_cores(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
-) -> None:
-    """--jobs reaches the large-file scan: split between two processes with 2, not with 1."""
-    from provenance import _stream, verify
-
-    forks: list[int] = []
-    real_helper = _stream._Helper
-
-    def counting_helper(*args: Any, **kwargs: Any) -> Any:
-        forks.append(1)
-        return real_helper(*args, **kwargs)
-
-    monkeypatch.setattr(verify, "STREAM_THRESHOLD", 0)
-    monkeypatch.setattr(_stream, "SPLIT_MIN", 0)
-    monkeypatch.setattr(_stream, "_Helper", counting_helper)
-    path = write(tmp_path, "big.txt", article(body=("A “line” of text.\n" * 500).rstrip()).data())
-    result = invoke("verify", "--jobs", jobs, "--format", "json", path)
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["results"][0]["verdict"] == "ok"
-    assert len(forks) == (1 if jobs == "2" else 0)
