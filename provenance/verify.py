@@ -28,6 +28,7 @@ DEFAULT_SUFFIXES = (".txt", ".md")
 #: Names a folder walk never takes as articles: manifests and signatures are not articles.
 NEVER_ARTICLES = ("SHA256SUMS", "*.sig")
 
+
 @dataclass(frozen=True, slots=True)
 class VerifyOptions:
     """How files are checked and which files a folder walk takes."""
@@ -264,7 +265,8 @@ def check_paths(
     >>> [r.verdict.value for r in check_paths(["fixtures/articles/good"], jobs=2)][:1]  # doctest: +SKIP
     ['ok']
     """
-    return check_targets(_targets(paths, options), options, on_result=on_result, jobs=jobs)
+    found = check_targets(_targets(paths, options), options, on_result=on_result, jobs=jobs)
+    return infer_publisher_tokens(found)
 
 
 def check_targets(
@@ -274,7 +276,11 @@ def check_targets(
     on_result: Callable[[Result], None] | None = None,
     jobs: int = 1,
 ) -> list[Result]:
-    """:func:`check_paths` for files already found: (path, display, error) tuples."""
+    """:func:`check_paths` for files already found: (path, display, error) tuples.
+
+    Publisher tokens are not inferred here: inference needs every result of the run, so
+    its caller runs it once, over all of them.
+    """
     targets = iter(targets)
     head = list(islice(targets, 2 * parallel.BATCH)) if jobs > 1 else []
     if jobs > 1 and len(head) == 2 * parallel.BATCH:
@@ -290,7 +296,7 @@ def check_targets(
         if on_result is not None:
             on_result(result)
         results.append(result)
-    return infer_publisher_tokens(results)
+    return results
 
 
 def infer_publisher_tokens(results: Sequence[Result]) -> list[Result]:
