@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         commands["xargs sha256sum"] = f"xargs -0 sha256sum < {listing} > /dev/null"
     if args.crlf and os.path.isdir(args.path):
         crlf = os.path.join(work, "crlf")
-        _copy(args.path, crlf, lambda data: data.replace(b"\n", b"\r\n"))
+        _copy(args.path, crlf, lambda data: re.sub(rb"(?<!\r)\n", b"\r\n", data))
         crlf_listing = os.path.join(work, "crlf.nul")
         with open(crlf_listing, "wb") as handle:
             handle.write(b"".join(os.fsencode(f) + b"\0" for f in _files(crlf)))

@@ -181,7 +181,7 @@ def verify(
     from provenance.errors import InputError
     from provenance.run import RunOptions, check_run
     from provenance.tokens import registry
-    from provenance.verify import VerifyOptions, iter_targets
+    from provenance.verify import VerifyOptions
 
     if quiet and verbose:
         raise InputError("--quiet and --verbose cannot be used together")
@@ -223,7 +223,6 @@ def verify(
         output=output,
         quiet=quiet,
         verbose=verbose,
-        total=lambda: sum(1 for _ in iter_targets(paths, options)),
     )
     if jobs is None:
         import os
