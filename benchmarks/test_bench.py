@@ -93,3 +93,22 @@ def test_verify_64mb_file(benchmark: Any, big_file: Path, what: str) -> None:
     jobs = 2 if what == "verify-jobs-2" else 1
     result = benchmark.pedantic(check_file, (str(big_file),), {"jobs": jobs}, rounds=5)
     assert result.verdict.value == "ok"
+
+
+@pytest.mark.parametrize("what", ["screen", "md5-raw"])
+def test_findings_screen_8kb(benchmark: Any, what: str) -> None:
+    """The deceptive-Unicode and hidden-data screen of an 8 KB article against its MD5.
+
+    ``screen`` is findings.text_warnings, what verify runs on every non-ASCII text (the byte
+    screen, then nothing: the article has no candidate).
+    """
+    from provenance import findings
+
+    data = _text(SIZES["8KB"], "canonical")
+    assert not data.isascii() and findings.text_warnings(data) == ()
+    benchmark.group = "findings screen 8KB"
+    benchmark.extra_info["bytes"] = len(data)
+    if what == "md5-raw":
+        benchmark(lambda: hashlib.md5(data, usedforsecurity=False).hexdigest())
+    else:
+        benchmark(findings.text_warnings, data)

@@ -17,10 +17,11 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from provenance.c2pa import CREDENTIAL_MAX, ends_with_selector
 from provenance.canonical import Canonicalizer
 from provenance.fingerprint import BackgroundHash, new_hash
 from provenance.model import Algorithm
-from provenance.parse import FOOTER_WINDOW, FooterSearch, find_footer
+from provenance.parse import FOOTER_WINDOW, FooterSearch, find_footer, hint_sample, not_utf8
 
 #: The size of each read: a fresh 1 MiB buffer each time, as the hashing thread may still
 #: hold the previous one.
@@ -31,9 +32,17 @@ VALIDATE_PIECE = 256 * 1024
 
 
 def read_window(fd: int, size: int) -> tuple[bytes, int, FooterSearch]:
-    """The last bytes of the file, their offset, and the footer found in them."""
+    """The last bytes of the file, their offset, and the footer found in them.
+
+    A file that ends with a variation selector may end with a C2PA text credential, which is
+    longer than the footer window: then the window reaches back far enough to hold the
+    largest one parse.find_footer looks past, and the footer's window before it.
+    """
     start = max(0, size - FOOTER_WINDOW)
     window = os.pread(fd, size - start, start)
+    if start > 0 and ends_with_selector(window):
+        start = max(0, size - FOOTER_WINDOW - CREDENTIAL_MAX)
+        window = os.pread(fd, size - start, start)
     return window, start, find_footer(window)
 
 
@@ -116,7 +125,10 @@ def scan(
             except InvalidText as exc:
                 invalid = exc.offset
         if invalid is not None:
-            return Scan(f"not UTF-8 (invalid byte at offset {invalid})", 0, 0, None, offset)
+            # The reason a file read whole gets, with the hint decided on the same bytes.
+            low, high = hint_sample(invalid)
+            problem = not_utf8(invalid, os.pread(fd, high - low, low))
+            return Scan(problem, 0, 0, None, offset)
         digest = hasher.hexdigest() if hasher is not None else None
         return Scan(None, newlines, returns, digest, offset)
     finally:

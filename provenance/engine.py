@@ -21,7 +21,14 @@ from dataclasses import replace
 from provenance import findings, fingerprint
 from provenance.fsio import SpecialFileError, open_regular_fd, read_whole
 from provenance.model import Algorithm, Canonicalization, Result, Verdict
-from provenance.parse import Footer, find_footer, line_number, text_problem
+from provenance.parse import (
+    Footer,
+    find_footer,
+    holder_text,
+    line_number,
+    text_problem,
+    token_defect,
+)
 from provenance.tokens import TokenRegistry, builtin_tokens
 
 #: Files up to this size are read whole; larger ones are streamed (provenance._stream).
@@ -51,7 +58,9 @@ def check_bytes(
         return Result(path, Verdict.UNREADABLE, problem)
     search = find_footer(data)
     footer = search.footer
-    warnings = findings.text_warnings(data)
+    credential = search.credential  # A C2PA text credential is screened by provenance.c2pa.
+    skip = (credential.start, credential.end) if credential is not None else None
+    warnings = findings.text_warnings(data, skip=skip)
     if footer is None:
         detail = search.note or ("empty file" if not data else "no copyright notice at the end")
         return Result(path, Verdict.NO_FOOTER, detail, warnings=warnings)
@@ -76,8 +85,7 @@ def _warned(
     found = text_warnings
     holder = window[footer.holder_start : footer.holder_end]
     if not holder.isascii():  # An ASCII holder looks like nothing but itself.
-        name = holder.decode("utf-8", "replace").strip()
-        found += findings.holder_warnings(name, registry.tokens.values())
+        found += findings.holder_warnings(holder_text(holder), registry.tokens.values())
     return replace(result, warnings=result.warnings + found) if found else result
 
 
@@ -91,7 +99,7 @@ def _judge(
     actual_of: Compute,
 ) -> Result:
     """The verdict on a text file with a footer; ``window`` holds the footer's bytes."""
-    trailer = window[footer.token_end :].strip().decode("utf-8") or None
+    trailer = window[footer.token_end : footer.text_end].strip().decode("utf-8") or None
     if not footer.has_token:
         return Result(
             path,
@@ -103,10 +111,23 @@ def _judge(
         )
     token = window[footer.token_start : footer.token_end].decode("utf-8")
     if not footer.token_valid:
+        defect = token_defect(token, glued=footer.glued, registry=registry)
+        if defect.publisher_token is not None:  # A publisher marker damaged in transit.
+            return Result(
+                path,
+                Verdict.UNVERIFIABLE,
+                defect.detail,
+                fingerprint.algorithm_for(defect.publisher_token),
+                token,
+                canonicalization=canonicalization,
+                publisher=defect.publisher,
+                trailer=trailer,
+                line=line,
+            )
         return Result(
             path,
             Verdict.MALFORMED,
-            f"fingerprint {token[:80]!r} is not 32 or 64 lowercase hex digits",
+            defect.detail,
             expected=token,
             canonicalization=canonicalization,
             trailer=trailer,
@@ -167,7 +188,11 @@ def _check_large(
     covered_end = start + footer.notice_end if footer is not None else size
     count_end = start + footer.notice_start if footer is not None else start
     algorithm = _wanted_algorithm(window, footer, registry)
-    scanner = findings.Scanner()
+    credential = search.credential
+    skip = None
+    if credential is not None:  # Offsets in the window: the scanner counts from the start.
+        skip = (start + credential.start, start + credential.end)
+    scanner = findings.Scanner(skip=skip)
     scan = _stream.scan(fd, size, covered_end, count_end, algorithm, scanner.feed)
     if scan.problem is not None:
         return Result(shown, Verdict.UNREADABLE, scan.problem), scan.read

@@ -1,4 +1,7 @@
-"""``--changed-since REF``: narrow a run to the files git says changed since a commit.
+"""``--changed-since REF`` and ``--staged``: narrow a run to the files git says changed.
+
+``--staged`` takes the files staged for the next commit (``git diff --cached``), with the
+same walk rules on top.
 
 "Changed" means what ``git diff --name-only REF`` lists (committed since REF, staged or not
 yet staged; the work tree against REF), plus untracked files git does not ignore, less the
@@ -88,6 +91,45 @@ def _nul_separated(text: str) -> list[str]:
     return [name for name in text.split("\0") if name]
 
 
+def _work_tree(where: str, option: str) -> str:
+    """The top folder of the git work tree holding ``where``; ``option`` names the caller."""
+    folder = where if os.path.isdir(where) else os.path.dirname(where) or "."
+    try:
+        return _git(["rev-parse", "--show-toplevel"], folder).strip()
+    except _GitFailed as exc:
+        if "dubious ownership" in str(exc):
+            raise InputError(
+                f"{option}: git refuses {where}: the repository is owned by another user",
+                hint="run as its owner, or if you trust it, add it to safe.directory in your"
+                " own git configuration (git config --global --add safe.directory PATH)",
+            ) from None
+        raise InputError(f"{option}: {where} is not in a git work tree ({exc})") from None
+
+
+def staged_files(where: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The real paths of the files staged for the next commit in the work tree holding
+    ``where``, and of those whose work-tree copy differs from the staged one.
+
+    Deleted files are not listed (there is nothing to check).
+
+    >>> staged_files(".")  # doctest: +SKIP
+    (frozenset({'/repo/articles/new.txt'}), frozenset())
+    """
+    top = _work_tree(where, "--staged")
+    filters = _no_filters(top)
+    names = ["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv"]
+    try:
+        staged = _nul_separated(_git([*names, "--cached", "--diff-filter=d", "--"], top, filters))
+        unstaged = set(_nul_separated(_git([*names, "--"], top, filters)))
+    except _GitFailed as exc:
+        raise OperationalError(f"--staged: git failed: {exc}") from None
+
+    def real(names: Iterable[str]) -> frozenset[str]:
+        return frozenset(os.path.realpath(os.path.join(top, name)) for name in names)
+
+    return real(staged), real(name for name in staged if name in unstaged)
+
+
 def changed_files(ref: str, where: str) -> frozenset[str]:
     """The real paths of the files changed since ``ref`` in the git work tree holding ``where``.
 
@@ -96,17 +138,7 @@ def changed_files(ref: str, where: str) -> frozenset[str]:
     """
     if not ref or ref.startswith("-"):
         raise InputError(f"--changed-since: {ref!r} is not a git revision")
-    folder = where if os.path.isdir(where) else os.path.dirname(where) or "."
-    try:
-        top = _git(["rev-parse", "--show-toplevel"], folder).strip()
-    except _GitFailed as exc:
-        if "dubious ownership" in str(exc):
-            raise InputError(
-                f"--changed-since: git refuses {where}: the repository is owned by another user",
-                hint="run as its owner, or if you trust it, add it to safe.directory in your"
-                " own git configuration (git config --global --add safe.directory PATH)",
-            ) from None
-        raise InputError(f"--changed-since: {where} is not in a git work tree ({exc})") from None
+    top = _work_tree(where, "--changed-since")
     try:
         _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], top)
     except _GitFailed:
@@ -153,3 +185,26 @@ def changed_since(paths: Sequence[str], options: VerifyOptions, ref: str) -> lis
     """The files of ``paths`` changed since ``ref``: what ``verify --changed-since`` checks."""
     where = os.path.commonpath([os.path.abspath(path) for path in paths]) if paths else "."
     return select_changed(paths, options, changed_files(ref, where))
+
+
+def staged(paths: Sequence[str], options: VerifyOptions) -> list[str]:
+    """The files of ``paths`` staged for the next commit: what ``verify --staged`` checks."""
+    where = os.path.commonpath([os.path.abspath(path) for path in paths]) if paths else "."
+    staged_now, differ = staged_files(where)
+    # Named as git names them (a.txt, not ./a.txt): the paths a commit's author knows.
+    selected = [name.removeprefix("./") for name in select_changed(paths, options, staged_now)]
+    # The files are read from the work tree: a staged file whose work-tree copy differs
+    # would be checked for what will not be committed. That is refused rather than passed.
+    # pre-commit stashes such changes before it runs a hook: there the work tree is the commit.
+    # A staged file deleted from the work tree is no walk's to select: it is refused whatever
+    # its name, since the walk cannot say whether it would have been checked.
+    unlike = [name for name in selected if os.path.realpath(name) in differ]
+    unlike += sorted(os.path.relpath(path) for path in differ if not os.path.lexists(path))
+    if unlike:
+        more = f" (and {len(unlike) - 1} more)" if len(unlike) > 1 else ""
+        raise InputError(
+            f"--staged: {unlike[0]}{more} has changes that are not staged: the work tree is"
+            " not what would be committed",
+            hint="stage them, or stash them (git stash --keep-index); pre-commit does that itself",
+        )
+    return selected

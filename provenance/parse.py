@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from provenance.c2pa import Wrapper, find_wrapper
 from provenance.canonical import BOM, validate_utf8
 from provenance.fingerprint import algorithm_for
 from provenance.model import (
@@ -45,30 +46,107 @@ MALFORMED_HEX_MIN = 8
 CREDIT_LINES_MAX = 8
 CREDIT_LINE_MAX = 2048
 
-_ARR = b"all rights reserved"
+#: The blanks of the footer grammar (SPEC.md 1.1): the tab and the Unicode space separators
+#: (general category Zs: the space, U+00A0 NO-BREAK SPACE, U+1680, U+2000-U+200A, U+202F,
+#: U+205F and U+3000). Text copied from web pages carries no-break spaces where the page had
+#: ``&nbsp;``; they are blanks to a reader, so they are blanks to the grammar.
+BLANK_CHARS = "\t \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
+# The same as one UTF-8 alternative, ASCII first (the common case). Every multi-byte blank
+# starts with 0xC2, 0xE1, 0xE2 or 0xE3.
+_B = rb"(?:[ \t]|\xc2\xa0|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xaf]|\xe2\x81\x9f|\xe3\x80\x80)"
+# The holder ends with something other than a blank: fixed-width look-behinds, one per width,
+# so that a long run of blanks before "All Rights Reserved" is crossed once, not once per
+# position of the holder's end (which made the match quadratic in the run).
+_NOT_AFTER_BLANK = (
+    rb"(?<![ \t])(?<!\xc2\xa0)(?<!\xe1\x9a\x80)(?<!\xe2\x80[\x80-\x8a\xaf])"
+    rb"(?<!\xe2\x81\x9f)(?<!\xe3\x80\x80)"
+)
+_RESERVED = b"reserved"
 _COPYRIGHT = b"copyright"
 _WHITESPACE = b" \t\r\n"
+_INDENT = re.compile(_B + rb"*+")
+_ONLY_BLANKS = re.compile(_B + rb"*")
 # The gap after a notice and the word after it (a token, if any), matched in C rather than
-# looped over in Python: the blanks are _WHITESPACE, a word runs to the next one. Possessive,
-# since neither part ever gives a byte back.
-_GAP_AND_WORD = re.compile(rb"[ \t\r\n]*+([^ \t\r\n]*+)")
+# looped over in Python: the gap is whitespace and blanks, a word runs to the next one. A
+# word byte that could start a multi-byte blank is looked at twice (a look-ahead); others
+# once. Possessive, since neither part ever gives a byte back.
+_GAP_AND_WORD = re.compile(
+    rb"(?:[\r\n]|"
+    + _B
+    + rb")*+((?:[^ \t\r\n\xc2\xe1\xe2\xe3]|(?!"
+    + _B
+    + rb")[\xc2\xe1\xe2\xe3])*+)"
+)
 _LOWER_HEX_WORD = re.compile(rb"[0-9a-f]*+")
+_LOWER_HEX_RUN = re.compile(r"[0-9a-f]*")
 _MALFORMED_TOKEN = re.compile(rb"[0-9a-fA-F]{%d}" % MALFORMED_HEX_MIN)
 
-# Applied with fullmatch to one candidate notice (a slice of one line), never to the body.
+# Applied with match to one candidate notice (a slice of one line that ends at its
+# "Reserved"), never to the body. The symbol may be an HTML entity left over by a text
+# export (``&copy;``, ``&#169;``, ``&#xA9;``).
 _NOTICE = re.compile(
-    rb"copyright[ \t]*(?:(?:\xc2\xa9|\(c\))[ \t]*)?"
-    rb"(?P<year>(?P<first>\d{4})(?:[ \t]*(?:-|\xe2\x80\x93)[ \t]*(?P<last>\d{4}))?)"
-    rb"[ \t]+(?P<holder>[^\r\n]+?)[ \t]*all rights reserved\.?",
+    rb"copyright" + _B + rb"*+(?:(?:\xc2\xa9|\(c\)|&copy;|&#0*169;|&#x0*a9;)" + _B + rb"*+)?"
+    rb"(?P<year>(?P<first>\d{4})(?:"
+    + _B
+    + rb"*+(?:-|\xe2\x80\x93)"
+    + _B
+    + rb"*+(?P<last>\d{4}))?)"
+    # Possessive blanks: the holder starts with something else, so a line of blanks with no
+    # holder in it is rejected in one pass instead of once per way to split the blanks.
+    + _B
+    + rb"++(?P<holder>[^\r\n]+?)"
+    + _NOT_AFTER_BLANK
+    + _B
+    + rb"*+all"
+    + _B
+    + rb"++rights"
+    + _B
+    + rb"++reserved\.?",
     re.IGNORECASE,
 )
+_BLANK_CLASS = "[" + "".join(BLANK_CHARS) + "]"
 _CONTRIBUTORS = re.compile(
-    r"(?:\u2014|\u2013|--?)[ \t]*(?P<names>\S.*?)[ \t]+contributed to this article\.?"
+    r"(?:\u2014|\u2013|--?)"
+    + _BLANK_CLASS
+    + r"*(?P<names>\S.*?)"
+    + _BLANK_CLASS
+    + r"+contributed to this article\.?"
 )
-_NAME_SEPARATOR = re.compile(r"[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+and[ \t]+")
+_NAME_SEPARATOR = re.compile(
+    _BLANK_CLASS
+    + r"*,"
+    + _BLANK_CLASS
+    + r"*(?:and"
+    + _BLANK_CLASS
+    + r"+)?|"
+    + _BLANK_CLASS
+    + r"+and"
+    + _BLANK_CLASS
+    + r"+"
+)
 _CONTACT = re.compile(
-    r"[ \t]*(?P<name>[^,@]+?)[ \t]+at[ \t]+(?P<email>[^\s,@]+@[^\s,@]+?)"
-    r"(?P<sep>[ \t]*,[ \t]*and[ \t]+|[ \t]*,[ \t]*|[ \t]+and[ \t]+|\.?[ \t]*$)"
+    _BLANK_CLASS
+    + r"*(?P<name>[^,@]+?)"
+    + _BLANK_CLASS
+    + r"+at"
+    + _BLANK_CLASS
+    + r"+(?P<email>[^\s,@]+@[^\s,@]+?)(?P<sep>"
+    + _BLANK_CLASS
+    + r"*,"
+    + _BLANK_CLASS
+    + r"*and"
+    + _BLANK_CLASS
+    + r"+|"
+    + _BLANK_CLASS
+    + r"*,"
+    + _BLANK_CLASS
+    + r"*|"
+    + _BLANK_CLASS
+    + r"+and"
+    + _BLANK_CLASS
+    + r"+|\.?"
+    + _BLANK_CLASS
+    + r"*$)"
 )
 
 
@@ -81,15 +159,23 @@ class Footer:
     #: The token's span; ``token_start == token_end == notice_end`` when there is none.
     token_start: int
     token_end: int
-    #: True when the token is 32 or 64 lowercase hex digits.
+    #: True when the token is 32 or 64 lowercase hex digits, apart from the notice.
     token_valid: bool
     #: The holder's span inside the notice (blanks around it included).
     holder_start: int
     holder_end: int
+    #: Where the article's text ends: the start of a C2PA text credential after it
+    #: (:mod:`provenance.c2pa`), or the end of the input. The trailer stops here.
+    text_end: int
 
     @property
     def has_token(self) -> bool:
         return self.token_end > self.token_start
+
+    @property
+    def glued(self) -> bool:
+        """Whether the token follows the notice with nothing between them."""
+        return self.has_token and self.token_start == self.notice_end
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,82 +184,97 @@ class FooterSearch:
 
     footer: Footer | None
     note: str | None = None
+    #: A C2PA text credential that ends the input (the footer is looked for before it).
+    credential: Wrapper | None = None
 
 
 def find_footer(data: bytes) -> FooterSearch:
     """Find the footer of ``data`` in time bounded by :data:`FOOTER_WINDOW`.
 
     The footer is the last copyright notice of the file, followed by whitespace, an optional
-    token and at most :data:`TRAILER_MAX` bytes of trailer.
+    token and at most :data:`TRAILER_MAX` bytes of trailer. A C2PA text credential at the
+    end of the file (:func:`provenance.c2pa.find_wrapper`) is set aside first: the window
+    ends where it starts.
 
     >>> find_footer(b"Text.\\nCopyright 2022 Example. All Rights Reserved. " + b"a" * 32).footer.token_start
     51
     """
     # Blank padding at the end does not count against the window: it must not hide a footer.
-    content_end = _content_end(data)
+    content_end = _content_end(data, len(data))
+    credential = find_wrapper(data, content_end)
+    text_end = len(data)
+    if credential is not None:
+        text_end = credential.start
+        content_end = _content_end(data, text_end)
     base = max(0, content_end - FOOTER_WINDOW)
     # Nearly every footer lies within the last kilobyte: look there first, and in the whole
     # window only if that search reaches the start of the near one undecided. Both search
     # from the end, so they meet the same notices in the same order and decide alike; the
     # near one lowers a quarter of the bytes.
     near = max(base, content_end - _NEAR_WINDOW)
+    found = None
     if near > base:
-        found = _search_window(data, near, content_end, whole=False)
-        if found is not None:
-            return found
-    found = _search_window(data, base, content_end, whole=True)
+        found = _search_window(data, near, content_end, text_end, whole=False)
+    if found is None:
+        found = _search_window(data, base, content_end, text_end, whole=True)
     assert found is not None  # A search of the whole window always decides.
-    return found
+    footer, note = found
+    return FooterSearch(footer, note, credential)
 
 
-def _search_window(data: bytes, base: int, content_end: int, *, whole: bool) -> FooterSearch | None:
-    """The last footer in ``data[base:content_end]``; ``None`` when a wider window could decide.
+def _search_window(
+    data: bytes, base: int, content_end: int, text_end: int, *, whole: bool
+) -> tuple[Footer | None, str | None] | None:
+    """The last footer in ``data[base:content_end]``, or why there is none; ``None`` when a
+    wider window could decide.
 
     With ``whole`` false, ``base`` is not the start of the footer window: a search that needs
     bytes before it (no notice found, or a notice's line starting earlier) returns ``None``.
     """
-    size = len(data)
     lowered = data[base:content_end].lower()  # ASCII-only lowering: offsets are unchanged.
     search_end = len(lowered)
     while True:
-        arr = lowered.rfind(_ARR, 0, search_end)
-        if arr < 0:
-            return FooterSearch(None) if whole else None
-        search_end = arr
-        line_start = max(lowered.rfind(b"\n", 0, arr), lowered.rfind(b"\r", 0, arr)) + 1
+        # Anchored on the notice's last word: the words before it may be apart by any blanks.
+        reserved = lowered.rfind(_RESERVED, 0, search_end)
+        if reserved < 0:
+            return (None, None) if whole else None
+        search_end = reserved
+        line_start = max(lowered.rfind(b"\n", 0, reserved), lowered.rfind(b"\r", 0, reserved)) + 1
         if line_start == 0 and base > 0:
             if not whole:
                 return None  # The line starts before this window: look in the whole one.
             continue  # The line starts before the window: too far from the end to be a footer.
         # The footer's notice starts a line (after optional blanks); a notice quoted inside
         # a line is body text.
-        start = line_start
-        while start < arr and lowered[start] in b" \t":
-            start += 1
+        start = _INDENT.match(lowered, line_start, reserved).end()  # type: ignore[union-attr]
         if not lowered.startswith(_COPYRIGHT, start):
             continue
-        match = _NOTICE.match(data, base + start, size)
-        if match is None or match.end() < base + arr + len(_ARR):
+        # The notice ends at this "Reserved" (and its period): nothing after it is looked at.
+        reserved_end = base + reserved + len(_RESERVED)
+        match = _NOTICE.match(data, base + start, min(reserved_end + 1, content_end))
+        if match is None or match.end() < reserved_end:
             continue
-        footer = _footer_after_notice(data, base + start, match.end(), match.span("holder"))
+        footer = _footer_after_notice(
+            data, base + start, match.end(), match.span("holder"), text_end
+        )
         if footer is not None:
-            return FooterSearch(footer)
+            return footer, None
         line = data.count(b"\n", 0, base + start) + 1
         late_note = (
             f"a copyright notice on line {line} is followed by more than "
             f"{TRAILER_MAX} bytes of text, so it is part of the body"
         )
         # An earlier notice has an even longer text after it.
-        return FooterSearch(None, late_note)
+        return None, late_note
 
 
-def _content_end(data: bytes) -> int:
-    """Offset just after the last non-blank byte, found a window at a time (linear, no copy)."""
-    end = len(data)
+def _content_end(data: bytes, end: int) -> int:
+    """Offset just after the last non-blank byte before ``end``, found a window at a time
+    (linear, no copy of more than a window)."""
     # Nearly every file ends with a line end or two: look at the last bytes first.
-    tail = data[-8:].rstrip(_WHITESPACE)
+    tail = data[max(0, end - 8) : end].rstrip(_WHITESPACE)
     if tail:
-        return end - 8 + len(tail) if end > 8 else len(tail)
+        return max(0, end - 8) + len(tail)
     while end > 0:
         start = max(0, end - FOOTER_WINDOW)
         chunk = data[start:end].rstrip(_WHITESPACE)
@@ -184,11 +285,10 @@ def _content_end(data: bytes) -> int:
 
 
 def _footer_after_notice(
-    data: bytes, notice_start: int, notice_end: int, holder: tuple[int, int]
+    data: bytes, notice_start: int, notice_end: int, holder: tuple[int, int], text_end: int
 ) -> Footer | None:
     """Read the gap, token and trailer after a notice; ``None`` if the trailer is too long."""
-    size = len(data)
-    gap_and_word = _GAP_AND_WORD.match(data, notice_end)
+    gap_and_word = _GAP_AND_WORD.match(data, notice_end, text_end)
     assert gap_and_word is not None  # Both parts may be empty: the pattern always matches.
     pos, word_end = gap_and_word.span(1)
     # A token glued to the notice ("Reserved.<hex>") is not separated from it: malformed.
@@ -201,9 +301,18 @@ def _footer_after_notice(
         token_start = token_end = notice_end
         valid = False
     # Only a tail longer than the limit can hold too much text (the strip copies the tail).
-    if size - token_end > TRAILER_MAX and len(data[token_end:].strip()) > TRAILER_MAX:
+    if text_end - token_end > TRAILER_MAX and len(data[token_end:text_end].strip()) > TRAILER_MAX:
         return None
-    return Footer(notice_start, notice_end, token_start, token_end, valid, *holder)
+    return Footer(
+        notice_start=notice_start,
+        notice_end=notice_end,
+        token_start=token_start,
+        token_end=token_end,
+        token_valid=valid,
+        holder_start=holder[0],
+        holder_end=holder[1],
+        text_end=text_end,
+    )
 
 
 def line_number(data: bytes, offset: int) -> int:
@@ -222,8 +331,11 @@ def line_number(data: bytes, offset: int) -> int:
 def text_problem(data: bytes) -> str | None:
     """Why ``data`` is not UTF-8 text, or ``None`` when it is.
 
+    Text in an older single-byte encoding gets a hint naming it and the command that
+    converts it (:func:`encoding_hint`).
+
     >>> text_problem(b"caf\\xe9")
-    'not UTF-8 (invalid byte at offset 3)'
+    "not UTF-8 (invalid byte at offset 3); it looks like ISO-8859-1 (Latin-1): convert it with 'iconv -f ISO-8859-1 -t UTF-8'"
     """
     nul = data.find(b"\x00")
     if nul >= 0:
@@ -233,8 +345,60 @@ def text_problem(data: bytes) -> str | None:
     try:
         validate_utf8(data)
     except UnicodeDecodeError as exc:
-        return f"not UTF-8 (invalid byte at offset {exc.start})"
+        start, end = hint_sample(exc.start)
+        return not_utf8(exc.start, data[start:end])
     return None
+
+
+#: The encoding hint is decided on the bytes this far either side of the first invalid one:
+#: a bounded look, the same whether the file was read whole or streamed.
+HINT_REACH = 32 * 1024
+
+
+def hint_sample(offset: int) -> tuple[int, int]:
+    """The span of the file :func:`not_utf8` decides its hint on, for an invalid byte at ``offset``."""
+    return max(0, offset - HINT_REACH), offset + HINT_REACH
+
+
+def not_utf8(offset: int, sample: bytes) -> str:
+    """The reason for a file whose first invalid byte is at ``offset``; ``sample`` is the
+    file's :func:`hint_sample` span (cut short by the end of the file)."""
+    return f"not UTF-8 (invalid byte at offset {offset}){encoding_hint(sample)}"
+
+
+# Bytes that no text in a single-byte encoding holds: C0 controls other than tab, line ends
+# and form feed (NUL is found before this is asked).
+_CONTROLS = re.compile(rb"[\x01-\x08\x0b\x0e-\x1f\x7f]")
+# A valid multi-byte UTF-8 sequence: a file holding one is UTF-8 with damage, or mixed, and
+# converting it whole from a single-byte encoding would garble the part that was UTF-8.
+_UTF8_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+# Bytes Windows-1252 prints where ISO-8859-1 has C1 controls (curly quotes, dashes, the euro).
+_C1 = re.compile(rb"[\x80-\x9f]")
+
+
+def encoding_hint(data: bytes) -> str:
+    """A hint for text that is not UTF-8 but reads as Windows-1252 or Latin-1; else ``""``.
+
+    Windows-1252 when the text uses the bytes 0x80-0x9F (which it defines and Latin-1 keeps
+    for control codes), ISO-8859-1 when it does not. No hint for bytes that are not text in
+    either (controls, bytes Windows-1252 leaves undefined) nor for text that is partly UTF-8.
+
+    >>> encoding_hint(b"\\x93quoted\\x94")
+    "; it looks like Windows-1252: convert it with 'iconv -f WINDOWS-1252 -t UTF-8'"
+    """
+    if _CONTROLS.search(data) or _UTF8_SEQUENCE.search(data):
+        return ""
+    if _C1.search(data) is None:
+        name, label = "ISO-8859-1", "ISO-8859-1 (Latin-1)"
+    else:
+        try:
+            data.decode("cp1252")
+        except UnicodeDecodeError:  # 0x81, 0x8D, 0x8F, 0x90 or 0x9D: not Windows-1252 text.
+            return ""
+        name, label = "WINDOWS-1252", "Windows-1252"
+    return f"; it looks like {label}: convert it with 'iconv -f {name} -t UTF-8'"
 
 
 def _line_before(data: bytes, cursor: int, floor: int) -> tuple[int, int]:
@@ -281,15 +445,19 @@ class _Credit:
 def _find_credits(data: bytes, notice_start: int, floor: int) -> list[_Credit]:
     """Credit lines directly above the notice (blank lines between them allowed)."""
     credits: list[_Credit] = []
-    if notice_start > floor and data[notice_start - 1] not in b"\r\n":
+    # The notice starts its line after optional blanks, as find_footer found it: text dumped
+    # by lynx or w3m indents every line, the notice's and the credits' alike.
+    line_start = max(data.rfind(b"\n", floor, notice_start), data.rfind(b"\r", floor, notice_start))
+    line_start = max(line_start + 1, floor)
+    if _ONLY_BLANKS.fullmatch(data, line_start, notice_start) is None:
         return credits  # The notice does not start a line: no credits block.
-    cursor = notice_start
+    cursor = line_start
     for _ in range(2 * CREDIT_LINES_MAX):
         if cursor <= floor or len(credits) >= CREDIT_LINES_MAX:
             break
         start, end = _line_before(data, cursor, floor)
         raw = data[start:end]
-        if not raw.strip():
+        if not raw.strip() or _ONLY_BLANKS.fullmatch(raw):
             cursor = start
             continue
         if len(raw) > CREDIT_LINE_MAX:
@@ -317,6 +485,72 @@ def _newline_style(data: bytes) -> str:
     return "\r\n" if lf == cr + 1 else "\n"
 
 
+def holder_text(raw: bytes) -> str:
+    """The holder as a reader sees it: blanks around it dropped, HTML entities decoded.
+
+    Text exports of web pages keep entities such as ``&amp;`` (``Dow Jones &amp; Company``);
+    the covered bytes stay as they are, only the holder reported is decoded.
+
+    >>> holder_text(b" Dow Jones &amp; Company, Inc. ")
+    'Dow Jones & Company, Inc.'
+    """
+    holder = raw.decode("utf-8", "replace").strip()
+    if "&" not in holder:
+        return holder
+    import html  # Only a holder with an entity needs it (a plain verify starts faster).
+
+    return html.unescape(holder)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenDefect:
+    """What is wrong with a malformed token, and the publisher token it was, if one."""
+
+    detail: str
+    #: The known publisher token the word begins with (8 hex digits of it or more), and
+    #: whose it is: the word is that marker damaged in transit, not a digest (SPEC.md §3).
+    publisher_token: str | None = None
+    publisher: str | None = None
+
+
+def token_defect(token: str, *, glued: bool, registry: TokenRegistry) -> TokenDefect:
+    """Say what is wrong with a malformed token (a word that :class:`Footer` says is not valid).
+
+    >>> token_defect("87990cbe</p>", glued=False, registry=builtin_tokens()).detail[:60]
+    'first 8 of 32 hex digits of the publisher token of Dow Jones'
+    >>> token_defect("a" * 32, glued=True, registry=TokenRegistry()).detail
+    "nothing separates fingerprint 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' from the notice before it"
+    """
+    apart = ", with nothing between it and the notice" if glued else ""
+    known = registry.recognise(token, MALFORMED_HEX_MIN)
+    if known is not None:
+        rest = token[known.agreed :]
+        whose = f"publisher token of {known.publisher}"
+        if known.agreed == len(known.token):
+            what = (
+                f"{whose}, followed by {rest[:40]!r} with nothing between them" if rest else whose
+            )
+        else:
+            cut = f", then {rest[:40]!r}" if rest else ""
+            what = f"first {known.agreed} of {len(known.token)} hex digits of the {whose}{cut}"
+        return TokenDefect(
+            detail=f"{what}{apart}: damaged in transit, not a digest of the text",
+            publisher_token=known.token,
+            publisher=known.publisher,
+        )
+    shown = repr(token[:80])
+    digits = len(_LOWER_HEX_RUN.match(token).group())  # type: ignore[union-attr]
+    if glued and digits == len(token) and digits in (32, 64):
+        return TokenDefect(f"nothing separates fingerprint {shown} from the notice before it")
+    if digits in (32, 64):
+        after = repr(token[digits : digits + 40])
+        return TokenDefect(
+            f"fingerprint {token[:digits]!r} is followed by {after} with nothing between them"
+            + apart
+        )
+    return TokenDefect(f"fingerprint {shown} is not 32 or 64 lowercase hex digits{apart}")
+
+
 def parse(data: bytes, *, tokens: TokenRegistry | None = None) -> Document | NotText:
     """Parse an article. Never raises: input that is not UTF-8 text gives :class:`NotText`.
 
@@ -339,17 +573,20 @@ def parse(data: bytes, *, tokens: TokenRegistry | None = None) -> Document | Not
 
     search = find_footer(data)
     footer = search.footer
+    # A C2PA text credential at the end is a part of its own; the article is the text before it.
+    text_end = search.credential.start if search.credential is not None else size
+    credential = [Span("credential", text_end, size)] if text_end < size else []
     if footer is None or footer.notice_start < floor:
-        if size > floor:
-            spans.append(Span("body", floor, size))
+        if text_end > floor:
+            spans.append(Span("body", floor, text_end))
         return Document(
-            body=data[floor:].decode("utf-8"),
+            body=data[floor:text_end].decode("utf-8"),
             contributors=(),
             contacts=(),
             copyright=None,
             fingerprint=None,
             trailer=None,
-            spans=tuple(spans),
+            spans=(*spans, *credential),
             note=search.note,
             newline=newline,
             final_newline=final_newline,
@@ -368,8 +605,9 @@ def parse(data: bytes, *, tokens: TokenRegistry | None = None) -> Document | Not
             spans.append(Span("gap", footer.notice_end, footer.token_start))
         name = "fingerprint" if footer.token_valid else "malformed-token"
         spans.append(Span(name, footer.token_start, footer.token_end))
-    if footer.token_end < size:
-        spans.append(Span("trailer", footer.token_end, size))
+    if footer.token_end < text_end:
+        spans.append(Span("trailer", footer.token_end, text_end))
+    spans += credential
 
     notice = _NOTICE.fullmatch(data, footer.notice_start, footer.notice_end)
     assert notice is not None  # find_footer matched exactly this slice.
@@ -378,7 +616,7 @@ def parse(data: bytes, *, tokens: TokenRegistry | None = None) -> Document | Not
         year=notice["year"].decode("utf-8"),
         first_year=first,
         last_year=int(notice["last"]) if notice["last"] else first,
-        holder=notice["holder"].decode("utf-8").strip(),
+        holder=holder_text(notice["holder"]),
         text=notice.group(0).decode("utf-8"),
     )
     token = data[footer.token_start : footer.token_end].decode("utf-8")
@@ -393,9 +631,10 @@ def parse(data: bytes, *, tokens: TokenRegistry | None = None) -> Document | Not
         fingerprint = Fingerprint(token, algorithm, kind, publisher)
     elif footer.has_token:
         malformed = token
+        note = token_defect(token, glued=footer.glued, registry=registry).detail
     else:
         note = "the copyright notice has no fingerprint after it"
-    trailer = data[footer.token_end :].decode("utf-8").strip() or None
+    trailer = data[footer.token_end : text_end].decode("utf-8").strip() or None
     return Document(
         body=data[floor:body_end].decode("utf-8"),
         contributors=tuple(n for c in credits for n in c.contributors),

@@ -6,7 +6,8 @@ import base64
 import json
 import re
 from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -445,46 +446,57 @@ def _github_data(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def github_annotations(
-    result: Result, *, strict: bool = False, require_signature: bool = False
-) -> list[str]:
-    """The ``::error``/``::warning`` lines of one file (none for a clean ``ok``).
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One thing a CI report flags on one file: an ``error`` (it fails the run) or a
+    ``warning``; every CI format (GitHub, GitLab Code Quality, Markdown) shows these."""
+
+    level: str
+    #: A short title naming the check: ``mismatch``, ``signature bad``, ``SHA256SUMS unlisted``.
+    title: str
+    message: str
+
+
+def issues(result: Result, *, strict: bool = False, require_signature: bool = False) -> list[Issue]:
+    """What a CI report flags on one file (none for a clean ``ok``).
 
     The verdict gives an error when it fails the run and a warning otherwise (unverifiable,
     no-footer without --strict); uncovered text after the fingerprint and the result's own
-    warnings give a line each, errors under --strict. The line is the footer's (or 1); a
-    file that is absent or never opened (:func:`points_at_file`) gets no file nor line.
-
-    >>> github_annotations(Result("a.txt", Verdict.MISMATCH, "expected x, computed y", line=3))
-    ['::error file=a.txt,line=3,title=provenance mismatch::mismatch: expected x, computed y']
+    warnings give one each, errors under --strict; then a failing signature and a failing
+    SHA256SUMS verdict.
     """
-    issues: list[tuple[str, str, str]] = []
+    found: list[Issue] = []
     if result.verdict is not Verdict.OK and verdict_value(result) is not None:
         fails = result.verdict in FAILING_VERDICTS or (
             strict and result.verdict in STRICT_FAILING_VERDICTS
         )
-        issues.append(
-            (
-                "error" if fails else "warning",
-                result.verdict.value,
-                f"{result.verdict.value}: {result.detail}",
+        found.append(
+            Issue(
+                level="error" if fails else "warning",
+                title=result.verdict.value,
+                message=f"{result.verdict.value}: {result.detail}",
             )
         )
     extra_level = "error" if strict else "warning"
     if result.trailer is not None:
-        issues.append(
-            (
-                extra_level,
-                "uncovered text",
-                f"text after the fingerprint is not covered by it: '{result.trailer[:120]}'",
+        found.append(
+            Issue(
+                level=extra_level,
+                title="uncovered text",
+                message="text after the fingerprint is not covered by it:"
+                f" '{result.trailer[:120]}'",
             )
         )
     for warning in result.warnings:
-        issues.append((extra_level, "warning", warning))
+        found.append(Issue(level=extra_level, title="warning", message=warning))
     signature = result.signature
     if signature is not None and signature.failed(require_signature=require_signature):
-        issues.append(
-            ("error", f"signature {signature.verdict.value}", f"signature: {signature.detail}")
+        found.append(
+            Issue(
+                level="error",
+                title=f"signature {signature.verdict.value}",
+                message=f"signature: {signature.detail}",
+            )
         )
     # A missing file's verdict already says what its manifest verdict says.
     if (
@@ -492,23 +504,52 @@ def github_annotations(
         and result.verdict is not Verdict.MISSING
     ):
         assert result.manifest is not None
-        issues.append(
-            ("error", f"SHA256SUMS {result.manifest.value}", f"SHA256SUMS: {result.manifest.value}")
+        found.append(
+            Issue(
+                level="error",
+                title=f"SHA256SUMS {result.manifest.value}",
+                message=f"SHA256SUMS: {result.manifest.value}",
+            )
         )
+    return found
+
+
+def github_annotations(
+    result: Result, *, strict: bool = False, require_signature: bool = False
+) -> list[str]:
+    """The ``::error``/``::warning`` lines of one file (none for a clean ``ok``): one per
+    :func:`issues` item. The line is the footer's (or 1); a file that is absent or never
+    opened (:func:`points_at_file`) gets no file nor line.
+
+    >>> github_annotations(Result("a.txt", Verdict.MISMATCH, "expected x, computed y", line=3))
+    ['::error file=a.txt,line=3,title=provenance mismatch::mismatch: expected x, computed y']
+    """
+    return [
+        _annotation(result, issue)
+        for issue in issues(result, strict=strict, require_signature=require_signature)
+    ]
+
+
+def _annotation(result: Result, issue: Issue) -> str:
+    title = _github_property(f"{_TITLE_PREFIX} {issue.title}")
     if not points_at_file(result):
         # No file to annotate (absent, or never opened): the annotation names the path.
-        return [
-            f"::{level} title={_github_property(f'{_TITLE_PREFIX} {title}')}"
-            f"::{_github_data(escape(f'{result.path}: {message}'))}"
-            for level, title, message in issues
-        ]
+        message = _github_data(escape(f"{result.path}: {issue.message}"))
+        return f"::{issue.level} title={title}::{message}"
     file = _github_property(escape(result.path))
     line = result.line if result.line is not None else 1
-    return [
-        f"::{level} file={file},line={line},title={_github_property(f'{_TITLE_PREFIX} {title}')}"
-        f"::{_github_data(escape(message))}"
-        for level, title, message in issues
-    ]
+    return f"::{issue.level} file={file},line={line},title={title}::{_github_data(escape(issue.message))}"
+
+
+def _log_line(result: Result, issue: Issue) -> str:
+    """An issue as a plain log line, for one past GitHub's annotation limit."""
+    where = result.path if result.line is None else f"{result.path}:{result.line}"
+    return escape(f"{issue.level}: {where}: {issue.message}")
+
+
+#: GitHub shows at most this many annotations of each level (error, warning) per step; the
+#: others are dropped without a word.
+GITHUB_ANNOTATION_LIMIT = 10
 
 
 def points_at_file(result: Result) -> bool:
@@ -524,17 +565,54 @@ def points_at_file(result: Result) -> bool:
 def github_report(results: Sequence[Result], summary: Summary, *, quiet: bool = False) -> str:
     """GitHub Actions annotations for every file that needs attention, then the summary line.
 
-    ``quiet`` keeps only the ``::error`` lines.
+    GitHub shows :data:`GITHUB_ANNOTATION_LIMIT` annotations of a level per step and drops
+    the others in silence. When a level has more, the first ones less one are annotations,
+    the others plain log lines, and a last annotation says how many were not shown.
+    ``quiet`` keeps only the errors.
     """
-    lines = []
-    for result in results:
-        require = summary.require_signature
-        for line in github_annotations(result, strict=summary.strict, require_signature=require):
-            if quiet and not line.startswith("::error "):
+    flagged = [
+        (result, issue)
+        for result in results
+        for issue in issues(
+            result, strict=summary.strict, require_signature=summary.require_signature
+        )
+        if not (quiet and issue.level != "error")
+    ]
+    over = github_overflow(issue for _, issue in flagged)
+    annotated = dict.fromkeys(over, 0)
+    lines, overflow = [], []
+    for result, issue in flagged:
+        if issue.level in over:
+            if annotated[issue.level] == GITHUB_ANNOTATION_LIMIT - 1:
+                overflow.append(_log_line(result, issue))
                 continue
-            lines.append(line)
+            annotated[issue.level] += 1
+        lines.append(_annotation(result, issue))
+    lines.extend(overflow)
+    for level, hidden in over.items():
+        noun = level if hidden == 1 else f"{level}s"
+        lines.append(
+            f"::{level} title={_TITLE_PREFIX}::{hidden} more {noun} not shown as annotations"
+            f" (GitHub shows {GITHUB_ANNOTATION_LIMIT} per step): see the log above or the"
+            " job summary"
+        )
     lines.append(summary_line(summary))
     return "\n".join(lines) + "\n"
+
+
+def github_overflow(flagged: Iterable[Issue]) -> dict[str, int]:
+    """``{level: how many of its issues get no annotation}``, for the levels over the limit.
+
+    One annotation of the limit goes to saying so: ``count - (limit - 1)`` are not shown.
+    """
+    counts: dict[str, int] = {}
+    for issue in flagged:
+        counts[issue.level] = counts.get(issue.level, 0) + 1
+    return {
+        level: count - (GITHUB_ANNOTATION_LIMIT - 1)
+        for level, count in counts.items()
+        if count > GITHUB_ANNOTATION_LIMIT
+    }
 
 
 # --- JUnit XML -----------------------------------------------------------------------------
@@ -728,7 +806,7 @@ def render(
     verbose: bool = False,
     color: bool = False,
 ) -> str:
-    """The report of a verify run in ``fmt``: text, json, github, junit or jsonl.
+    """The report of a verify run in ``fmt``: one of :data:`FORMATS`.
 
     ``quiet``, ``verbose`` and ``color`` shape the text report (``quiet`` also the github
     one); the machine formats are always complete.
@@ -743,11 +821,17 @@ def render(
         return junit_report(results, summary)
     if fmt == "jsonl":
         return jsonl_report(results if streamed is None else streamed, results, summary)
+    if fmt in ("markdown", "codequality"):
+        from provenance import ci_report  # It builds on this module: imported when used.
+
+        if fmt == "markdown":
+            return ci_report.markdown_report(results, summary)
+        return ci_report.codequality_report(results, summary)
     raise ValueError(f"unknown report format {fmt!r}")
 
 
 #: The formats :func:`render` knows, in the order ``--help`` lists them.
-FORMATS = ("text", "json", "github", "junit", "jsonl")
+FORMATS = ("text", "json", "github", "junit", "jsonl", "markdown", "codequality")
 
 
 # --- Settings ------------------------------------------------------------------------------

@@ -44,9 +44,45 @@ class TokenRegistry:
         """The publisher a token belongs to, or ``None`` for an unknown token."""
         return self.tokens.get(token)
 
+    def recognise(self, word: str, minimum: int) -> KnownPrefix | None:
+        """The known token ``word`` starts like, when they agree on ``minimum`` characters or more.
+
+        For a word that is not a token as it stands (cut short by a paywall, glued to the
+        text after it): the longest agreement wins. The tokens are few, and this runs only
+        for a malformed word, so a plain loop does.
+
+        >>> TokenRegistry({"0123456789abcdef" * 2: "Example"}).recognise("01234567</p>", 8)
+        KnownPrefix(token='0123456789abcdef0123456789abcdef', publisher='Example', agreed=8)
+        """
+        best: KnownPrefix | None = None
+        for token, publisher in self.tokens.items():
+            agreed = _common_prefix(token, word)
+            if agreed >= minimum and (best is None or agreed > best.agreed):
+                best = KnownPrefix(token=token, publisher=publisher, agreed=agreed)
+        return best
+
     def merged(self, other: TokenRegistry) -> TokenRegistry:
         """A registry with the tokens of both; ``other`` wins on a clash."""
         return TokenRegistry(MappingProxyType({**self.tokens, **other.tokens}))
+
+
+@dataclass(frozen=True, slots=True)
+class KnownPrefix:
+    """A known token that a malformed word begins like, and for how many characters."""
+
+    token: str
+    publisher: str
+    agreed: int
+
+
+def _common_prefix(first: str, second: str) -> int:
+    """How many leading characters two strings share."""
+    count = 0
+    for a, b in zip(first, second, strict=False):
+        if a != b:
+            break
+        count += 1
+    return count
 
 
 def parse_tokens(text: str, source: str) -> TokenRegistry:

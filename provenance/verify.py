@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -62,53 +61,61 @@ def verify_file(
     return result
 
 
-def _globs(patterns: Sequence[str]) -> Callable[[str, str], bool] | None:
-    """A test of (name, relative path) against glob ``patterns``, compiled once.
+def never_article(name: str) -> bool:
+    """Whether a file name is one a walk never takes as an article (:data:`NEVER_ARTICLES`).
 
-    ``None`` when there are no patterns. A pattern with a ``/`` is matched against the
-    relative path, any other against the name, as :func:`fnmatch.fnmatchcase` does it.
+    >>> never_article("SHA256SUMS"), never_article("a.txt.sig"), never_article("a.txt")
+    (True, True, False)
     """
-    by_name = [fnmatch.translate(p) for p in patterns if "/" not in p]
-    by_path = [fnmatch.translate(p) for p in patterns if "/" in p]
-    if not by_name and not by_path:
-        return None
-    name_match = re.compile("|".join(by_name)).match if by_name else None
-    path_match = re.compile("|".join(by_path)).match if by_path else None
-
-    def test(name: str, relative: str) -> bool:
-        return (name_match is not None and name_match(name) is not None) or (
-            path_match is not None and path_match(relative) is not None
-        )
-
-    return test
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in NEVER_ARTICLES)
 
 
 class _Selector:
-    """Which entries a folder walk takes, with the options' globs compiled once per walk."""
+    """Which entries a folder walk takes, with the options' globs compiled once per walk.
 
-    __slots__ = ("exclude", "include", "never")
+    Globs follow gitignore rules (:mod:`provenance.globs`), matched against the path relative
+    to the folder walked.
+    """
+
+    __slots__ = ("exclude", "include")
 
     def __init__(self, options: VerifyOptions) -> None:
-        self.exclude = _globs(options.exclude)
-        self.include = _globs(options.include)
-        self.never = _globs(NEVER_ARTICLES)
+        from provenance.globs import compile_globs
+
+        self.exclude = compile_globs(options.exclude, "--exclude")
+        self.include = compile_globs(options.include, "--include")
 
     def wanted(self, name: str, relative: str) -> bool:
         """Whether the walk takes the file ``name`` at ``relative`` (never a hidden one)."""
-        if (self.exclude is not None and self.exclude(name, relative)) or (
-            self.never is not None and self.never(name, relative)
-        ):
+        if (self.exclude is not None and self.exclude(relative, False)) or never_article(name):
             return False
         if self.include is not None:
-            return self.include(name, relative)
+            return self.include(relative, False)
         # For a name that does not start with a dot, os.path.splitext's suffix is one of
         # DEFAULT_SUFFIXES exactly when the name ends with it, and empty exactly when the
         # name has no dot.
         return name.endswith(DEFAULT_SUFFIXES) or "." not in name
 
-    def enters(self, name: str, relative: str) -> bool:
-        """Whether the walk enters the folder ``name`` at ``relative``."""
-        return self.exclude is None or not self.exclude(name, relative)
+    def enters(self, relative: str) -> bool:
+        """Whether the walk enters the folder at ``relative``."""
+        return self.exclude is None or not self.exclude(relative, True)
+
+    def takes(self, relative: str, *, is_folder: bool = False) -> bool:
+        """Whether a walk from the top would reach and take ``relative`` (a ``/`` path).
+
+        Every folder on the way must be one the walk enters, and no part may be hidden; a
+        file must then be :meth:`wanted`, a folder entered. This is what ``--force-exclude``
+        and ``--staged`` hold named files to.
+        """
+        parts = relative.split("/")
+        if any(not part or part.startswith(".") for part in parts):
+            return False
+        for depth in range(1, len(parts)):
+            if not self.enters("/".join(parts[:depth])):
+                return False
+        if is_folder:
+            return self.enters(relative)
+        return self.wanted(parts[-1], relative)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +177,28 @@ def _entries(
             yield path, path, None
 
 
+def select_named(paths: Iterable[str], options: VerifyOptions) -> list[str]:
+    """The ``paths`` a walk from the current folder would take (a file) or enter (a folder).
+
+    This is ``--force-exclude``: named files held to the walk's selection (include or the
+    default suffixes, exclude, hidden entries, SHA256SUMS and ``*.sig``), as tools that
+    receive file names from pre-commit need. A path outside the current folder has no
+    relative path to match, and is kept: a file the user named is only left out on a
+    pattern's say-so.
+
+    >>> select_named(["a.txt", "drafts/b.txt", "logo.png"], VerifyOptions(exclude=("drafts/",)))
+    ['a.txt']
+    """
+    select = _Selector(options)
+    kept = []
+    for path in paths:
+        relative = os.path.relpath(path).replace(os.sep, "/")
+        outside = relative in (".", "..") or relative.startswith("../")
+        if outside or select.takes(relative, is_folder=os.path.isdir(path)):
+            kept.append(path)
+    return kept
+
+
 def _targets(paths: Iterable[str], options: VerifyOptions) -> Iterator[parallel.Target]:
     """:func:`iter_targets` as plain (path, display, error) tuples."""
     for entry in _entries(paths, options, seals=False):
@@ -224,7 +253,7 @@ def _walk(root: str, select: _Selector, seals: bool) -> Iterator[parallel.Target
                 path, display = entry.path, shown + name
                 # One string object when both are equal: a batch sent to a worker pickles it once.
                 yield path, path if display == path else display, None
-        elif entry.is_dir(follow_symlinks=False) and select.enters(name, child):
+        elif entry.is_dir(follow_symlinks=False) and select.enters(child):
             below = _listing(entry.path)
             if isinstance(below, str):
                 yield entry.path, entry.path, below

@@ -62,10 +62,17 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "github", "junit", "jsonl"]),
+    type=click.Choice(["text", "json", "github", "junit", "jsonl", "markdown", "codequality"]),
     default="text",
     show_default=True,
-    help="Report format: github annotations, JUnit XML, JSON Lines as files are checked.",
+    help="Report format: github annotations, JUnit XML, JSON Lines as files are checked,"
+    " Markdown, GitLab Code Quality JSON.",
+)
+@click.option(
+    "--markdown-summary",
+    type=path_param(exists=False, dir_okay=False),
+    metavar="FILE",
+    help="Also append a Markdown report of the run to FILE (e.g. $GITHUB_STEP_SUMMARY).",
 )
 @click.option(
     "--canonicalization",
@@ -90,6 +97,16 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     "--changed-since",
     metavar="REF",
     help="Check only the files changed since git revision REF (plus untracked ones).",
+)
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="Check only the files staged in git (git add), as a commit would take them.",
+)
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    help="Leave out named files that --include/--exclude would leave out of a folder walk.",
 )
 @click.option(
     "--config",
@@ -144,6 +161,7 @@ def verify(
     paths: tuple[str, ...],
     strict: bool,
     fmt: str,
+    markdown_summary: str | None,
     canonicalization: str,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
@@ -152,6 +170,8 @@ def verify(
     quiet: bool,
     verbose: bool,
     changed_since: str | None,
+    staged: bool,
+    force_exclude: bool,
     config_file: str | None,
     no_config: bool,
     allow_empty: bool,
@@ -186,7 +206,12 @@ def verify(
     if quiet and verbose:
         raise InputError("--quiet and --verbose cannot be used together")
     # Flags given on the command line > the configuration file > defaults.
-    settings = effective_settings(click.get_current_context(), paths, config_file, no_config)
+    ctx = click.get_current_context()
+    # With --staged or --force-exclude, what is checked depends on the configuration's
+    # selection: the configuration is found first, and held to the rule that a checked path
+    # never configures its own check once the paths are known (below).
+    selecting = staged or force_exclude
+    settings = effective_settings(ctx, () if selecting else paths, config_file, no_config)
     if verbose:
         for line in ignored_lines(paths):
             click.echo(line, err=True)
@@ -208,6 +233,20 @@ def verify(
         exclude=settings.exclude,
         signatures=signatures,
     )
+    if staged:
+        if changed_since is not None:
+            raise InputError("--staged and --changed-since exclude each other")
+        from provenance.gitdiff import staged as files_staged  # Runs git.
+
+        paths = tuple(files_staged(paths, options))
+        if not paths:
+            click.echo("provenance: no staged files to check", err=True)
+    elif force_exclude:
+        from provenance.verify import select_named
+
+        paths = tuple(select_named(paths, options))
+    if selecting:
+        effective_settings(ctx, paths, config_file, no_config)
     if changed_since is not None:
         from provenance.gitdiff import changed_since as files_changed_since  # Runs git.
 
@@ -221,6 +260,7 @@ def verify(
         require_signature=settings.require_signature,
         allow_empty=settings.allow_empty,
         output=output,
+        markdown_summary=markdown_summary,
         quiet=quiet,
         verbose=verbose,
     )

@@ -141,6 +141,7 @@ class VerifyOutput:
         require_signature: bool = False,
         allow_empty: bool = False,
         output: str | None = None,
+        markdown_summary: str | None = None,
         quiet: bool = False,
         verbose: bool = False,
         total: Callable[[], int] | None = None,
@@ -153,6 +154,7 @@ class VerifyOutput:
         self.require_signature = require_signature
         self.allow_empty = allow_empty
         self.output = output
+        self.markdown_summary = markdown_summary
         self.quiet = quiet
         self.verbose = verbose
         self.stdout = stdout if stdout is not None else sys.stdout
@@ -210,9 +212,26 @@ class VerifyOutput:
 
                 atomic_write(self.output, text.encode("utf-8"))
                 self._write(self.stdout, report.summary_line(summary) + "\n")
+        if self.markdown_summary is not None:
+            self._append_summary(self.markdown_summary, results, summary)
         if self.verbose:
             self._write(self.stderr, report.timing_line(summary.total, elapsed) + "\n")
         return EXIT_OK if summary.ok else EXIT_FAILED
+
+    def _append_summary(self, path: str, results: Sequence[Result], summary: Summary) -> None:
+        """Append the Markdown report to ``path``, as GitHub's job summary file is written
+        (each step appends its own part)."""
+        from provenance.ci_report import markdown_report
+        from provenance.errors import OperationalError
+
+        text = markdown_report(results, summary, github_annotations=self.fmt == "github")
+        try:
+            with open(path, "a", encoding="utf-8", errors="replace") as summary_file:
+                summary_file.write(text)
+        except OSError as exc:
+            raise OperationalError(
+                f"cannot write the Markdown summary {path}: {exc.strerror or exc}"
+            ) from exc
 
     @staticmethod
     def _write(stream: TextIO, text: str) -> None:

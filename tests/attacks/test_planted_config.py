@@ -89,7 +89,10 @@ def test_planted_exclude_all_does_not_empty_the_run(
     if sealed:
         assert "signature untrusted" in result.stdout
     else:
-        assert result.stdout.split()[:2] == ["mismatch", "incoming/a.txt"]
+        # The missing signature takes the first column (SPEC.md §5.3); the footer says mismatch.
+        first = result.stdout.splitlines()[0]
+        assert first.split()[:2] == ["sig-missing", "incoming/a.txt"]
+        assert "(expected " in first
 
 
 @pytest.mark.parametrize("sealed", [False, True], ids=["folder", "sealed-folder"])

@@ -162,5 +162,8 @@ def test_sign_a_folder_signs_what_verify_checks_and_counts_refusals(tmp_path: Pa
     forced = invoke("sign", root, "-k", key, "--force", "--exclude", "a.txt")
     assert (forced.exit_code, forced.stdout.splitlines()[-1]) == (0, "1 signed")
     assert (root / "sub" / "b.md.sig").read_text().startswith("-----BEGIN SSH SIGNATURE-----")
+    # A SHA256SUMS seals its folder for verify (SPEC.md §9): this one was only there to show
+    # that sign never signs it.
+    (root / "sub" / "SHA256SUMS").unlink()
     checked = invoke("verify", root, "--public-key", f"{key}.pub", "--require-signature")
     assert checked.stdout.splitlines()[-1].endswith("signatures: 2 good; passed")

@@ -11,6 +11,9 @@ Each harness states what must hold for *any* input, not just for well-formed one
 * archives (``tar``, ``tar.gz``, ``zip``): :func:`check_archive` never raises and gives only
   results; anything refused whole is one ``unreadable`` result on the archive; its peak
   memory stays under :data:`ARCHIVE_PEAK` (member caps of 1 MiB, 4 MiB in all).
+* the C2PA text-credential wrapper (``c2pa.find_wrapper``, ``c2pa.decode``): never raises;
+  a wrapper found starts with the marker and magic, ends where it was asked to and decodes
+  to its magic; the article before it parses as any text does.
 
 Inputs mix raw bytes with mutations of valid documents (a real footer, signature, trust line
 or manifest with bytes flipped, cut or spliced), which reach far deeper than random bytes.
@@ -29,7 +32,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provenance import manifest, sshsig
+from provenance import c2pa, manifest, sshsig
 from provenance.allowed_signers import parse_allowed_signers
 from provenance.archive import check_archive
 from provenance.errors import InputError
@@ -55,6 +58,7 @@ SEED_SIGNERS = (
     + (VECTORS / "ed25519.pub").read_bytes().rstrip(b"\n")
     + b"\n# comment\n\n"
 )
+SEED_CREDENTIAL = SEED_ARTICLE + c2pa.START + c2pa.encode(b"\x01\x00\x00\x00\x08manifest")
 SEED_MANIFEST = b"%s  a.txt\n\\%s  two\\nlines.txt\n%s *b.bin\n" % (b"a" * 64, b"b" * 64, b"C" * 64)
 #: A tar with every kind of header the walker reads: pax, GNU long name, folder, links.
 SEED_TAR = (
@@ -207,7 +211,22 @@ def archive_holds(suffix: str) -> Callable[[bytes], None]:
     return holds
 
 
+def c2pa_holds(data: bytes) -> None:
+    for end in (len(data), len(data) // 2):
+        found = c2pa.find_wrapper(data, end)
+        if found is None:
+            continue
+        assert found.end == end and data.startswith(c2pa.START, found.start)
+        decoded = c2pa.decode(data[found.start + len(c2pa.MARKER) : found.end])
+        assert decoded is not None and decoded.startswith(c2pa.MAGIC)
+        assert found.payload_size == max(0, len(decoded) - c2pa.HEADER_SIZE)
+    decoded = c2pa.decode(data)
+    assert decoded is None or c2pa.encode(decoded) == data
+    parse_holds(data)
+
+
 HARNESSES: dict[str, tuple[bytes, Callable[[bytes], None]]] = {
+    "c2pa": (SEED_CREDENTIAL, c2pa_holds),
     "parse": (SEED_ARTICLE, parse_holds),
     "sshsig": (SEED_SIGNATURE, sshsig_holds),
     "allowed_signers": (SEED_SIGNERS, allowed_signers_holds),
@@ -220,6 +239,8 @@ HARNESSES: dict[str, tuple[bytes, Callable[[bytes], None]]] = {
 
 def test_seeds_are_valid(tmp_path: Path) -> None:
     assert check_bytes(SEED_ARTICLE).verdict is Verdict.OK
+    assert check_bytes(SEED_CREDENTIAL).verdict is Verdict.OK
+    assert c2pa.find_wrapper(SEED_CREDENTIAL) is not None
     assert sshsig.parse(SEED_SIGNATURE).namespace == "file"
     assert len(parse_allowed_signers(SEED_SIGNERS).entries) == 1
     assert not manifest.parse(SEED_MANIFEST).problems

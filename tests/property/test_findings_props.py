@@ -14,18 +14,51 @@ from itertools import pairwise
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from provenance.findings import BIDI_CONTROLS, BOM_CHAR, Scanner, _describe, text_warnings
+from provenance.findings import (
+    BIDI_CONTROLS,
+    BOM_CHAR,
+    ZERO_WIDTH,
+    Scanner,
+    _describe,
+    text_warnings,
+)
 
-_REFERENCE = re.compile(rb"\xe2\x80[\x8b-\x8d\xaa-\xae]|\xe2\x81[\xa0\xa6-\xa9]|\xef\xbb\xbf")
+# Single characters: zero-width, bidi, invisible formatting characters, the BOM.
+_REFERENCE = re.compile(
+    rb"\xe2\x80[\x8b-\x8d\xaa-\xae]|\xe2\x81[\xa0-\xa4\xa6-\xa9]|\xef\xbb\xbf"
+    rb"|\xef\xbf[\xb9-\xbb]|\xe1\xa0\x8e"
+)
+_SELECTOR = rb"(?:\xef\xb8[\x80-\x8f]|\xf3\xa0[\x84-\x86][\x80-\xbf]|\xf3\xa0\x87[\x80-\xaf])"
+_SELECTOR_RUNS = re.compile(_SELECTOR + rb"{2,}")
+_SELECTOR_ONE = re.compile(_SELECTOR)
+_TAG = re.compile(rb"\xf3\xa0[\x80\x81][\x80-\xbf]")
+
+
+def _tags(code: str) -> bytes:
+    return "".join(chr(0xE0000 + ord(c)) for c in code).encode("utf-8")
+
+
+# The three recommended subdivision flags, spelled out: their tags are not hidden data.
+_FLAGS = re.compile(
+    b"|".join(
+        re.escape("\U0001f3f4".encode() + _tags(code) + "\U000e007f".encode())
+        for code in ("gbeng", "gbsct", "gbwls")
+    )
+)
 _WHAT = {
     "bidi": "bidirectional control",
     "zw": "zero-width character",
+    "invisible": "invisible formatting character",
     "bom": "byte order mark in the middle of the text:",
 }
 
 
+def _line(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
 def reference(data: bytes) -> tuple[str, ...]:
-    """Every match of one regular expression over the whole text, leading BOMs allowed."""
+    """Every match of a few regular expressions over the whole text, leading BOMs allowed."""
     first: dict[str, tuple[str, int]] = {}
     counts: Counter[str] = Counter()
     leading_end = 0
@@ -34,16 +67,37 @@ def reference(data: bytes) -> tuple[str, ...]:
         if char == BOM_CHAR and match.start() == leading_end:
             leading_end += 3
             continue
-        kind = "bidi" if char in BIDI_CONTROLS else "bom" if char == BOM_CHAR else "zw"
-        first.setdefault(kind, (char, data.count(b"\n", 0, match.start()) + 1))
+        kind = (
+            "bidi" if char in BIDI_CONTROLS
+            else "bom" if char == BOM_CHAR
+            else "zw" if char in ZERO_WIDTH
+            else "invisible"
+        )  # fmt: skip
+        first.setdefault(kind, (char, _line(data, match.start())))
         counts[kind] += 1
     out = []
-    for kind in ("bidi", "zw", "bom"):
+    for kind in ("bidi", "zw", "invisible", "bom"):
         if kind not in first:
             continue
         char, line = first[kind]
         more = f", {counts[kind]} in all" if counts[kind] > 1 else ""
         out.append(f"deceptive Unicode: {_WHAT[kind]} {_describe(char)} on line {line}{more}")
+    exempt = {start for flag in _FLAGS.finditer(data) for start in range(flag.start(), flag.end())}
+    tags = [m.start() for m in _TAG.finditer(data) if m.start() not in exempt]
+    if tags:
+        out.append(
+            f"deceptive Unicode: hidden data: tag characters (U+E0000-U+E007F) from line "
+            f"{_line(data, tags[0])}, {len(tags)} in all, could carry {len(tags)} bytes"
+        )
+    runs = list(_SELECTOR_RUNS.finditer(data))
+    if runs:
+        selectors = sum(len(_SELECTOR_ONE.findall(run.group())) for run in runs)
+        many = f"{len(runs)} runs" if len(runs) > 1 else "1 run"
+        out.append(
+            "deceptive Unicode: hidden data: variation selectors in runs (U+FE00-U+FE0F, "
+            f"U+E0100-U+E01EF) from line {_line(data, runs[0].start())}, {selectors} in {many}, "
+            f"could carry {selectors} bytes"
+        )
     return tuple(out)
 
 
@@ -61,6 +115,16 @@ _CHARS = st.one_of(
     st.characters(min_codepoint=0x00A0, max_codepoint=0x00FF),  # Latin-1.
     st.sampled_from("ab \n\t.\r"),
     st.characters(codec="utf-8"),
+    # Hidden-data channels: variation selectors, tags, the flag that starts a tag sequence.
+    st.characters(min_codepoint=0xFE00, max_codepoint=0xFE0F),
+    st.characters(min_codepoint=0xE0000, max_codepoint=0xE01EF),
+    st.sampled_from(["\U0001f3f4", "\U000e007f", "\u180e", "\u2061", "\ufffa"]),
+    st.sampled_from(
+        [
+            "\U0001f3f4" + "".join(chr(0xE0000 + ord(c)) for c in code) + "\U000e007f"
+            for code in ("gbeng", "gbsct", "gbwls", "gbeng", "usca")
+        ]
+    ),
 )
 _TEXTS = st.lists(_CHARS, max_size=80).map("".join).map(lambda text: text.encode("utf-8"))
 

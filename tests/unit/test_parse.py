@@ -34,7 +34,7 @@ def test_spans_rebuild_every_fixture_exactly(path: Path) -> None:
     data = path.read_bytes()
     doc = parse(data)
     if isinstance(doc, NotText):
-        assert path.name in {"binary.txt", "not-utf8.txt"}
+        assert path.name in {"binary.txt", "not-utf8.txt", "latin-1.txt", "windows-1252.txt"}
         assert doc.size == len(data)
         return
     assert joined(doc, data) == data
@@ -354,3 +354,110 @@ def test_two_notices_on_one_line_give_no_fingerprint() -> None:
     assert isinstance(doc, Document)
     assert doc.fingerprint is None
     assert doc.copyright is not None and doc.copyright.holder == "Example News, Inc."
+
+
+# Issue 14: the shapes scrapers, reader modes and exports give to footers.
+
+ZS = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"
+
+
+def test_blank_chars_are_the_tab_and_the_unicode_space_separators() -> None:
+    import unicodedata
+
+    from provenance.parse import BLANK_CHARS
+
+    zs = {chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Zs"}
+    assert set(BLANK_CHARS) == zs | {"\t"}
+    assert set(ZS) | {" "} == zs
+
+
+@pytest.mark.parametrize("indent", ["   ", "\t", "\u00a0\u00a0", " \t\u3000"])
+def test_an_indented_notice_keeps_its_credits(indent: str) -> None:
+    # lynx -dump and w3m -dump indent every line, the notice's and the credits' alike.
+    art = article()
+    lines = [indent + line for line in art.covered.split("\n")]
+    data = ("\n".join(lines) + f" {art.digest}\n").encode()
+    doc = doc_of(data)
+    assert doc.contributors == ("Jane Roe", "Rafael Ortiz")
+    assert [c.name for c in doc.contacts] == ["Ann Lee", "Bo Chen"]
+    assert "contributed" not in doc.body
+    assert joined(doc, data) == data
+
+
+def test_a_notice_after_text_on_its_line_still_has_no_credits() -> None:
+    art = article()
+    body, notice_line = art.covered.rsplit("\n", 1)
+    doc = doc_of(f"{body}\nSee: {notice_line} {art.digest}\n")
+    assert doc.copyright is None
+
+
+@pytest.mark.parametrize("blank", list(ZS))
+@pytest.mark.parametrize("where", ["after-word", "after-symbol", "inside", "gap", "all"])
+def test_unicode_blanks_in_the_notice_and_before_the_token(blank: str, where: str) -> None:
+    words = {
+        "after-word": f"Copyright{blank}©2022 Example News, Inc. All Rights Reserved.",
+        "after-symbol": f"Copyright ©{blank}2022 Example News, Inc. All Rights Reserved.",
+        "inside": f"Copyright ©2022{blank}Example News, Inc.{blank}All{blank}Rights{blank}Reserved.",
+        "gap": "Copyright ©2022 Example News, Inc. All Rights Reserved.",
+        "all": f"Copyright{blank}©{blank}2022{blank}Example News, Inc.{blank}All{blank}Rights "
+        "Reserved.",
+    }
+    token = "d41d8cd98f00b204e9800998ecf8427e"
+    gap = blank if where in ("gap", "all") else " "
+    data = f"Body.\n{words[where]}{gap}{token}\n".encode()
+    doc = doc_of(data)
+    assert doc.copyright is not None and doc.copyright.holder == "Example News, Inc."
+    assert doc.fingerprint is not None and doc.fingerprint.value == token
+    assert joined(doc, data) == data
+
+
+def test_a_unicode_blank_ends_the_token() -> None:
+    token = "d41d8cd98f00b204e9800998ecf8427e"
+    doc = doc_of(f"Body.\n{notice()} {token}\u00a0Appeared in print.\n")
+    assert doc.fingerprint is not None and doc.trailer == "Appeared in print."
+
+
+@pytest.mark.parametrize("symbol", ["&copy;", "&#169;", "&#xA9;", "&#xa9; "])
+def test_html_entities_in_the_notice(symbol: str) -> None:
+    text = f"Copyright {symbol}2022 Dow Jones &amp; Company, Inc. All Rights Reserved."
+    doc = doc_of(f"Body.\n{text} {DOW_JONES}\n")
+    assert doc.copyright is not None
+    assert doc.copyright.holder == "Dow Jones & Company, Inc."
+    assert doc.copyright.text == text
+    assert doc.fingerprint is not None and doc.fingerprint.kind is FingerprintKind.PUBLISHER_TOKEN
+
+
+def test_a_notice_with_blanks_and_no_holder_is_not_a_notice() -> None:
+    doc = doc_of("Body.\nCopyright 2022 \u00a0 All Rights Reserved. " + "a" * 32 + "\n")
+    assert doc.copyright is None
+
+
+@pytest.mark.parametrize(
+    ("data", "hint"),
+    [
+        ("caf\u00e9 cr\u00e8me".encode("latin-1"), "ISO-8859-1 (Latin-1)"),
+        ("\u201cquoted\u201d \u2014 caf\u00e9".encode("cp1252"), "Windows-1252"),
+        (b"\x81\x8d undefined in Windows-1252", None),
+        (b"caf\xe9\x01 control", None),
+        ("caf\u00e9 ".encode() + b"\xe9", None),  # part UTF-8: no single conversion fits
+    ],
+)
+def test_single_byte_encodings_get_a_hint(data: bytes, hint: str | None) -> None:
+    result = parse(data)
+    assert isinstance(result, NotText) and result.reason.startswith("not UTF-8")
+    if hint is None:
+        assert "iconv" not in result.reason
+    else:
+        assert f"it looks like {hint}: convert it with 'iconv -f " in result.reason
+
+
+def test_a_token_glued_to_the_notice_says_so() -> None:
+    from provenance.parse import token_defect
+    from provenance.tokens import TokenRegistry
+
+    art = article()
+    doc = doc_of(f"{art.covered}{art.digest}\n")
+    assert doc.malformed_token == art.digest
+    assert doc.note == f"nothing separates fingerprint {art.digest!r} from the notice before it"
+    detail = token_defect(art.digest + "Next", glued=False, registry=TokenRegistry()).detail
+    assert detail == f"fingerprint {art.digest!r} is followed by 'Next' with nothing between them"

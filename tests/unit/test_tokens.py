@@ -56,3 +56,16 @@ def test_missing_or_non_utf8_token_file_is_input_error(tmp_path: Path) -> None:
     bad = write(tmp_path, "latin.txt", b"\xe9\n")
     with pytest.raises(InputError, match=r"latin\.txt is not UTF-8 text"):
         load_tokens(bad)
+
+
+def test_recognise_a_damaged_token_by_its_first_hex_digits() -> None:
+    from provenance.tokens import KnownPrefix, TokenRegistry
+
+    registry = TokenRegistry(
+        {"87990cbe856818d5eddac44c7b1cdeb8": "DJ", "87990cbe" + "0" * 24: "Other"}
+    )
+    assert registry.recognise("87990cbe856818d5eddac44...", 8) == KnownPrefix(
+        token="87990cbe856818d5eddac44c7b1cdeb8", publisher="DJ", agreed=23
+    )
+    assert registry.recognise("87990cb</p>", 8) is None  # seven digits: too few to tell
+    assert registry.recognise("97990cbe856818d5", 8) is None

@@ -144,7 +144,14 @@ def test_user_publisher_token() -> None:
             "the copyright notice has no fingerprint after it",
         ),
         (b"A\x00B", Verdict.UNREADABLE, "binary data (NUL byte at offset 1)"),
-        (b"caf\xe9", Verdict.UNREADABLE, "not UTF-8 (invalid byte at offset 3)"),
+        (
+            b"caf\xe9",
+            Verdict.UNREADABLE,
+            "not UTF-8 (invalid byte at offset 3); it looks like ISO-8859-1 (Latin-1): "
+            "convert it with 'iconv -f ISO-8859-1 -t UTF-8'",
+        ),
+        # Part UTF-8 (the dash): converting it whole would garble that part, so no hint.
+        (b"caf\xe9 \xe2\x80\x94", Verdict.UNREADABLE, "not UTF-8 (invalid byte at offset 3)"),
     ],
 )
 def test_other_verdicts(data: bytes, verdict: Verdict, detail: str) -> None:
