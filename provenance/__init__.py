@@ -51,14 +51,15 @@ _LAZY = {
     "builtin_tokens": "provenance.tokens",
     "load_tokens": "provenance.tokens",
     "VerifyOptions": "provenance.verify",
-    "check_bytes": "provenance.verify",
-    "check_file": "provenance.verify",
+    "check_bytes": "provenance.engine",
+    "check_file": "provenance.engine",
     "check_paths": "provenance.verify",
     "verify_file": "provenance.verify",
 }
 _RENAMED = {"compute_fingerprint": "compute"}
 
 if TYPE_CHECKING:
+    from provenance.engine import check_bytes, check_file
     from provenance.errors import (
         InputError,
         OperationalError,
@@ -88,13 +89,7 @@ if TYPE_CHECKING:
     from provenance.parse import parse
     from provenance.stamp import StampAction, StampResult, stamp_bytes, stamp_file
     from provenance.tokens import TokenRegistry, builtin_tokens, load_tokens
-    from provenance.verify import (
-        VerifyOptions,
-        check_bytes,
-        check_file,
-        check_paths,
-        verify_file,
-    )
+    from provenance.verify import VerifyOptions, check_paths, verify_file
 
 
 def __getattr__(name: str) -> Any:

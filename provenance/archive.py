@@ -61,6 +61,7 @@ from datetime import datetime
 from typing import Protocol
 
 from provenance.allowed_signers import TrustPolicy
+from provenance.engine import check_bytes
 from provenance.errors import InputError, UnreadableArchive
 from provenance.fsio import BLOCK_SIZE, open_regular, special_kind
 from provenance.manifest import MAX_MANIFESTS_SIZE, path_problem
@@ -87,7 +88,6 @@ from provenance.sshsig import DEFAULT_NAMESPACE
 from provenance.tarread import COMPRESSIONS, Decompressed, Kind, TarMember, TarWalker
 from provenance.tokens import TokenRegistry
 from provenance.tree import FileDigest, display_name
-from provenance.verify import check_bytes
 from provenance.zipread import check_layout
 
 #: The archive formats by file name (lowercase): the name chooses how the file is read.

@@ -434,35 +434,6 @@ def text_warnings(data: bytes, *, skip: tuple[int, int] | None = None) -> tuple[
     return scanner.warnings()
 
 
-def outline_warnings(
-    data: bytes, text_outline: bytes, *, skip: tuple[int, int] | None = None
-) -> tuple[str, ...]:
-    """:func:`text_warnings` of valid UTF-8 ``data``, screened on its outline.
-
-    ``text_outline`` is :func:`provenance.canonical.outline` of ``data``: its non-ASCII
-    characters, whole and in order, and its LFs. Every character a finding is made of is in
-    it, and nothing else there matches one (each match starts with a lead byte), so a search
-    of a few hundred bytes decides whether the text needs scanning at all. The leading byte
-    order marks of ``data`` (allowed) are the outline's first bytes.
-
-    >>> from provenance.canonical import outline
-    >>> text = "a\u200bb".encode()
-    >>> outline_warnings(text, outline(text))[0][:40]
-    'deceptive Unicode: zero-width character '
-    """
-    leading = 0
-    while data.startswith(_BOM, leading):
-        leading += len(_BOM)
-    # The literal-first searches of Scanner._may_deceive: an outline is mostly curly quotes
-    # and dashes, lead byte 0xE2 too, where _FINDINGS's alternation is slow to reject.
-    end = len(text_outline)
-    if not _screen(text_outline, 0, end) and text_outline.find(_BOM, leading) < 0:
-        return ()
-    scanner = Scanner(skip=skip)
-    scanner.feed(data)
-    return scanner.warnings()
-
-
 __all__ = [
     "BIDI_CONTROLS",
     "BOM_CHAR",
@@ -473,7 +444,6 @@ __all__ = [
     "ZERO_WIDTH",
     "Scanner",
     "holder_warnings",
-    "outline_warnings",
     "skeleton",
     "text_warnings",
 ]

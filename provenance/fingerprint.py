@@ -12,13 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from provenance.canonical import (
-    Canonicalizer,
-    canonicalize,
-    is_surely_canonical,
-    is_surely_canonical_in_pieces,
-    validate_utf8,
-)
+from provenance.canonical import BOM, canonicalize
 from provenance.model import Algorithm, Canonicalization
 
 
@@ -50,81 +44,61 @@ def new_hash(algorithm: Algorithm = Algorithm.MD5) -> hashlib._Hash:
     return hashlib.sha256()
 
 
-#: Covered texts at least this large are hashed in a second thread during the checks.
-THREAD_MIN = 256 * 1024
-#: Covered texts larger than this are checked piece by piece (measured: a fifth faster at
-#: 64 MiB, no faster at 1 MiB, where the whole text stays in the CPU cache).
-PIECEWISE_MIN = 2 * 1024 * 1024
-
-
 def compute(
     covered: bytes,
     algorithm: Algorithm = Algorithm.MD5,
     canonicalization: Canonicalization = Canonicalization.RELAXED,
-    *,
-    validated: bool = False,
-    nfc_stable: bool = False,
 ) -> str:
-    """The fingerprint of covered text: its canonical form, hashed.
-
-    An already-canonical text is hashed as it is (the fast path of
-    :func:`provenance.canonical.is_canonical`); ``validated`` says the caller has already
-    checked that ``covered`` is UTF-8, so it is not decoded a second time, and
-    ``nfc_stable`` that its NFC screen (:func:`provenance.canonical.outline_stable`) has
-    passed it, so it is not screened a second time.
+    """The fingerprint of covered text: its canonical form, hashed (the reference).
 
     >>> compute(b"Hello.\\r\\n") == compute(b"Hello.")
     True
     """
-    if canonicalization is Canonicalization.SIMPLE or len(covered) < THREAD_MIN:
-        form = canonicalize(covered, canonicalization, validated=validated, nfc_stable=nfc_stable)
-        return digest(form, algorithm)
-    # hashlib lets go of the GIL while it hashes a large buffer, so a second thread hashes
-    # the raw bytes on another core while this one proves them canonical; the slow path
-    # throws that digest away (and skips the exact NFC check, which costs a normalisation).
-    if b"\r" in covered:
-        # CR line ends are the commonest rewrite; found at memchr speed, they spare hashing
-        # the raw bytes for nothing.
-        if not validated:
-            validate_utf8(covered)
-        return _rewritten_digest(covered, algorithm)
-    import threading
-
-    hasher = new_hash(algorithm)
-    worker = threading.Thread(target=hasher.update, args=(covered,), daemon=True)
-    worker.start()
-    try:
-        if nfc_stable or len(covered) <= PIECEWISE_MIN:
-            canonical = is_surely_canonical(covered, validated=validated, nfc_stable=nfc_stable)
-        else:
-            canonical = is_surely_canonical_in_pieces(covered, validated=validated)
-    finally:
-        worker.join()
-    if canonical:
-        return hasher.hexdigest()
-    return _rewritten_digest(covered, algorithm)
+    return digest(canonicalize(covered, canonicalization), algorithm)
 
 
-#: The slow path of a large text is rewritten and hashed in steps of this many bytes.
-REWRITE_STEP = 256 * 1024
+def computed(
+    covered: bytes,
+    claimed: str,
+    algorithm: Algorithm = Algorithm.MD5,
+    canonicalization: Canonicalization = Canonicalization.RELAXED,
+) -> str:
+    """The computed fingerprint of valid UTF-8 ``covered``, raw first (SPEC.md 2.2).
 
+    Equal to :func:`compute` whenever ``claimed`` is the digest of some canonical text,
+    for ``claimed`` then is the digest of ``covered``'s canonical form exactly when it is
+    one of these, tried in order of cost:
 
-def _rewritten_digest(covered: bytes, algorithm: Algorithm) -> str:
-    """The digest of the canonical form of a large (valid UTF-8) text: rewritten block by
-    block, each block hashed in a second thread while the next one is rewritten."""
-    background = BackgroundHash(new_hash(algorithm))
-    try:
-        pieces: list[bytes | memoryview] = []
-        stream = Canonicalizer(pieces.append, validated=True)
-        for start in range(0, len(covered), REWRITE_STEP):
-            stream.feed(covered[start : start + REWRITE_STEP])
-            background.submit(pieces.copy())
-            pieces.clear()
-        stream.finish()
-        background.submit(pieces)
-        return background.hexdigest()
-    finally:
-        background.close()
+    1. the digest of the covered bytes as they are: equal to ``claimed``, they *are* that
+       canonical text (MD5 collisions aside, which SPEC.md 7 leaves out of what a footer
+       proves), and the canonical form is idempotent;
+    2. the digest after the rules that are cheap on bytes, leading BOMs dropped and CRLF
+       turned into LF: equal to ``claimed``, the result is a canonical text (no CR, no BOM),
+       so the other rules leave it alone, and SPEC 2.2 applied to ``covered`` gives it too;
+    3. the digest of :func:`provenance.canonical.rewrite` (the reference), for the rest.
+
+    So a file that only travelled through Windows line ends costs one ``replace`` and one
+    more hash, and only texts that really mismatch, or were changed by an editor's NFD or
+    trailing blanks, pay for the full rewrite.
+
+    >>> token = compute(b"Hello.")
+    >>> computed(b"Hello.\\r\\n", token) == token
+    True
+    """
+    raw = digest(covered, algorithm)
+    if matches(claimed, raw) or canonicalization is Canonicalization.SIMPLE:
+        return raw
+    start = 0
+    while covered.startswith(BOM, start):
+        start += len(BOM)
+    cheap = covered[start:] if start else covered
+    if b"\r" in cheap:
+        cheap = cheap.replace(b"\r\n", b"\n")
+    if cheap is not covered:
+        candidate = digest(cheap, algorithm)
+        if matches(claimed, candidate):
+            return candidate
+    return compute(covered, algorithm, canonicalization)
 
 
 class BackgroundHash:

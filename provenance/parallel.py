@@ -24,6 +24,7 @@ from itertools import islice
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
+from provenance.engine import check_bytes, check_file
 from provenance.model import Canonicalization, Result, Verdict
 from provenance.tokens import TokenRegistry
 
@@ -89,28 +90,19 @@ def check_each(
     targets: Iterable[Target],
     canonicalization: Canonicalization,
     tokens: TokenRegistry | None,
-    *,
-    jobs: int = 1,
 ) -> Iterator[Result]:
-    """Check (path, display, listing error) targets in this process, yielding in order.
-
-    ``jobs`` is how many cores one large file may use (only when nothing else runs).
-    """
-    from provenance.verify import check_file
-
+    """Check (path, display, listing error) targets in this process, yielding in order."""
     for path, display, error in targets:
         if error is not None:
             yield Result(display, Verdict.UNREADABLE, error)
         else:
             yield check_file(
-                path, canonicalization=canonicalization, tokens=tokens, display=display, jobs=jobs
+                path, canonicalization=canonicalization, tokens=tokens, display=display
             )
 
 
 def _worker_batch(paths: list[str]) -> list[tuple[Any, ...]]:
     """Check files in a worker: every field of each result but its path."""
-    from provenance.verify import check_file
-
     canonicalization, tokens = _canonicalization, _tokens
     return [
         _REST(check_file(path, canonicalization=canonicalization, tokens=tokens, display=""))
@@ -189,8 +181,6 @@ def check_parallel(
 
 def _worker_texts(texts: list[bytes]) -> list[tuple[Any, ...]]:
     """Check texts held in memory in a worker: every field of each result but its path."""
-    from provenance.verify import check_bytes
-
     canonicalization, tokens = _canonicalization, _tokens
     return [
         _REST(check_bytes(data, "", canonicalization=canonicalization, tokens=tokens))

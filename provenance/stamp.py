@@ -17,6 +17,7 @@ from enum import StrEnum
 from io import BufferedReader
 
 from provenance import fingerprint
+from provenance.engine import check_bytes
 from provenance.errors import InputError, OperationalError, StampRefused
 from provenance.fsio import SpecialFileError, atomic_write, open_regular
 from provenance.model import (
@@ -29,7 +30,6 @@ from provenance.model import (
 )
 from provenance.parse import parse
 from provenance.tokens import TokenRegistry
-from provenance.verify import check_bytes
 
 _YEAR = re.compile(r"[0-9]{4}")
 

@@ -8,39 +8,24 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from io import BufferedReader, FileIO
 from itertools import chain, islice
 from operator import attrgetter
 
-from provenance import findings, fingerprint, parallel
-from provenance.canonical import outline, outline_stable
+from provenance import parallel
+from provenance.engine import check_bytes as check_bytes
+from provenance.engine import check_file as check_file
 from provenance.errors import InputError, VerificationError
-from provenance.fsio import SpecialFileError, open_regular_fd, read_whole
-from provenance.model import Algorithm, Canonicalization, Result, Verdict
-from provenance.outline import is_plain
-from provenance.parse import (
-    Footer,
-    find_footer,
-    holder_text,
-    line_number,
-    text_problem,
-    token_defect,
-)
+from provenance.model import Canonicalization, Result, Verdict
 from provenance.seals import marks_seal
-from provenance.tokens import TokenRegistry, builtin_tokens
+from provenance.tokens import TokenRegistry
 
 #: Suffixes of the files a folder walk takes by default (plus files with no suffix).
 DEFAULT_SUFFIXES = (".txt", ".md")
 #: Names a folder walk never takes as articles: manifests and signatures are not articles.
 NEVER_ARTICLES = ("SHA256SUMS", "*.sig")
-#: Files up to this size are read whole; larger ones are streamed (provenance._stream).
-STREAM_THRESHOLD = 4 * 1024 * 1024
-
-_LINE_IN_NOTE = re.compile(r"on line (\d+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,286 +41,6 @@ class VerifyOptions:
     #: Adds the check of each file's detached signature to its result
     #: (:class:`provenance.signed.SignatureCheck`); ``None`` leaves signatures unchecked.
     signatures: Callable[[Result], Result] | None = None
-
-
-def check_bytes(
-    data: bytes,
-    path: str = "<bytes>",
-    *,
-    canonicalization: Canonicalization = Canonicalization.RELAXED,
-    tokens: TokenRegistry | None = None,
-) -> Result:
-    """Check the footer of an article held in memory. Never raises for a bad document.
-
-    >>> check_bytes(b"No footer here.\\n").verdict.value
-    'no-footer'
-    """
-    registry = tokens if tokens is not None else builtin_tokens()
-    # text_problem decodes the file once; the fingerprint then trusts that check and never
-    # decodes the whole text again.
-    problem = text_problem(data)
-    if problem is not None:
-        return Result(path, Verdict.UNREADABLE, problem)
-    search = find_footer(data)
-    footer = search.footer
-    # One pass over a non-ASCII text collects its non-ASCII characters and its line ends: the
-    # deceptive-Unicode screen, the NFC screen and the footer's line number read that outline
-    # instead of the whole text.
-    text_outline = b"" if data.isascii() else outline(data)
-    plain = not text_outline or is_plain(text_outline)
-    credential = search.credential
-    skip = (credential.start, credential.end) if credential is not None else None
-    warnings = () if plain else findings.outline_warnings(data, text_outline, skip=skip)
-    if footer is None:
-        detail = search.note or ("empty file" if not data else "no copyright notice at the end")
-        return Result(path, Verdict.NO_FOOTER, detail, warnings=warnings)
-
-    def actual_of(algorithm: Algorithm) -> str:
-        assert footer is not None
-        return fingerprint.compute(
-            data[: footer.notice_end],
-            algorithm,
-            canonicalization,
-            validated=True,
-            nfc_stable=plain or outline_stable(text_outline),
-        )
-
-    line = _footer_line(data, footer, text_outline)
-    result = _judge(path, data, footer, line, registry, canonicalization, actual_of)
-    return _warned(result, warnings, data, footer, registry)
-
-
-def _footer_line(data: bytes, footer: Footer, text_outline: bytes) -> int:
-    """The line number of the footer's notice, counted on the outline when there is one."""
-    if text_outline:
-        newlines = text_outline.count(b"\n") - data.count(b"\n", footer.notice_start)
-        if newlines:
-            return newlines + 1
-    return line_number(data, footer.notice_start)
-
-
-def _warned(
-    result: Result,
-    text_warnings: tuple[str, ...],
-    window: bytes,
-    footer: Footer,
-    registry: TokenRegistry,
-) -> Result:
-    """``result`` with the deceptive-Unicode warnings of its text and holder (findings.py)."""
-    found = text_warnings
-    holder = window[footer.holder_start : footer.holder_end]
-    if not holder.isascii():  # An ASCII holder looks like nothing but itself.
-        found += findings.holder_warnings(holder_text(holder), registry.tokens.values())
-    return replace(result, warnings=result.warnings + found) if found else result
-
-
-def _judge(
-    path: str,
-    window: bytes,
-    footer: Footer,
-    line: int,
-    registry: TokenRegistry,
-    canonicalization: Canonicalization,
-    actual_of: Callable[[Algorithm], str],
-) -> Result:
-    """The verdict on a text file with a footer; ``window`` holds the footer's bytes.
-
-    Each outcome builds its :class:`Result` once, with every field: this runs once per file,
-    and copying a frozen dataclass field by field (``dataclasses.replace``) cost more than
-    parsing the footer.
-    """
-    trailer = window[footer.token_end : footer.text_end].strip().decode("utf-8") or None
-    if not footer.has_token:
-        return Result(
-            path,
-            Verdict.NO_FOOTER,
-            "the copyright notice has no fingerprint after it",
-            canonicalization=canonicalization,
-            trailer=trailer,
-            line=line,
-        )
-    token = window[footer.token_start : footer.token_end].decode("utf-8")
-    if not footer.token_valid:
-        defect = token_defect(token, glued=footer.glued, registry=registry)
-        if defect.publisher_token is not None:  # A publisher marker damaged in transit.
-            return Result(
-                path,
-                Verdict.UNVERIFIABLE,
-                defect.detail,
-                fingerprint.algorithm_for(defect.publisher_token),
-                token,
-                canonicalization=canonicalization,
-                publisher=defect.publisher,
-                trailer=trailer,
-                line=line,
-            )
-        return Result(
-            path,
-            Verdict.MALFORMED,
-            defect.detail,
-            expected=token,
-            canonicalization=canonicalization,
-            trailer=trailer,
-            line=line,
-        )
-    algorithm = fingerprint.algorithm_for(token)
-    assert algorithm is not None  # A valid token is 32 or 64 hex digits long.
-    publisher = registry.publisher(token)
-    if publisher is not None:
-        return Result(
-            path,
-            Verdict.UNVERIFIABLE,
-            f"publisher token of {publisher}, not a digest of the text",
-            algorithm,
-            token,
-            None,
-            canonicalization,
-            publisher,
-            trailer,
-            line,
-        )
-    actual = actual_of(algorithm)
-    if fingerprint.matches(token, actual):
-        # The claimed token stands for the computed digest too (they are equal): one string
-        # object, so that a result sent from a worker process is pickled with it once.
-        return Result(
-            path,
-            Verdict.OK,
-            "fingerprint matches",
-            algorithm,
-            token,
-            token,
-            canonicalization,
-            None,
-            trailer,
-            line,
-        )
-    return Result(
-        path,
-        Verdict.MISMATCH,
-        f"expected {token}, computed {actual}",
-        algorithm,
-        token,
-        actual,
-        canonicalization,
-        None,
-        trailer,
-        line,
-    )
-
-
-def _wanted_algorithm(
-    window: bytes, footer: Footer | None, registry: TokenRegistry
-) -> Algorithm | None:
-    """The algorithm to hash the covered text with, or ``None`` when no digest is needed."""
-    if footer is None or not footer.has_token or not footer.token_valid:
-        return None
-    token = window[footer.token_start : footer.token_end].decode("ascii")
-    if registry.publisher(token) is not None:
-        return None
-    return fingerprint.algorithm_for(token)
-
-
-def _check_large(
-    handle: BufferedReader,
-    size: int,
-    shown: str,
-    canonicalization: Canonicalization,
-    registry: TokenRegistry,
-    jobs: int,
-) -> Result:
-    """:func:`check_bytes` for a file too large to read whole: the same result, streamed."""
-    from provenance import _stream  # Only large files need it (a plain verify starts faster).
-
-    window, start, search = _stream.read_window(handle, size)
-    footer = search.footer
-    algorithm = _wanted_algorithm(window, footer, registry)
-    covered_end = start + footer.notice_end if footer is not None else size
-    count_end = start + footer.notice_start if footer is not None else start
-    plan = _stream.Plan(covered_end, count_end, algorithm, canonicalization)
-    # Nearly every large text is the common case, checked in one cheap pass; any other
-    # is read again by the general scan, which says what it is.
-    fast = _stream.fast_scan(handle, size, plan, jobs=jobs)
-    warnings: tuple[str, ...] = ()
-    if fast is not None:  # The common case has nothing to warn of (outline.is_plain).
-        (newlines, actual), returns = fast, 0
-    else:
-        # The same deceptive-Unicode findings as check_bytes, from the same single read.
-        credential = search.credential
-        skip = None
-        if credential is not None:  # Offsets in the window: the scanner counts from the start.
-            skip = (start + credential.start, start + credential.end)
-        scanner = findings.Scanner(skip=skip)
-        problem, newlines, returns, actual = _stream.scan(handle, size, plan, observe=scanner.feed)
-        if problem is not None:
-            return Result(shown, Verdict.UNREADABLE, problem)
-        warnings = scanner.warnings()
-    if footer is None:
-        note = search.note
-        if note is not None:
-            # The window's line numbers count from the window's start.
-            note = _LINE_IN_NOTE.sub(lambda m: f"on line {int(m[1]) + newlines}", note, count=1)
-        detail = note or "no copyright notice at the end"
-        return Result(shown, Verdict.NO_FOOTER, detail, warnings=warnings)
-    line = newlines + 1 if newlines else returns + 1
-
-    def actual_of(algorithm: Algorithm) -> str:
-        assert actual is not None
-        return actual
-
-    result = _judge(shown, window, footer, line, registry, canonicalization, actual_of)
-    return _warned(result, warnings, window, footer, registry)
-
-
-def check_file(
-    path: str | os.PathLike[str],
-    *,
-    canonicalization: Canonicalization = Canonicalization.RELAXED,
-    tokens: TokenRegistry | None = None,
-    display: str | None = None,
-    jobs: int = 1,
-) -> Result:
-    """Check one file. I/O errors become an ``unreadable`` result; never raises for them.
-
-    Files up to a few MiB are read whole; larger ones are streamed in 1 MiB chunks, the
-    footer found from the end of the file, so memory stays bounded for any file size.
-    ``jobs`` is how many cores a large file may use (see :func:`provenance._stream.fast_scan`).
-    A FIFO, socket or device is never opened, and a file whose size or modification time
-    changes while it is read is ``unreadable``: its verdict would describe no version of it.
-    """
-    shown = display if display is not None else os.fspath(path)
-    large: Result | None = None
-    try:
-        fd, before = open_regular_fd(path)
-        try:
-            size = before.st_size
-            if size > STREAM_THRESHOLD:
-                registry = tokens if tokens is not None else builtin_tokens()
-                handle: BufferedReader = BufferedReader(FileIO(fd, "rb", closefd=False))
-                with handle:
-                    large = _check_large(handle, size, shown, canonicalization, registry, jobs)
-                read = size
-            else:
-                data = read_whole(fd, size)
-                read = len(data)
-            after = os.fstat(fd)
-        finally:
-            os.close(fd)
-    except IsADirectoryError:
-        return Result(shown, Verdict.UNREADABLE, "is a folder")
-    except SpecialFileError as exc:
-        return Result(shown, Verdict.UNREADABLE, exc.strerror or "not a regular file")
-    except OSError as exc:
-        return Result(shown, Verdict.UNREADABLE, f"cannot read: {exc.strerror or exc}")
-    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or read != size:
-        detail = (
-            f"changed while being read (size {size} -> {after.st_size} bytes, "
-            f"{read} read): check it again"
-        )
-        return Result(shown, Verdict.UNREADABLE, detail)
-    if large is not None:
-        return large
-    return check_bytes(data, shown, canonicalization=canonicalization, tokens=tokens)
 
 
 def verify_file(
@@ -589,7 +294,8 @@ def check_paths(
     >>> [r.verdict.value for r in check_paths(["fixtures/articles/good"], jobs=2)][:1]  # doctest: +SKIP
     ['ok']
     """
-    return check_targets(_targets(paths, options), options, on_result=on_result, jobs=jobs)
+    found = check_targets(_targets(paths, options), options, on_result=on_result, jobs=jobs)
+    return infer_publisher_tokens(found)
 
 
 def check_targets(
@@ -599,7 +305,11 @@ def check_targets(
     on_result: Callable[[Result], None] | None = None,
     jobs: int = 1,
 ) -> list[Result]:
-    """:func:`check_paths` for files already found: (path, display, error) tuples."""
+    """:func:`check_paths` for files already found: (path, display, error) tuples.
+
+    Publisher tokens are not inferred here: inference needs every result of the run, so
+    its caller runs it once, over all of them.
+    """
     targets = iter(targets)
     head = list(islice(targets, 2 * parallel.BATCH)) if jobs > 1 else []
     if jobs > 1 and len(head) == 2 * parallel.BATCH:
@@ -607,10 +317,7 @@ def check_targets(
             chain(head, targets), jobs, options.canonicalization, options.tokens
         )
     else:
-        # Files checked one after the other here: a large one may use the cores itself.
-        stream = parallel.check_each(
-            chain(head, targets), options.canonicalization, options.tokens, jobs=jobs
-        )
+        stream = parallel.check_each(chain(head, targets), options.canonicalization, options.tokens)
     results = []
     for result in stream:
         if options.signatures is not None:
@@ -618,7 +325,7 @@ def check_targets(
         if on_result is not None:
             on_result(result)
         results.append(result)
-    return infer_publisher_tokens(results)
+    return results
 
 
 def infer_publisher_tokens(results: Sequence[Result]) -> list[Result]:

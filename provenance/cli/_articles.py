@@ -254,7 +254,7 @@ def verify(
     from provenance.errors import InputError
     from provenance.run import RunOptions, check_run
     from provenance.tokens import registry
-    from provenance.verify import VerifyOptions, iter_targets
+    from provenance.verify import VerifyOptions
 
     if quiet and verbose:
         raise InputError("--quiet and --verbose cannot be used together")
@@ -332,7 +332,6 @@ def verify(
         quiet=quiet,
         verbose=verbose,
         color=color,
-        total=lambda: 1 if from_stdin else sum(1 for _ in iter_targets(paths, options)),
     )
     if from_stdin:
         from provenance.verify import check_bytes

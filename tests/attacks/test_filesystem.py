@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from provenance import verify
+from provenance import engine
 from provenance.fsio import SpecialFileError, open_regular, open_regular_fd
 from provenance.keys import generate_key
 from provenance.model import Result, Verdict
@@ -222,7 +222,7 @@ def test_permission_denied_on_a_file_is_unreadable(
     def denied(target: Any) -> Any:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
 
-    monkeypatch.setattr(verify, "open_regular_fd", denied)
+    monkeypatch.setattr(engine, "open_regular_fd", denied)
     result = check_file(path)
     assert result.verdict is Verdict.UNREADABLE
     assert result.detail == "cannot read: Permission denied"
@@ -274,9 +274,9 @@ def _growing_open(target: Any) -> tuple[int, os.stat_result]:
 def test_file_changing_while_verified_is_reported_not_passed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: str
 ) -> None:
-    body = "Line of text.\n" * ((verify.STREAM_THRESHOLD // 14 + 10) if size == "streamed" else 1)
+    body = "Line of text.\n" * ((engine.STREAM_THRESHOLD // 14 + 10) if size == "streamed" else 1)
     path = write(tmp_path, "a.txt", article(body=body.rstrip("\n")).data())
-    monkeypatch.setattr(verify, "open_regular_fd", _growing_open)
+    monkeypatch.setattr(engine, "open_regular_fd", _growing_open)
     result = check_file(path)
     assert result.verdict is Verdict.UNREADABLE
     assert result.detail.startswith("changed while being read")
@@ -287,14 +287,14 @@ def test_file_rewritten_in_place_while_read_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write(tmp_path, "a.txt", GOOD.data())
-    real_read_whole = verify.read_whole
+    real_read_whole = engine.read_whole
 
     def read_then_touch(fd: int, size: int) -> bytes:
         data = real_read_whole(fd, size)
         os.utime(path, ns=(0, 10**18))  # Same size, new modification time.
         return data
 
-    monkeypatch.setattr(verify, "read_whole", read_then_touch)
+    monkeypatch.setattr(engine, "read_whole", read_then_touch)
     result = check_file(path)
     assert result.verdict is Verdict.UNREADABLE
     assert result.detail.startswith("changed while being read")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import verify
+from provenance import engine
 from provenance.findings import Scanner, text_warnings
 from provenance.model import Verdict
 from provenance.verify import check_bytes, check_file
@@ -155,12 +155,12 @@ def test_a_credential_in_the_middle_of_the_text_is_hidden_data() -> None:
 
 def test_a_large_file_with_a_credential_is_streamed_to_the_same_result(tmp_path: Path) -> None:
     line = "Filler text of a long transcript.\n"
-    body = line * (verify.STREAM_THRESHOLD // len(line) + 10) + f"Last.{tags('x')}"
+    body = line * (engine.STREAM_THRESHOLD // len(line) + 10) + f"Last.{tags('x')}"
     data = article(body=body).data() + c2pa(MANIFEST).encode()
     path = write(tmp_path, "big.txt", data)
     streamed = check_file(path)
     in_memory = check_bytes(data, str(path))
-    assert len(data) > verify.STREAM_THRESHOLD
+    assert len(data) > engine.STREAM_THRESHOLD
     assert streamed.verdict is in_memory.verdict is Verdict.OK
     assert streamed.warnings == in_memory.warnings and len(streamed.warnings) == 1
     assert streamed.line == in_memory.line

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import verify
+from provenance import engine
 from provenance.findings import Scanner, holder_warnings, skeleton, text_warnings
 from provenance.model import Verdict
 from provenance.tokens import TokenRegistry
@@ -115,13 +115,13 @@ def test_plain_articles_with_curly_quotes_and_accents_give_no_warning() -> None:
 
 def test_streaming_path_reports_the_same_warnings(tmp_path: Path) -> None:
     body = "x" * 100 + "\n"
-    big = body * ((verify.STREAM_THRESHOLD // len(body)) + 10)
+    big = body * ((engine.STREAM_THRESHOLD // len(body)) + 10)
     text = big + "A \u202ehidden\u202c turn.\nfer\u200bry"
     data = article(body=text, holder="D\u043ew Jones & Company, Inc.").data()
     path = write(tmp_path, "big.txt", data)
     streamed = check_file(path, tokens=REGISTRY)
     in_memory = check_bytes(data, str(path), tokens=REGISTRY)
-    assert len(data) > verify.STREAM_THRESHOLD
+    assert len(data) > engine.STREAM_THRESHOLD
     assert streamed.verdict is in_memory.verdict is Verdict.OK
     assert streamed.warnings == in_memory.warnings
     assert len(streamed.warnings) == 3

@@ -1,7 +1,7 @@
 """The screen in front of the deceptive-Unicode scan never hides a finding.
 
 ``Scanner`` and ``text_warnings`` run their regular expression only over a text that the
-screen (``_DECEPTIVE_E2`` and a BOM search) says may hold a deceptive character; these
+screen (``findings._screen`` and a BOM search) says may hold a finding; these
 tests hold them to the reference of tests/property/test_findings_props.py, over every
 character that shares a first byte with a deceptive one and at every chunk border.
 """
@@ -10,11 +10,18 @@ from __future__ import annotations
 
 import pytest
 
-from provenance.findings import BIDI_CONTROLS, BOM_CHAR, ZERO_WIDTH, Scanner, text_warnings
+from provenance.findings import (
+    BIDI_CONTROLS,
+    BOM_CHAR,
+    INVISIBLE,
+    ZERO_WIDTH,
+    Scanner,
+    text_warnings,
+)
 from tests.property.test_findings_props import reference
 
 BOM = BOM_CHAR.encode("utf-8")
-DECEPTIVE = sorted(BIDI_CONTROLS | ZERO_WIDTH | {BOM_CHAR})
+DECEPTIVE = sorted(BIDI_CONTROLS | ZERO_WIDTH | INVISIBLE | {BOM_CHAR})
 
 
 def _chunked(data: bytes, size: int) -> tuple[str, ...]:
@@ -40,6 +47,17 @@ def test_a_deceptive_character_split_across_chunks_is_found(char: str, size: int
     data = ("Line one \u2019.\nPay " + char + " here\n").encode("utf-8")
     assert reference(data)
     assert _chunked(data, size) == reference(data)
+
+
+@pytest.mark.parametrize("char", DECEPTIVE)
+def test_every_deceptive_character_is_caught_wherever_it_stands(char: str) -> None:
+    # What the outline screen's test held it to before the raw-first engine deleted it: the
+    # byte screen that replaced it finds each character among curly quotes and dashes (which
+    # share its lead bytes), at the start, in the middle and at the end of a text.
+    for text in (f"{char}“Quoted” — ok\n", f"“Quoted” text {char}here — ok\n", f"“Q” —{char}"):
+        data = ("x\n" + text).encode("utf-8")
+        assert text_warnings(data) == reference(data) != (), (hex(ord(char)), text)
+        assert _chunked(data, 4096) == reference(data)
 
 
 def test_text_without_candidates_has_no_warnings() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from provenance import _stream, verify
+from provenance import _stream, engine
 from provenance.verify import check_bytes, check_file
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "articles"
@@ -36,7 +36,7 @@ def _reference_digest(covered: bytes) -> str:
 @pytest.fixture
 def streamed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Stream every file, in small chunks, so that chunk borders fall everywhere."""
-    monkeypatch.setattr(verify, "STREAM_THRESHOLD", 0)
+    monkeypatch.setattr(engine, "STREAM_THRESHOLD", 0)
     monkeypatch.setattr(_stream, "CHUNK", 7)
 
 
@@ -151,131 +151,3 @@ def test_background_hash_hands_a_hashing_error_to_the_caller() -> None:
     background.submit([b"more"])  # Taken and dropped: the caller never blocks.
     with pytest.raises(TypeError):
         background.hexdigest()
-
-
-def _fast(data: bytes, chunk: int, piece: int, covered_end: int | None = None) -> object:
-    import io
-
-    from provenance.model import Algorithm, Canonicalization
-
-    end = len(data) if covered_end is None else covered_end
-    old = _stream.CHUNK, _stream.PIECE
-    _stream.CHUNK, _stream.PIECE = chunk, piece
-    try:
-        plan = _stream.Plan(end, end, Algorithm.MD5, Canonicalization.RELAXED)
-        return _stream.fast_scan(io.BufferedReader(io.BytesIO(data)), len(data), plan)  # type: ignore[arg-type]
-    finally:
-        _stream.CHUNK, _stream.PIECE = old
-
-
-PLAIN = "“Quoted” — café, Zoë and 中文.\nSecond line – with ’apostrophes’…\nLast"
-
-
-@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 8, 64, 4096])
-@pytest.mark.parametrize("piece", [1, 2, 7, 4096])
-def test_fast_scan_takes_plain_canonical_text_at_any_border(chunk: int, piece: int) -> None:
-    data = PLAIN.encode()
-    assert _fast(data, chunk, piece) == (2, hashlib.md5(data).hexdigest())
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "trailing blank \nnext",
-        "trailing tab\t\nnext",
-        "crlf\r\nnext",
-        "\ufeffleading BOM",
-        "NFD e\u0301",
-        "zero\u200bwidth",
-        "bidi \u202e",
-        "NUL \x00 byte",
-    ],
-)
-@pytest.mark.parametrize("chunk", [1, 3, 4096])
-def test_fast_scan_leaves_anything_else_to_the_general_scan(text: str, chunk: int) -> None:
-    assert _fast(text.encode(), chunk, 2) is None
-
-
-@pytest.mark.parametrize("data", [b"caf\xe9", b"\xe2\x80", b"ok \xe2\x80\x9c\xe2"])
-def test_fast_scan_leaves_invalid_utf8_to_the_general_scan(data: bytes) -> None:
-    for chunk in (1, 2, 4096):
-        assert _fast(data, chunk, 3) is None
-
-
-def test_fast_scan_checks_canonical_rules_on_the_covered_text_only() -> None:
-    data = b"Covered text. trailer \n"
-    assert _fast(data, 4, 4, covered_end=13) == (0, hashlib.md5(b"Covered text.").hexdigest())
-
-
-@pytest.fixture
-def split(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Split every streamed file between this process and a forked one."""
-    monkeypatch.setattr(verify, "STREAM_THRESHOLD", 0)
-    monkeypatch.setattr(_stream, "SPLIT_MIN", 0)
-    monkeypatch.setattr(_stream, "CHUNK", 64)
-    monkeypatch.setattr(_stream, "PIECE", 16)
-
-
-def _no_children_left() -> bool:
-    import os
-
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
-
-
-def test_a_split_file_gives_the_same_result_and_leaves_no_child(
-    tmp_path: Path, split: None
-) -> None:
-    data = _stamped(PLAIN * 40)
-    path = tmp_path / "a.txt"
-    path.write_bytes(data)
-    result = check_file(path, jobs=2)
-    assert result.verdict.value == "ok"
-    assert result == check_bytes(data, str(path))
-    assert _no_children_left()
-
-
-def test_a_split_whose_child_fails_falls_back_to_the_general_scan(
-    tmp_path: Path, split: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    def crash(*args: object, **kwargs: object) -> bytes:
-        raise RuntimeError("the child fails")
-
-    monkeypatch.setattr(_stream, "_hash_and_check", crash)
-    data = _stamped(PLAIN * 40)
-    path = tmp_path / "a.txt"
-    path.write_bytes(data)
-    assert check_file(path, jobs=2) == check_bytes(data, str(path))
-    assert _no_children_left()
-
-
-def test_a_split_stops_its_child_when_this_side_finds_a_doubt(tmp_path: Path, split: None) -> None:
-    data = _stamped("A trailing blank \n" + PLAIN * 40)
-    path = tmp_path / "a.txt"
-    path.write_bytes(data)
-    assert check_file(path, jobs=2) == check_bytes(data, str(path))
-    assert _no_children_left()
-
-
-def test_a_split_that_cannot_fork_is_done_in_one_process(
-    tmp_path: Path, split: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import errno
-    import os
-    import signal
-
-    def no_fork() -> int:
-        raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
-
-    data = _stamped(PLAIN * 40)
-    path = tmp_path / "a.txt"
-    path.write_bytes(data)
-    fds = len(os.listdir("/proc/self/fd"))
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set())
-    monkeypatch.setattr(os, "fork", no_fork)
-    assert check_file(path, jobs=2) == check_bytes(data, str(path))
-    assert len(os.listdir("/proc/self/fd")) == fds  # The pipe was closed.
-    assert signal.pthread_sigmask(signal.SIG_BLOCK, set()) == mask  # Signals unblocked.

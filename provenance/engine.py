@@ -1,0 +1,264 @@
+"""The per-file engine: one file's bytes -> its footer verdict.
+
+Below the recipes (verify.py, sealed.py, archive.py) and the pool (parallel.py), and
+importing none of them. ``check_*`` functions return a :class:`~provenance.model.Result`
+and never raise for a bad document.
+
+Every file costs what ``md5sum`` costs it plus a few C-level scans: the text is validated
+(no NUL, strict UTF-8), screened for deceptive characters, its footer found from the end,
+and the covered bytes hashed as they are. Only a file whose raw digest differs from its
+token is rewritten into the canonical form (the raw-first rule of SPEC.md 2.2, in
+:func:`provenance.fingerprint.computed`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import replace
+
+from provenance import findings, fingerprint
+from provenance.fsio import SpecialFileError, open_regular_fd, read_whole
+from provenance.model import Algorithm, Canonicalization, Result, Verdict
+from provenance.parse import (
+    Footer,
+    find_footer,
+    holder_text,
+    line_number,
+    text_problem,
+    token_defect,
+)
+from provenance.tokens import TokenRegistry, builtin_tokens
+
+#: Files up to this size are read whole; larger ones are streamed (provenance._stream).
+STREAM_THRESHOLD = 4 * 1024 * 1024
+
+_LINE_IN_NOTE = re.compile(r"on line (\d+)")
+
+#: How :func:`_judge` learns the computed digest: (algorithm, claimed token) -> digest.
+Compute = Callable[[Algorithm, str], str]
+
+
+def check_bytes(
+    data: bytes,
+    path: str = "<bytes>",
+    *,
+    canonicalization: Canonicalization = Canonicalization.RELAXED,
+    tokens: TokenRegistry | None = None,
+) -> Result:
+    """Check the footer of an article held in memory. Never raises for a bad document.
+
+    >>> check_bytes(b"No footer here.\\n").verdict.value
+    'no-footer'
+    """
+    registry = tokens if tokens is not None else builtin_tokens()
+    problem = text_problem(data)
+    if problem is not None:
+        return Result(path, Verdict.UNREADABLE, problem)
+    search = find_footer(data)
+    footer = search.footer
+    credential = search.credential  # A C2PA text credential is screened by provenance.c2pa.
+    skip = (credential.start, credential.end) if credential is not None else None
+    warnings = findings.text_warnings(data, skip=skip)
+    if footer is None:
+        detail = search.note or ("empty file" if not data else "no copyright notice at the end")
+        return Result(path, Verdict.NO_FOOTER, detail, warnings=warnings)
+    covered = data[: footer.notice_end]
+
+    def actual_of(algorithm: Algorithm, claimed: str) -> str:
+        return fingerprint.computed(covered, claimed, algorithm, canonicalization)
+
+    line = line_number(data, footer.notice_start)
+    result = _judge(path, data, footer, line, registry, canonicalization, actual_of)
+    return _warned(result, warnings, data, footer, registry)
+
+
+def _warned(
+    result: Result,
+    text_warnings: tuple[str, ...],
+    window: bytes,
+    footer: Footer,
+    registry: TokenRegistry,
+) -> Result:
+    """``result`` with the deceptive-Unicode warnings of its text and holder (findings.py)."""
+    found = text_warnings
+    holder = window[footer.holder_start : footer.holder_end]
+    if not holder.isascii():  # An ASCII holder looks like nothing but itself.
+        found += findings.holder_warnings(holder_text(holder), registry.tokens.values())
+    return replace(result, warnings=result.warnings + found) if found else result
+
+
+def _judge(
+    path: str,
+    window: bytes,
+    footer: Footer,
+    line: int,
+    registry: TokenRegistry,
+    canonicalization: Canonicalization,
+    actual_of: Compute,
+) -> Result:
+    """The verdict on a text file with a footer; ``window`` holds the footer's bytes."""
+    trailer = window[footer.token_end : footer.text_end].strip().decode("utf-8") or None
+    if not footer.has_token:
+        return Result(
+            path,
+            Verdict.NO_FOOTER,
+            "the copyright notice has no fingerprint after it",
+            canonicalization=canonicalization,
+            trailer=trailer,
+            line=line,
+        )
+    token = window[footer.token_start : footer.token_end].decode("utf-8")
+    if not footer.token_valid:
+        defect = token_defect(token, glued=footer.glued, registry=registry)
+        if defect.publisher_token is not None:  # A publisher marker damaged in transit.
+            return Result(
+                path,
+                Verdict.UNVERIFIABLE,
+                defect.detail,
+                fingerprint.algorithm_for(defect.publisher_token),
+                token,
+                canonicalization=canonicalization,
+                publisher=defect.publisher,
+                trailer=trailer,
+                line=line,
+            )
+        return Result(
+            path,
+            Verdict.MALFORMED,
+            defect.detail,
+            expected=token,
+            canonicalization=canonicalization,
+            trailer=trailer,
+            line=line,
+        )
+    algorithm = fingerprint.algorithm_for(token)
+    assert algorithm is not None  # A valid token is 32 or 64 hex digits long.
+    publisher = registry.publisher(token)
+    if publisher is not None:
+        return Result(
+            path=path,
+            verdict=Verdict.UNVERIFIABLE,
+            detail=f"publisher token of {publisher}, not a digest of the text",
+            algorithm=algorithm,
+            expected=token,
+            canonicalization=canonicalization,
+            publisher=publisher,
+            trailer=trailer,
+            line=line,
+        )
+    actual = actual_of(algorithm, token)
+    ok = fingerprint.matches(token, actual)
+    return Result(
+        path=path,
+        verdict=Verdict.OK if ok else Verdict.MISMATCH,
+        detail="fingerprint matches" if ok else f"expected {token}, computed {actual}",
+        algorithm=algorithm,
+        expected=token,
+        # One string object when equal: a result sent from a worker is pickled with it once.
+        actual=token if ok else actual,
+        canonicalization=canonicalization,
+        trailer=trailer,
+        line=line,
+    )
+
+
+def _wanted_algorithm(
+    window: bytes, footer: Footer | None, registry: TokenRegistry
+) -> Algorithm | None:
+    """The algorithm to hash the covered text with, or ``None`` when no digest is needed."""
+    if footer is None or not footer.has_token or not footer.token_valid:
+        return None
+    token = window[footer.token_start : footer.token_end].decode("ascii")
+    if registry.publisher(token) is not None:
+        return None
+    return fingerprint.algorithm_for(token)
+
+
+def _check_large(
+    fd: int, size: int, shown: str, canonicalization: Canonicalization, registry: TokenRegistry
+) -> tuple[Result, int]:
+    """:func:`check_bytes` for a file too large to read whole: the same result, streamed;
+    and how many bytes were read."""
+    from provenance import _stream  # Only large files need it (a plain verify starts faster).
+
+    window, start, search = _stream.read_window(fd, size)
+    footer = search.footer
+    covered_end = start + footer.notice_end if footer is not None else size
+    count_end = start + footer.notice_start if footer is not None else start
+    algorithm = _wanted_algorithm(window, footer, registry)
+    credential = search.credential
+    skip = None
+    if credential is not None:  # Offsets in the window: the scanner counts from the start.
+        skip = (start + credential.start, start + credential.end)
+    scanner = findings.Scanner(skip=skip)
+    scan = _stream.scan(fd, size, covered_end, count_end, algorithm, scanner.feed)
+    if scan.problem is not None:
+        return Result(shown, Verdict.UNREADABLE, scan.problem), scan.read
+    warnings = scanner.warnings()
+    if footer is None:
+        note = search.note
+        if note is not None:
+            # The window's line numbers count from the window's start.
+            newlines = scan.newlines
+            note = _LINE_IN_NOTE.sub(lambda m: f"on line {int(m[1]) + newlines}", note, count=1)
+        detail = note or "no copyright notice at the end"
+        return Result(shown, Verdict.NO_FOOTER, detail, warnings=warnings), scan.read
+    line = scan.newlines + 1 if scan.newlines else scan.returns + 1
+
+    def actual_of(algorithm: Algorithm, claimed: str) -> str:
+        raw = scan.digest
+        assert raw is not None  # The scan hashed what _wanted_algorithm asked for.
+        if fingerprint.matches(claimed, raw) or canonicalization is Canonicalization.SIMPLE:
+            return raw
+        return _stream.canonical_digest(fd, covered_end, algorithm)
+
+    result = _judge(shown, window, footer, line, registry, canonicalization, actual_of)
+    return _warned(result, warnings, window, footer, registry), scan.read
+
+
+def check_file(
+    path: str | os.PathLike[str],
+    *,
+    canonicalization: Canonicalization = Canonicalization.RELAXED,
+    tokens: TokenRegistry | None = None,
+    display: str | None = None,
+) -> Result:
+    """Check one file. I/O errors become an ``unreadable`` result; never raises for them.
+
+    Files up to a few MiB are read whole; larger ones are streamed in 1 MiB chunks, the
+    footer found from the end of the file, so memory stays bounded for any file size.
+    A FIFO, socket or device is never opened, and a file whose size or modification time
+    changes while it is read is ``unreadable``: its verdict would describe no version of it.
+    """
+    shown = display if display is not None else os.fspath(path)
+    large: Result | None = None
+    try:
+        fd, before = open_regular_fd(path)
+        try:
+            size = before.st_size
+            if size > STREAM_THRESHOLD:
+                registry = tokens if tokens is not None else builtin_tokens()
+                large, read = _check_large(fd, size, shown, canonicalization, registry)
+            else:
+                data = read_whole(fd, size)
+                read = len(data)
+            after = os.fstat(fd)
+        finally:
+            os.close(fd)
+    except IsADirectoryError:
+        return Result(shown, Verdict.UNREADABLE, "is a folder")
+    except SpecialFileError as exc:
+        return Result(shown, Verdict.UNREADABLE, exc.strerror or "not a regular file")
+    except OSError as exc:
+        return Result(shown, Verdict.UNREADABLE, f"cannot read: {exc.strerror or exc}")
+    if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or read != size:
+        detail = (
+            f"changed while being read (size {size} -> {after.st_size} bytes, "
+            f"{read} read): check it again"
+        )
+        return Result(shown, Verdict.UNREADABLE, detail)
+    if large is not None:
+        return large
+    return check_bytes(data, shown, canonicalization=canonicalization, tokens=tokens)
