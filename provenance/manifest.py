@@ -58,10 +58,11 @@ from provenance.seals import MANIFEST_NAME, SIGNATURE_NAME
 
 #: Hex digits in a SHA-256 digest.
 HEX_LENGTH = 64
-#: A larger SHA256SUMS is refused unread. Parsing costs about 340 bytes of memory per entry
-#: kept (and nothing per malformed line past the first hundred), so this caps a manifest at
-#: roughly 800,000 entries: a planted manifest of ten million lines (about 700 MB) must not
-#: make a verify run exhaust memory. See docs/performance.md for the whole check's figure.
+#: A larger SHA256SUMS is refused unread. Parsing costs about 50 bytes of memory per entry
+#: kept on top of the bytes (and nothing per malformed line past the first hundred), but a
+#: check keeps one result of about 350 bytes per path: this caps a manifest at roughly
+#: 800,000 entries, so a planted manifest of ten million lines (about 700 MB) cannot make a
+#: verify run exhaust memory. See docs/performance.md for the whole check's figure.
 MAX_MANIFEST_SIZE = 64 << 20
 #: All the manifests one check keeps in memory together (a folder or an archive may hold
 #: several seals, and an outer one lists the inner ones' files again): past it, a further

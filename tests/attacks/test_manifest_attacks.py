@@ -189,8 +189,8 @@ def test_manifest_of_many_entries_costs_under_100_bytes_each_beyond_its_bytes() 
     try:
         manifest = parse(data)
         for i in range(count):
-            entry = manifest.get("d%02d/a%07d.txt" % (i % 100, i))
-            assert entry is not None and entry.sha256 == "%064x" % i and entry.line == i + 1
+            entry = manifest.get(f"d{i % 100:02d}/a{i:07d}.txt")
+            assert entry is not None and entry.sha256 == f"{i:064x}" and entry.line == i + 1
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
