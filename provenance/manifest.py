@@ -110,8 +110,8 @@ class Manifest:
 
     Compact by design (issue 11 item 8): it holds the manifest's bytes once, where each kept
     line starts, its line number, and an open-addressing table of the entries by the hash of
-    their NFC name: about 40 bytes per entry on top of the bytes (see docs/performance.md),
-    where one :class:`Entry` per line cost 340. An :class:`Entry` is built only when asked
+    their NFC name: about 50 bytes per entry on top of the bytes (see docs/performance.md),
+    where one :class:`Entry` per line and a dictionary cost 336. An :class:`Entry` is built only when asked
     for, by :meth:`get` or by iterating, and is not kept. Built by :func:`parse` only.
     """
 
@@ -164,7 +164,8 @@ class _Table:
     line starts in the manifest's bytes, its line number and the hash of its NFC name.
     ``slots`` is an open-addressing hash table (linear probing, at most half full) of entry
     indexes, -1 where free. Python's ``str`` hash is keyed per process (SipHash), so a
-    planted manifest cannot choose names that collide and make probes long.
+    planted manifest cannot choose names that collide and make probes long (unless
+    ``PYTHONHASHSEED`` fixes the key, which exposes Python's own dictionaries just the same).
     """
 
     __slots__ = ("hashes", "lines", "slots", "starts")
