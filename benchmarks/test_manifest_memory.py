@@ -4,7 +4,8 @@ Each figure comes from a fresh process (``ru_maxrss`` is a high-water mark, so i
 low): the manifest's bytes are built first, then the process's peak RSS is read before and
 after the step, and the difference is what the step cost on top of its input. The benchmark
 time is that of the whole process; the figures go in ``extra_info`` (shown with
-``--benchmark-json``) and on stdout (``-s``).
+``--benchmark-json``) and on stdout (``-s``). Each case asserts its bound (issue 11 item 8:
+100 MB per million listed entries for ``manifest.parse`` and a lookup of every entry).
 
     uv run pytest benchmarks/test_manifest_memory.py --benchmark-only -s
 """
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # folder it is in (which also reads it: the input is then part of the figure). The folder holds
 # no other file, so every entry is a "missing" result.
 _PROGRAM = r"""
-import json, os, resource, sys, tempfile
+import json, os, resource, shutil, sys, tempfile
 kind, count, step = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 root = tempfile.mkdtemp()
 manifest = os.path.join(root, "SHA256SUMS")
@@ -52,9 +53,16 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 if step == "sealed-check":
     kept = len(check_sealed_folder(root).results)
 else:
-    kept = len(parse(data).entries)
+    # Parse, then look every listed path up and compare its digest, as a check does.
+    parsed = parse(data)
+    kept = len(parsed)
+    if kind == "listed":
+        for i in range(count):
+            entry = parsed.get("d%02d/a%07d.txt" % (i % 100, i))
+            assert entry is not None and entry.sha256 == "%064x" % i
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 size = os.path.getsize(manifest)
+shutil.rmtree(root)
 print(json.dumps({"input_mb": size / 1e6, "peak_mb": (after - before) / 1024, "kept": kept}))
 """
 
@@ -72,15 +80,21 @@ def measure(kind: str, count: int, step: str) -> dict[str, float]:
 
 
 @pytest.mark.parametrize(
-    ("kind", "count", "step"),
+    ("kind", "count", "step", "bound_mb"),
     [
-        ("listed", 1_000_000, "parse"),
-        ("listed", 800_000, "sealed-check"),  # 64 MB: MAX_MANIFEST_SIZE allows no more.
-        ("empty-lines", 4_000_000, "parse"),
-        ("empty-lines", 4_000_000, "sealed-check"),
+        # The target: parse, then one lookup per entry, over the bytes already in memory.
+        ("listed", 1_000_000, "parse", 100),
+        # 64 MB: MAX_MANIFEST_SIZE allows no more. It reads the manifest itself (66 MB of the
+        # figure) and keeps one Result per path, about 350 bytes each: a bound that catches a
+        # regression, not the target (docs/performance.md says where it goes).
+        ("listed", 800_000, "sealed-check", 500),
+        ("empty-lines", 4_000_000, "parse", 5),
+        ("empty-lines", 4_000_000, "sealed-check", 5),
     ],
 )
-def test_manifest_peak_memory(benchmark: Any, kind: str, count: int, step: str) -> None:
+def test_manifest_peak_memory(
+    benchmark: Any, kind: str, count: int, step: str, bound_mb: float
+) -> None:
     figures = benchmark.pedantic(measure, args=(kind, count, step), rounds=1, iterations=1)
     per_million = figures["peak_mb"] * 1_000_000 / count
     benchmark.extra_info.update(figures, peak_mb_per_million_lines=per_million)
@@ -88,3 +102,4 @@ def test_manifest_peak_memory(benchmark: Any, kind: str, count: int, step: str) 
         f"\n{kind} x {count:,} ({figures['input_mb']:.0f} MB), {step}: "
         f"peak +{figures['peak_mb']:.0f} MB, {per_million:.0f} MB per million lines"
     )
+    assert figures["peak_mb"] <= bound_mb

@@ -48,18 +48,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 # The two names of a seal are defined with the rule that says where seals are (seals.py).
 from provenance.seals import MANIFEST_NAME, SIGNATURE_NAME
 
 #: Hex digits in a SHA-256 digest.
 HEX_LENGTH = 64
-#: A larger SHA256SUMS is refused unread. Parsing costs about 340 bytes of memory per entry
-#: kept (and nothing per malformed line past the first hundred), so this caps a manifest at
-#: roughly 800,000 entries: a planted manifest of ten million lines (about 700 MB) must not
-#: make a verify run exhaust memory. See docs/performance.md for the whole check's figure.
+#: A larger SHA256SUMS is refused unread. Parsing costs about 50 bytes of memory per entry
+#: kept on top of the bytes (and nothing per malformed line past the first hundred), but a
+#: check keeps one result of about 350 bytes per path: this caps a manifest at roughly
+#: 800,000 entries, so a planted manifest of ten million lines (about 700 MB) cannot make a
+#: verify run exhaust memory. See docs/performance.md for the whole check's figure.
 MAX_MANIFEST_SIZE = 64 << 20
 #: All the manifests one check keeps in memory together (a folder or an archive may hold
 #: several seals, and an outer one lists the inner ones' files again): past it, a further
@@ -74,6 +77,8 @@ _HEX = re.compile(r"[0-9a-fA-F]{64}")
 _HEX_RUN = re.compile(rb"[0-9a-fA-F]+")
 _LF = 0x0A
 _LF_RUN = re.compile(rb"\n+")
+#: A free slot of :class:`_Table`.
+_FREE = -1
 _ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r"}
 _UNESCAPES = {"\\": "\\", "n": "\n", "r": "\r"}
 
@@ -100,16 +105,131 @@ class LineProblem:
     path: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
 class Manifest:
-    """A parsed manifest: the entries kept (first occurrence of each path) and the problems."""
+    """A parsed manifest: the entries kept (first occurrence of each path) and the problems.
 
-    entries: tuple[Entry, ...]
-    problems: tuple[LineProblem, ...]
+    Compact by design (issue 11 item 8): it holds the manifest's bytes once, where each kept
+    line starts, its line number, and an open-addressing table of the entries by the hash of
+    their NFC name: about 50 bytes per entry on top of the bytes (see docs/performance.md),
+    where one :class:`Entry` per line and a dictionary cost 336. An :class:`Entry` is built only when asked
+    for, by :meth:`get` or by iterating, and is not kept. Built by :func:`parse` only.
+    """
 
-    def by_path(self) -> dict[str, Entry]:
-        """The entries keyed by their claimed path."""
-        return {entry.path: entry for entry in self.entries}
+    __slots__ = ("_data", "_table", "problems")
+
+    def __init__(self, data: bytes, table: _Table, problems: tuple[LineProblem, ...]) -> None:
+        self._data = data
+        self._table = table
+        #: The malformed, ambiguous or refused lines, in line order (capped: see parse()).
+        self.problems = problems
+
+    def __len__(self) -> int:
+        return len(self._table.starts)
+
+    def __iter__(self) -> Iterator[Entry]:
+        """The entries kept, in line order, each built as it is reached."""
+        data, table = self._data, self._table
+        return map(partial(_entry_at, data), table.starts, table.lines)
+
+    def __contains__(self, path: object) -> bool:
+        return isinstance(path, str) and self.get(path) is not None
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        """Every entry kept, in line order, built at once: for small manifests and tests.
+
+        A consumer of a manifest of any size iterates it or calls :meth:`get` instead.
+        """
+        return tuple(self)
+
+    def get(self, path: str) -> Entry | None:
+        """The entry for exactly this claimed path, or ``None`` when it is not listed.
+
+        >>> parse(b"%s  a.txt\\n" % (b"0" * 64)).get("a.txt").line
+        1
+        """
+        # Every kept name has a distinct NFC form, so of the entries whose NFC form shares
+        # this name's hash, at most one is this very name.
+        hashed = hash(unicodedata.normalize("NFC", path))
+        for entry in self._table.candidates(self._data, hashed):
+            if entry.path == path:
+                return entry
+        return None
+
+
+class _Table:
+    """The kept entries of one manifest: arrays, not objects.
+
+    ``starts``, ``lines`` and ``hashes`` hold, for each kept entry in line order, where its
+    line starts in the manifest's bytes, its line number and the hash of its NFC name.
+    ``slots`` is an open-addressing hash table (linear probing, at most half full) of entry
+    indexes, -1 where free. Python's ``str`` hash is keyed per process (SipHash), so a
+    planted manifest cannot choose names that collide and make probes long (unless
+    ``PYTHONHASHSEED`` fixes the key, which exposes Python's own dictionaries just the same).
+    """
+
+    __slots__ = ("hashes", "lines", "slots", "starts")
+
+    def __init__(self) -> None:
+        self.starts = array("Q")
+        self.lines = array("Q")
+        self.hashes = array("q")
+        self.slots = array("q", [_FREE]) * 8
+
+    def candidates(self, data: bytes, hashed: int) -> Iterator[Entry]:
+        """The kept entries whose NFC name has the hash ``hashed``, read from ``data``."""
+        mask = len(self.slots) - 1
+        slot = hashed & mask
+        while (index := self.slots[slot]) != _FREE:
+            if self.hashes[index] == hashed:
+                yield _entry_at(data, self.starts[index], self.lines[index])
+            slot = (slot + 1) & mask
+
+    def keep(self, data: bytes, start: int, line: int, normal: str) -> Entry | None:
+        """Keep the entry at ``start``, of NFC name ``normal``; or return the one kept earlier
+        under that NFC name, and keep nothing.
+
+        The probe of :meth:`candidates`, written out: parse runs it once a line, and the
+        free slot it ends on is where the new entry goes.
+        """
+        hashed = hash(normal)
+        slots = self.slots
+        mask = len(slots) - 1
+        slot = hashed & mask
+        while (index := slots[slot]) != _FREE:
+            if self.hashes[index] == hashed:
+                earlier = _entry_at(data, self.starts[index], self.lines[index])
+                if unicodedata.normalize("NFC", earlier.path) == normal:
+                    return earlier
+            slot = (slot + 1) & mask
+        index = len(self.starts)
+        slots[slot] = index
+        self.starts.append(start)
+        self.lines.append(line)
+        self.hashes.append(hashed)
+        if 2 * (index + 1) > len(slots):
+            self._grow()
+        return None
+
+    def _grow(self) -> None:
+        """Twice the slots, every entry placed again: amortised, a few probes per entry."""
+        slots = array("q", [_FREE]) * (2 * len(self.slots))
+        mask = len(slots) - 1
+        for index, hashed in enumerate(self.hashes):
+            slot = hashed & mask
+            while slots[slot] != _FREE:
+                slot = (slot + 1) & mask
+            slots[slot] = index
+        self.slots = slots
+
+
+def _entry_at(data: bytes, start: int, line: int) -> Entry:
+    """A kept entry, read again from the manifest's bytes at the start of its line."""
+    stop = data.find(b"\n", start)
+    raw = data[start : stop if stop >= 0 else len(data)]
+    read = _read_line(raw.removesuffix(b"\r"), line)
+    assert isinstance(read, Entry)  # The line was read as an entry once already.
+    return read
 
 
 def escape_name(name: str) -> tuple[str, bool]:
@@ -251,23 +371,24 @@ class _Problems:
 def parse(data: bytes) -> Manifest:
     """Read manifest bytes strictly. Never raises: every deviation is a :class:`LineProblem`.
 
-    Memory is linear in the entries kept, with a small constant: lines are read one at a
-    time, a run of empty lines is one problem, and problems past the first
-    :data:`MAX_LISTED_PROBLEMS` are counted, not kept.
+    Memory is linear in the entries kept, with a small constant: the bytes are kept once
+    (not copied), each kept line costs a few array slots (see :class:`Manifest`), a run of
+    empty lines is one problem, and problems past the first :data:`MAX_LISTED_PROBLEMS` are
+    counted, not kept.
 
     >>> m = parse(b"%s  a.txt\\nnot a line\\n" % (b"0" * 64))
-    >>> [e.path for e in m.entries], [(p.line, p.reason) for p in m.problems]
+    >>> [e.path for e in m], [(p.line, p.reason) for p in m.problems]
     (['a.txt'], [(2, 'expected "<64 hex>  <path>"')])
     """
+    data = bytes(data)  # A no-op for bytes; a bytearray must not change under the index.
     problems = _Problems()
     start, end = 0, len(data)
     if data.startswith(_BOM):
         problems.append(LineProblem(1, "the manifest starts with a byte order mark"))
         start = len(_BOM)
-    entries: list[Entry] = []
-    # Each kept entry under its NFC name: one dict tells a path listed twice (same name) from
-    # two names that differ only by normalisation (same NFC, another name).
-    kept: dict[str, Entry] = {}
+    # Each kept entry under the hash of its NFC name: one table tells a path listed twice
+    # (same name) from two names that differ only by normalisation (same NFC, another name).
+    table = _Table()
     crlf_lines = 0
     crlf_first: LineProblem | None = None
     number = 0
@@ -284,6 +405,7 @@ def parse(data: bytes) -> Manifest:
             number += run - 1
             start += run
             continue
+        line_start = start
         stop = data.find(b"\n", start)
         if stop < 0:
             stop = end
@@ -295,15 +417,16 @@ def parse(data: bytes) -> Manifest:
                 crlf_first = LineProblem(number, "CR LF line end (SHA256SUMS uses LF)")
                 problems.append(crlf_first)
             raw = raw[:-1]
-        entry = _parse_line(raw, number, problems)
-        if entry is None:
+        read = _read_line(raw, number)
+        if isinstance(read, LineProblem):
+            problems.append(read)
             continue
-        path = entry.path
+        path = read.path
         if path in (MANIFEST_NAME, SIGNATURE_NAME):
             problems.append(LineProblem(number, f"the manifest lists {path} itself", path))
             continue
         normal = unicodedata.normalize("NFC", path)
-        earlier = kept.get(normal)
+        earlier = table.keep(data, line_start, number, normal)
         if earlier is not None:
             if earlier.path == path:
                 reason = f"{path!r} is listed twice (first on line {earlier.line})"
@@ -316,14 +439,12 @@ def parse(data: bytes) -> Manifest:
             continue
         if normal != path:
             problems.append(LineProblem(number, f"the name {path!r} is not in Unicode NFC", path))
-        kept[normal] = entry
-        entries.append(entry)
     listed = problems.result()
     if crlf_lines > 1 and crlf_first is not None and crlf_first in listed:
         index = listed.index(crlf_first)
         reason = f"CR LF line end (SHA256SUMS uses LF), and on {crlf_lines - 1} more lines"
         listed = (*listed[:index], LineProblem(crlf_first.line, reason), *listed[index + 1 :])
-    return Manifest(tuple(entries), listed)
+    return Manifest(data, table, listed)
 
 
 def _run_of_lf(data: bytes, start: int) -> int:
@@ -333,18 +454,16 @@ def _run_of_lf(data: bytes, start: int) -> int:
     return match.end() - start
 
 
-def _parse_line(raw: bytes, number: int, problems: _Problems) -> Entry | None:
-    """One line (without its LF) to an entry, or ``None`` with a problem recorded."""
+def _read_line(raw: bytes, number: int) -> Entry | LineProblem:
+    """One line (without its LF, or the CR before it) to an entry, or the problem with it."""
     escaped = raw.startswith(b"\\")
     body = raw[1:] if escaped else raw
     if not body:
-        problems.append(LineProblem(number, "empty line"))
-        return None
+        return LineProblem(number, "empty line")
     hex_part, separator, name_bytes = body[:HEX_LENGTH], body[64:66], body[66:]
     shape_ok = len(body) > HEX_LENGTH + 2 and separator in (b"  ", b" *")
     if len(body) == HEX_LENGTH + 2 and separator in (b"  ", b" *"):
-        problems.append(LineProblem(number, "no path after the digest"))
-        return None
+        return LineProblem(number, "no path after the digest")
     if not shape_ok:
         split = body.find(b" ")
         if split not in (-1, HEX_LENGTH) and _is_hex(body[:split]):
@@ -353,26 +472,21 @@ def _parse_line(raw: bytes, number: int, problems: _Problems) -> Entry | None:
             reason = "no two-space separator between digest and path"
         else:
             reason = 'expected "<64 hex>  <path>"'
-        problems.append(LineProblem(number, reason))
-        return None
+        return LineProblem(number, reason)
     if not _is_hex(hex_part):
-        problems.append(LineProblem(number, f"the digest is not {HEX_LENGTH} hex digits"))
-        return None
+        return LineProblem(number, f"the digest is not {HEX_LENGTH} hex digits")
     try:
         name = name_bytes.decode("utf-8")
     except UnicodeDecodeError:
-        problems.append(LineProblem(number, "the path is not UTF-8"))
-        return None
+        return LineProblem(number, "the path is not UTF-8")
     if escaped:
         try:
             name = unescape_name(name)
         except ValueError as exc:
-            problems.append(LineProblem(number, str(exc)))
-            return None
+            return LineProblem(number, str(exc))
     elif "\\" in name or "\r" in name:
         reason = "a backslash or CR in a name must be escaped (line starting with '\\')"
-        problems.append(LineProblem(number, reason, name))
-        return None
+        return LineProblem(number, reason, name)
     return Entry(name, hex_part.decode("ascii").lower(), number)
 
 

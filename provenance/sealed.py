@@ -418,7 +418,7 @@ def check_seals(
         if isinstance(data, str):
             unread[shown] = len(head)
             head.append(Result(shown, Verdict.UNREADABLE, data))
-            manifest = Manifest((), ())
+            manifest = parse_manifest(b"")
         else:
             manifest = parse_manifest(data)
             head.extend(_problems(manifest, shown, label))
@@ -469,7 +469,7 @@ def check_seals(
     outside = (files_of.get(None, []), refused_of.get(None, []))
     if outside[0] or outside[1]:
         rows = _rows(
-            Manifest((), ()),
+            parse_manifest(b""),
             *outside,
             display=display,
             label="any SHA256SUMS: outside every sealed folder",
@@ -522,7 +522,7 @@ def _add_listed_below(
     """Add to a seal's ``files`` and ``refused`` what it lists inside the seals below it."""
     below = [
         entry.path
-        for entry in manifest.entries
+        for entry in manifest
         if path_problem(entry.path) is None and nearest.of(prefix + entry.path) != prefix
     ]
     if not below:
@@ -707,7 +707,7 @@ def _rows(
     ``label`` names the manifest in details; ``blocked`` are the links and special files a
     listed path would resolve through; ``folders`` tells a folder from nothing at all.
     """
-    entries = manifest.by_path() if manifest else {}
+    entries = manifest if manifest is not None else parse_manifest(b"")
     per_path: list[Result] = []
     seen: set[str] = set()
     for item in refused:
@@ -746,10 +746,9 @@ def _rows(
                 f"{entry.sha256}, computed {found.sha256}; {footer.detail}"
             )
             per_path.append(_with_manifest(footer, ManifestVerdict.MISMATCH, detail))
-    for path, entry in entries.items():
-        if path in seen:
-            continue
-        per_path.append(_absent(path, entry.line, display, label, blocked, folders))
+    for entry in entries:
+        if entry.path not in seen:
+            per_path.append(_absent(entry.path, entry.line, display, label, blocked, folders))
     return per_path
 
 

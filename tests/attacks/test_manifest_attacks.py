@@ -177,6 +177,27 @@ def test_two_hundred_thousand_line_manifest_parses_quickly() -> None:
     assert time.perf_counter() - start < 10
 
 
+def test_manifest_of_many_entries_costs_under_100_bytes_each_beyond_its_bytes() -> None:
+    # Issue 11 item 8: one Entry object per line cost 336 bytes an entry (a 64 MiB manifest,
+    # 800,000 entries: 270 MB before a single result). Now the bytes are kept once and each
+    # entry costs a few array slots; building Entry objects on demand keeps none of them.
+    import tracemalloc
+
+    count = 50_000
+    data = b"".join(b"%064x  d%02d/a%07d.txt\n" % (i, i % 100, i) for i in range(count))
+    tracemalloc.start()
+    try:
+        manifest = parse(data)
+        for i in range(count):
+            entry = manifest.get(f"d{i % 100:02d}/a{i:07d}.txt")
+            assert entry is not None and entry.sha256 == f"{i:064x}" and entry.line == i + 1
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(manifest) == count and not manifest.problems
+    assert peak < 100 * count
+
+
 def _hwm_kib(code: str) -> tuple[str, int]:
     wrapper = f"{code}\nimport re\nprint(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read())[1])"
     done = subprocess.run(

@@ -177,7 +177,9 @@ def manifest_holds(data: bytes) -> None:
     assert all(1 <= problem.line <= lines for problem in parsed.problems)
     paths = [entry.path for entry in parsed.entries]
     assert len(paths) == len(set(paths))
+    assert len(parsed) == len(paths)
     for entry in parsed.entries:
+        assert parsed.get(entry.path) == entry
         assert len(entry.sha256) == 64 and entry.sha256 == entry.sha256.lower()
         written = manifest.format_line(entry.path, entry.sha256).encode()
         (again,) = manifest.parse(written).entries

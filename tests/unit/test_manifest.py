@@ -177,7 +177,8 @@ def test_duplicate_paths_are_reported_and_the_first_kept() -> None:
     assert reasons(line("a.txt", A) + line("b.txt") + line("a.txt", B)) == [
         (3, "'a.txt' is listed twice (first on line 1)")
     ]
-    assert manifest.by_path()["a.txt"].sha256 == A
+    kept = manifest.get("a.txt")
+    assert kept is not None and kept.sha256 == A
 
 
 def test_names_differing_only_by_unicode_normalisation_are_reported() -> None:
@@ -219,6 +220,49 @@ def test_the_manifest_listing_itself_or_its_signature_is_reported() -> None:
 def test_unsafe_paths_parse_as_entries_for_the_caller_to_refuse() -> None:
     manifest = parse(line("../../etc/passwd") + line("/etc/shadow"))
     assert [e.path for e in manifest.entries] == ["../../etc/passwd", "/etc/shadow"]
+
+
+# -- looking entries up -----------------------------------------------------------------------
+
+
+def test_get_finds_each_claimed_path_after_the_table_grows() -> None:
+    # A thousand names: the table starts at 8 slots, so it grows and probes past collisions.
+    paths = [f"d{i % 7}/f{i}.txt" for i in range(1000)]
+    manifest = parse(b"".join(line(path, f"{i:064x}") for i, path in enumerate(paths)))
+    assert len(manifest) == 1000 and not manifest.problems
+    for i, path in enumerate(paths):
+        assert manifest.get(path) == Entry(path, f"{i:064x}", i + 1)
+        assert path in manifest
+    assert manifest.get("d0/f1.txt") is None and "f0.txt" not in manifest
+    assert [e.path for e in manifest] == paths
+
+
+def test_get_reads_back_escaped_crlf_bom_and_unterminated_lines() -> None:
+    data = (
+        b"\xef\xbb\xbf"
+        + f"\\{A}  a\\nb\r\n".encode()
+        + f"\\{B} *c\\\\d\r\n".encode()
+        + f"{A}  last".encode()
+    )
+    manifest = parse(data)
+    assert [p.line for p in manifest.problems] == [1, 1]  # The BOM, then CR LF (counted).
+    assert manifest.get("a\nb") == Entry("a\nb", A, 1)
+    assert manifest.get("c\\d") == Entry("c\\d", B, 2)
+    assert manifest.get("last") == Entry("last", A, 3)
+    assert manifest.entries == (Entry("a\nb", A, 1), Entry("c\\d", B, 2), Entry("last", A, 3))
+
+
+def test_get_matches_the_claimed_name_exactly_not_its_nfc_form() -> None:
+    nfc, nfd = "caf\u00e9.txt", "cafe\u0301.txt"
+    manifest = parse(line(nfd))
+    assert manifest.get(nfd) == Entry(nfd, A, 1)
+    assert manifest.get(nfc) is None and nfc not in manifest
+    assert parse(line(nfc)).get(nfd) is None
+
+
+def test_an_empty_manifest_has_no_entries() -> None:
+    manifest = parse(b"")
+    assert len(manifest) == 0 and manifest.entries == () and manifest.get("a") is None
 
 
 def test_parse_never_raises_on_arbitrary_bytes() -> None:
