@@ -2,7 +2,7 @@
 
 * normal run (``uv run pytest``): each harness runs a few dozen examples, and every committed
   regression input under ``tests/fuzz/regressions/`` is replayed;
-* short fuzz run, about two minutes in all: ``uv run pytest -m fuzz tests/fuzz`` (the archive
+* short fuzz run, a few minutes in all (about 5 on this 2-core machine): ``uv run pytest -m fuzz tests/fuzz`` (the archive
   harnesses try a fifth of the budget: each input is a file checked whole);
 * long fuzz run: ``PROVENANCE_FUZZ=long uv run pytest -m fuzz tests/fuzz`` (200,000 examples
   per harness; tens of minutes). ``PROVENANCE_FUZZ_EXAMPLES=N`` sets any budget.
