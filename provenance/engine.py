@@ -224,6 +224,7 @@ def check_file(
     canonicalization: Canonicalization = Canonicalization.RELAXED,
     tokens: TokenRegistry | None = None,
     display: str | None = None,
+    listed: bool = False,
 ) -> Result:
     """Check one file. I/O errors become an ``unreadable`` result; never raises for them.
 
@@ -231,11 +232,13 @@ def check_file(
     footer found from the end of the file, so memory stays bounded for any file size.
     A FIFO, socket or device is never opened, and a file whose size or modification time
     changes while it is read is ``unreadable``: its verdict would describe no version of it.
+    ``listed``: a folder walk has just listed ``path`` as a regular file
+    (:func:`provenance.fsio.open_regular_fd`).
     """
     shown = display if display is not None else os.fspath(path)
     large: Result | None = None
     try:
-        fd, before = open_regular_fd(path)
+        fd, before = open_regular_fd(path, listed=listed)
         try:
             size = before.st_size
             if size > STREAM_THRESHOLD:

@@ -38,8 +38,9 @@ AHEAD = 3
 #: A batch of texts (:class:`TextChecker`) goes out once it holds this many bytes.
 BATCH_BYTES = 8 * 1024 * 1024
 
-#: (path to open, path to show, listing error): one file of a run.
-Target = tuple[str, str, str | None]
+#: (path to open, path to show, listing error, listed as a regular file by a folder walk):
+#: one file of a run (see :func:`provenance.engine.check_file` for ``listed``).
+Target = tuple[str, str, str | None, bool]
 
 # Every field of a Result but the path, in the order Result() takes them positionally.
 _NAMES = [field.name for field in fields(Result)]
@@ -91,29 +92,41 @@ def check_each(
     canonicalization: Canonicalization,
     tokens: TokenRegistry | None,
 ) -> Iterator[Result]:
-    """Check (path, display, listing error) targets in this process, yielding in order."""
-    for path, display, error in targets:
+    """Check (path, display, listing error, listed) targets in this process, in order."""
+    for path, display, error, listed in targets:
         if error is not None:
             yield Result(display, Verdict.UNREADABLE, error)
         else:
             yield check_file(
-                path, canonicalization=canonicalization, tokens=tokens, display=display
+                path,
+                canonicalization=canonicalization,
+                tokens=tokens,
+                display=display,
+                listed=listed,
             )
 
 
-def _worker_batch(paths: list[str]) -> list[tuple[Any, ...]]:
-    """Check files in a worker: every field of each result but its path."""
+def _worker_batch(paths: list[tuple[str, bool]]) -> list[tuple[Any, ...]]:
+    """Check (path, listed) files in a worker: every field of each result but its path."""
     canonicalization, tokens = _canonicalization, _tokens
     return [
-        _REST(check_file(path, canonicalization=canonicalization, tokens=tokens, display=""))
-        for path in paths
+        _REST(
+            check_file(
+                path,
+                canonicalization=canonicalization,
+                tokens=tokens,
+                display="",
+                listed=listed,
+            )
+        )
+        for path, listed in paths
     ]
 
 
 def _rebuild(batch: list[Target], rows: list[tuple[Any, ...]]) -> Iterator[Result]:
     """The results of a batch checked by a worker, from the rows it sent back."""
     row = iter(rows)
-    for _, display, error in batch:
+    for _, display, error, _ in batch:
         if error is not None:
             yield Result(display, Verdict.UNREADABLE, error)
         else:
@@ -156,7 +169,7 @@ def check_parallel(
                 if batch is None:
                     more = False
                     break
-                paths = [path for path, _, error in batch if error is None]
+                paths = [(path, listed) for path, _, error, listed in batch if error is None]
                 slots.append((batch, pool.apply_async(_worker_batch, (paths,))))
                 out += 1
             if not slots:

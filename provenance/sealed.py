@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fnmatch
 import os
 import threading
 from collections import defaultdict
@@ -70,10 +69,10 @@ from provenance.tokens import TokenRegistry
 from provenance.tree import FileDigest, Kind, display_name, scan
 from provenance.verify import (
     DEFAULT_SUFFIXES,
-    NEVER_ARTICLES,
     check_bytes,
     infer_publisher_tokens,
     join_display,
+    never_article,
 )
 
 #: No file is kept in memory beyond this many bytes to check its footer (nor, in an archive,
@@ -129,7 +128,7 @@ def default_is_article(path: str) -> bool:
     if any(part.startswith(".") for part in parts):
         return False
     name = parts[-1]
-    if any(fnmatch.fnmatchcase(name, pattern) for pattern in NEVER_ARTICLES):
+    if never_article(name):
         return False
     suffix = os.path.splitext(name)[1]
     return suffix in DEFAULT_SUFFIXES or suffix == ""

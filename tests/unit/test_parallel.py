@@ -51,10 +51,10 @@ def test_a_small_run_stays_in_process(monkeypatch: object, tmp_path: Path) -> No
 def test_workers_send_back_every_field_but_the_path(tmp_path: Path) -> None:
     """The rows workers send are rebuilt into the very Result the caller would have made."""
     _folder(tmp_path, 3)
-    targets = [(str(p), f"shown/{p.name}", None) for p in sorted(tmp_path.rglob("*.txt"))]
-    targets.append(("missing", "shown/missing", "cannot list folder: gone"))
+    targets = [(str(p), f"shown/{p.name}", None, True) for p in sorted(tmp_path.rglob("*.txt"))]
+    targets.append(("missing", "shown/missing", "cannot list folder: gone", False))
     parallel._init_worker(parallel._canonicalization, None)
-    rows = parallel._worker_batch([path for path, _, error in targets if error is None])
+    rows = parallel._worker_batch([(path, True) for path, _, error, _ in targets if error is None])
     rebuilt = list(parallel._rebuild(targets, rows))
     direct = list(parallel.check_each(targets, parallel._canonicalization, None))
     assert rebuilt == direct

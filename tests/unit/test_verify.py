@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import unicodedata
 from pathlib import Path
@@ -13,6 +14,7 @@ from provenance.errors import InputError, VerificationError
 from provenance.model import Algorithm, Canonicalization, Result, Verdict
 from provenance.tokens import TokenRegistry
 from provenance.verify import (
+    NEVER_ARTICLES,
     SealedFolder,
     VerifyOptions,
     check_bytes,
@@ -21,6 +23,7 @@ from provenance.verify import (
     infer_publisher_tokens,
     iter_entries,
     iter_targets,
+    never_article,
     verify_file,
 )
 
@@ -408,3 +411,30 @@ def test_tokens_are_inferred_once_over_the_whole_run(tmp_path: Path, archive_fir
     verdicts = {r.path: r.verdict for r in check_run(paths, VerifyOptions())}
     assert verdicts[f"{archive}:original.txt"] is Verdict.OK
     assert [verdicts[path] for path in plain] == [Verdict.MISMATCH, Verdict.MISMATCH]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "SHA256SUMS",
+        "a.sig",
+        ".sig",
+        "a.txt.sig",
+        "a.sig\n",
+        "SHA256SUMS\n",
+        "sha256sums",
+        "a.SIG",
+        "a.sig.txt",
+        "SHA256SUMSx",
+        "xSHA256SUMS",
+        "a.txt",
+        "",
+        "sig",
+        "a\nb.sig",
+    ],
+)
+def test_never_article_is_the_patterns_fnmatch_decides(name: str) -> None:
+    # never_article matches all of NEVER_ARTICLES in one expression: it must answer exactly
+    # as fnmatchcase does pattern by pattern (a trailing newline, case, an empty stem).
+    expected = any(fnmatch.fnmatchcase(name, pattern) for pattern in NEVER_ARTICLES)
+    assert never_article(name) is expected
