@@ -70,7 +70,6 @@ from provenance.model import (
     Result,
     SignatureResult,
     SignatureVerdict,
-    Verdict,
 )
 from provenance.parallel import Pending, TextChecker
 from provenance.sealed import (
@@ -249,7 +248,7 @@ def check_archive(
     )
     head = []
     if stopped is not None:
-        head.append(Result(shown, Verdict.UNREADABLE, stopped))
+        head.append(Result.unreadable(shown, stopped))
     return ArchiveCheck(
         shown,
         archive_signature,

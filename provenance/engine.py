@@ -20,7 +20,7 @@ from dataclasses import replace
 
 from provenance import findings, fingerprint
 from provenance.fsio import SpecialFileError, open_regular_fd, read_whole
-from provenance.model import Algorithm, Canonicalization, Result, Verdict
+from provenance.model import Algorithm, Canonicalization, FooterCheck, Result, Verdict
 from provenance.parse import (
     Footer,
     find_footer,
@@ -55,7 +55,7 @@ def check_bytes(
     registry = tokens if tokens is not None else builtin_tokens()
     problem = text_problem(data)
     if problem is not None:
-        return Result(path, Verdict.UNREADABLE, problem)
+        return Result.unreadable(path, problem)
     search = find_footer(data)
     footer = search.footer
     credential = search.credential  # A C2PA text credential is screened by provenance.c2pa.
@@ -63,7 +63,12 @@ def check_bytes(
     warnings = findings.text_warnings(data, skip=skip)
     if footer is None:
         detail = search.note or ("empty file" if not data else "no copyright notice at the end")
-        return Result(path, Verdict.NO_FOOTER, detail, warnings=warnings)
+        return Result(
+            path=path,
+            detail=detail,
+            footer=FooterCheck(verdict=Verdict.NO_FOOTER),
+            warnings=warnings,
+        )
     covered = data[: footer.notice_end]
 
     def actual_of(algorithm: Algorithm, claimed: str) -> str:
@@ -102,11 +107,11 @@ def _judge(
     trailer = window[footer.token_end : footer.text_end].strip().decode("utf-8") or None
     if not footer.has_token:
         return Result(
-            path,
-            Verdict.NO_FOOTER,
-            "the copyright notice has no fingerprint after it",
-            canonicalization=canonicalization,
-            trailer=trailer,
+            path=path,
+            detail="the copyright notice has no fingerprint after it",
+            footer=FooterCheck(
+                verdict=Verdict.NO_FOOTER, canonicalization=canonicalization, trailer=trailer
+            ),
             line=line,
         )
     token = window[footer.token_start : footer.token_end].decode("utf-8")
@@ -114,23 +119,27 @@ def _judge(
         defect = token_defect(token, glued=footer.glued, registry=registry)
         if defect.publisher_token is not None:  # A publisher marker damaged in transit.
             return Result(
-                path,
-                Verdict.UNVERIFIABLE,
-                defect.detail,
-                fingerprint.algorithm_for(defect.publisher_token),
-                token,
-                canonicalization=canonicalization,
-                publisher=defect.publisher,
-                trailer=trailer,
+                path=path,
+                detail=defect.detail,
+                footer=FooterCheck(
+                    verdict=Verdict.UNVERIFIABLE,
+                    algorithm=fingerprint.algorithm_for(defect.publisher_token),
+                    expected=token,
+                    canonicalization=canonicalization,
+                    publisher=defect.publisher,
+                    trailer=trailer,
+                ),
                 line=line,
             )
         return Result(
-            path,
-            Verdict.MALFORMED,
-            defect.detail,
-            expected=token,
-            canonicalization=canonicalization,
-            trailer=trailer,
+            path=path,
+            detail=defect.detail,
+            footer=FooterCheck(
+                verdict=Verdict.MALFORMED,
+                expected=token,
+                canonicalization=canonicalization,
+                trailer=trailer,
+            ),
             line=line,
         )
     algorithm = fingerprint.algorithm_for(token)
@@ -139,27 +148,31 @@ def _judge(
     if publisher is not None:
         return Result(
             path=path,
-            verdict=Verdict.UNVERIFIABLE,
             detail=f"publisher token of {publisher}, not a digest of the text",
-            algorithm=algorithm,
-            expected=token,
-            canonicalization=canonicalization,
-            publisher=publisher,
-            trailer=trailer,
+            footer=FooterCheck(
+                verdict=Verdict.UNVERIFIABLE,
+                algorithm=algorithm,
+                expected=token,
+                canonicalization=canonicalization,
+                publisher=publisher,
+                trailer=trailer,
+            ),
             line=line,
         )
     actual = actual_of(algorithm, token)
     ok = fingerprint.matches(token, actual)
     return Result(
         path=path,
-        verdict=Verdict.OK if ok else Verdict.MISMATCH,
         detail="fingerprint matches" if ok else f"expected {token}, computed {actual}",
-        algorithm=algorithm,
-        expected=token,
-        # One string object when equal: a result sent from a worker is pickled with it once.
-        actual=token if ok else actual,
-        canonicalization=canonicalization,
-        trailer=trailer,
+        footer=FooterCheck(
+            verdict=Verdict.OK if ok else Verdict.MISMATCH,
+            algorithm=algorithm,
+            expected=token,
+            # One string object when equal: a result sent from a worker is pickled with it once.
+            actual=token if ok else actual,
+            canonicalization=canonicalization,
+            trailer=trailer,
+        ),
         line=line,
     )
 
@@ -195,7 +208,7 @@ def _check_large(
     scanner = findings.Scanner(skip=skip)
     scan = _stream.scan(fd, size, covered_end, count_end, algorithm, scanner.feed)
     if scan.problem is not None:
-        return Result(shown, Verdict.UNREADABLE, scan.problem), scan.read
+        return Result.unreadable(shown, scan.problem), scan.read
     warnings = scanner.warnings()
     if footer is None:
         note = search.note
@@ -204,7 +217,8 @@ def _check_large(
             newlines = scan.newlines
             note = _LINE_IN_NOTE.sub(lambda m: f"on line {int(m[1]) + newlines}", note, count=1)
         detail = note or "no copyright notice at the end"
-        return Result(shown, Verdict.NO_FOOTER, detail, warnings=warnings), scan.read
+        check = FooterCheck(verdict=Verdict.NO_FOOTER)
+        return Result(path=shown, detail=detail, footer=check, warnings=warnings), scan.read
     line = scan.newlines + 1 if scan.newlines else scan.returns + 1
 
     def actual_of(algorithm: Algorithm, claimed: str) -> str:
@@ -251,17 +265,17 @@ def check_file(
         finally:
             os.close(fd)
     except IsADirectoryError:
-        return Result(shown, Verdict.UNREADABLE, "is a folder")
+        return Result.unreadable(shown, "is a folder")
     except SpecialFileError as exc:
-        return Result(shown, Verdict.UNREADABLE, exc.strerror or "not a regular file")
+        return Result.unreadable(shown, exc.strerror or "not a regular file")
     except OSError as exc:
-        return Result(shown, Verdict.UNREADABLE, f"cannot read: {exc.strerror or exc}")
+        return Result.unreadable(shown, f"cannot read: {exc.strerror or exc}")
     if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns) or read != size:
         detail = (
             f"changed while being read (size {size} -> {after.st_size} bytes, "
             f"{read} read): check it again"
         )
-        return Result(shown, Verdict.UNREADABLE, detail)
+        return Result.unreadable(shown, detail)
     if large is not None:
         return large
     return check_bytes(data, shown, canonicalization=canonicalization, tokens=tokens)

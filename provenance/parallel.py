@@ -19,13 +19,17 @@ from __future__ import annotations
 import signal
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import fields
 from itertools import islice
-from operator import attrgetter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from provenance.engine import check_bytes, check_file
-from provenance.model import Canonicalization, Result, Verdict
+from provenance.model import (
+    Canonicalization,
+    Result,
+    ResultRow,
+    result_from_row,
+    result_row,
+)
 from provenance.tokens import TokenRegistry
 
 if TYPE_CHECKING:
@@ -41,11 +45,6 @@ BATCH_BYTES = 8 * 1024 * 1024
 #: (path to open, path to show, listing error, listed as a regular file by a folder walk):
 #: one file of a run (see :func:`provenance.engine.check_file` for ``listed``).
 Target = tuple[str, str, str | None, bool]
-
-# Every field of a Result but the path, in the order Result() takes them positionally.
-_NAMES = [field.name for field in fields(Result)]
-assert _NAMES[0] == "path" and all(field.kw_only is False for field in fields(Result))
-_REST = attrgetter(*_NAMES[1:])
 
 # Set in each worker process by _init_worker.
 _canonicalization = Canonicalization.RELAXED
@@ -95,7 +94,7 @@ def check_each(
     """Check (path, display, listing error, listed) targets in this process, in order."""
     for path, display, error, listed in targets:
         if error is not None:
-            yield Result(display, Verdict.UNREADABLE, error)
+            yield Result.unreadable(display, error)
         else:
             yield check_file(
                 path,
@@ -106,11 +105,11 @@ def check_each(
             )
 
 
-def _worker_batch(paths: list[tuple[str, bool]]) -> list[tuple[Any, ...]]:
+def _worker_batch(paths: list[tuple[str, bool]]) -> list[ResultRow]:
     """Check (path, listed) files in a worker: every field of each result but its path."""
     canonicalization, tokens = _canonicalization, _tokens
     return [
-        _REST(
+        result_row(
             check_file(
                 path,
                 canonicalization=canonicalization,
@@ -123,14 +122,14 @@ def _worker_batch(paths: list[tuple[str, bool]]) -> list[tuple[Any, ...]]:
     ]
 
 
-def _rebuild(batch: list[Target], rows: list[tuple[Any, ...]]) -> Iterator[Result]:
+def _rebuild(batch: list[Target], rows: list[ResultRow]) -> Iterator[Result]:
     """The results of a batch checked by a worker, from the rows it sent back."""
     row = iter(rows)
     for _, display, error, _ in batch:
         if error is not None:
-            yield Result(display, Verdict.UNREADABLE, error)
+            yield Result.unreadable(display, error)
         else:
-            yield Result(display, *next(row))
+            yield result_from_row(display, next(row))
 
 
 def _batches(targets: Iterable[Target], size: int) -> Iterator[list[Target]]:
@@ -158,7 +157,7 @@ def check_parallel(
         return
     batches = _batches(targets, BATCH)
     # Each slot is a batch and either its results (checked here) or the worker's answer.
-    slots: deque[tuple[list[Target], list[Result] | AsyncResult[list[tuple[Any, ...]]]]]
+    slots: deque[tuple[list[Target], list[Result] | AsyncResult[list[ResultRow]]]]
     slots = deque()
     out = 0  # Batches at the workers.
     more = True
@@ -192,11 +191,11 @@ def check_parallel(
                     slots.append((batch, list(check_each(batch, canonicalization, tokens))))
 
 
-def _worker_texts(texts: list[bytes]) -> list[tuple[Any, ...]]:
+def _worker_texts(texts: list[bytes]) -> list[ResultRow]:
     """Check texts held in memory in a worker: every field of each result but its path."""
     canonicalization, tokens = _canonicalization, _tokens
     return [
-        _REST(check_bytes(data, "", canonicalization=canonicalization, tokens=tokens))
+        result_row(check_bytes(data, "", canonicalization=canonicalization, tokens=tokens))
         for data in texts
     ]
 
@@ -211,7 +210,7 @@ class Pending:
 
     def result(self) -> Result:
         """The text's result (waits for its batch)."""
-        return Result(self.shown, *self.batch.rows()[self.index])
+        return result_from_row(self.shown, self.batch.rows()[self.index])
 
 
 class _TextBatch:
@@ -219,10 +218,10 @@ class _TextBatch:
 
     def __init__(self) -> None:
         self.texts: list[bytes] = []
-        self.answer: AsyncResult[list[tuple[Any, ...]]] | None = None
-        self._rows: list[tuple[Any, ...]] | None = None
+        self.answer: AsyncResult[list[ResultRow]] | None = None
+        self._rows: list[ResultRow] | None = None
 
-    def rows(self) -> list[tuple[Any, ...]]:
+    def rows(self) -> list[ResultRow]:
         if self._rows is None:
             assert self.answer is not None, "TextChecker.flush() was not called"
             self._rows = self.answer.get()

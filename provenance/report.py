@@ -144,7 +144,9 @@ def verdict_word(result: Result, *, require_signature: bool = False) -> str:
     file that is not an article has no footer verdict: its SHA256SUMS verdict (``listed``)
     stands there instead, or ``-``.
 
-    >>> verdict_word(Result("a.txt", Verdict.OK, "", manifest=ManifestVerdict.UNLISTED))
+    >>> from provenance.model import FooterCheck
+    >>> ok = Result(path="a.txt", detail="", footer=FooterCheck(verdict=Verdict.OK))
+    >>> verdict_word(ok.with_manifest(ManifestVerdict.UNLISTED))
     'sums-unlisted'
     """
     signature = result.signature
@@ -155,9 +157,9 @@ def verdict_word(result: Result, *, require_signature: bool = False) -> str:
     manifest = result.manifest
     if manifest is not None and manifest is not ManifestVerdict.LISTED:
         return f"sums-{manifest.value}"
-    if not result.article and result.verdict is Verdict.NO_FOOTER:
+    if result.footer is None:
         return manifest.value if manifest is not None else "-"
-    return result.verdict.value
+    return result.footer.verdict.value
 
 
 def result_line(
@@ -315,9 +317,13 @@ def _verdict_colour(result: Result, summary: Summary) -> str:
 
 def verdict_value(result: Result) -> str | None:
     """The JSON ``verdict``: ``null`` for a file that is not an article."""
-    if not result.article and result.verdict is Verdict.NO_FOOTER:
-        return None
-    return result.verdict.value
+    return None if result.footer is None else result.footer.verdict.value
+
+
+def footer_word(result: Result) -> str:
+    """The footer verdict where a text must name one (JUnit, annotations): an entry that is
+    not an article reads ``no-footer`` there, as it always has; JSON says ``null``."""
+    return Verdict.NO_FOOTER.value if result.footer is None else result.footer.verdict.value
 
 
 def result_dict(result: Result) -> dict[str, Any]:
@@ -348,7 +354,7 @@ def result_dict(result: Result) -> dict[str, Any]:
         payload["signature"] = signature_dict(result.signature)
     if result.manifest is not None:
         payload["manifest"] = result.manifest.value
-    if not result.article:
+    if result.footer is None:
         payload["article"] = False
     return payload
 
@@ -512,8 +518,8 @@ def issues(result: Result, *, strict: bool = False, require_signature: bool = Fa
         found.append(
             Issue(
                 level="error" if fails else "warning",
-                title=result.verdict.value,
-                message=f"{result.verdict.value}: {result.detail}",
+                title=footer_word(result),
+                message=f"{footer_word(result)}: {result.detail}",
             )
         )
     extra_level = "error" if strict else "warning"
@@ -560,7 +566,10 @@ def github_annotations(
     :func:`issues` item. The line is the footer's (or 1); a file that is absent or never
     opened (:func:`points_at_file`) gets no file nor line.
 
-    >>> github_annotations(Result("a.txt", Verdict.MISMATCH, "expected x, computed y", line=3))
+    >>> from provenance.model import FooterCheck
+    >>> footer = FooterCheck(verdict=Verdict.MISMATCH)
+    >>> result = Result(path="a.txt", detail="expected x, computed y", footer=footer, line=3)
+    >>> github_annotations(result)
     ['::error file=a.txt,line=3,title=provenance mismatch::mismatch: expected x, computed y']
     """
     return [
@@ -660,7 +669,7 @@ def github_overflow(flagged: Iterable[Issue]) -> dict[str, int]:
 def _junit_body(result: Result) -> str:
     rows = [
         ("path", result.path),
-        ("verdict", result.verdict.value),
+        ("verdict", footer_word(result)),
         ("detail", result.detail),
         ("algorithm", result.algorithm.value if result.algorithm else None),
         ("expected", result.expected),
@@ -692,14 +701,14 @@ def _failure_message(result: Result, summary: Summary) -> str:
     if result.manifest is not None and result.manifest is not ManifestVerdict.LISTED:
         reasons.append(f"SHA256SUMS: {result.manifest.value}")
     footer_fails = result.verdict in FAILING_VERDICTS or (
-        summary.strict and result.article and result.verdict in STRICT_FAILING_VERDICTS
+        summary.strict and result.footer is not None and result.verdict in STRICT_FAILING_VERDICTS
     )
     if footer_fails:
-        reasons.append(f"{result.verdict.value}: {result.detail}")
+        reasons.append(f"{footer_word(result)}: {result.detail}")
     if result.trailer is not None:
         reasons.append("text after the fingerprint is not covered by it")
     reasons.extend(result.warnings)
-    lead = f"{result.verdict.value}, but " if result.article and not footer_fails else ""
+    lead = f"{footer_word(result)}, but " if result.footer is not None and not footer_fails else ""
     return lead + "; ".join(reasons)
 
 
@@ -729,10 +738,10 @@ def junit_report(results: Sequence[Result], summary: Summary) -> str:
                 case.set("line", str(result.line))
         body = _junit_body(result)
         word = verdict_word(result, require_signature=summary.require_signature)
-        message = escape(f"{result.verdict.value}: {result.detail}")
+        message = escape(f"{footer_word(result)}: {result.detail}")
         if result.verdict is Verdict.UNREADABLE:
             errors += 1
-            child = ET.SubElement(case, "error", type=result.verdict.value, message=message)
+            child = ET.SubElement(case, "error", type=Verdict.UNREADABLE.value, message=message)
             child.text = body
         elif fails(result, summary):
             failures += 1
@@ -775,7 +784,7 @@ def jsonl_revision(previous: Result, result: Result) -> str:
     file's final ones (see :func:`revisions`).
     """
     return _jsonl(
-        {"type": "revised", "previous_verdict": previous.verdict.value, **result_dict(result)}
+        {"type": "revised", "previous_verdict": footer_word(previous), **result_dict(result)}
     )
 
 

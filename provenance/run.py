@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from provenance.errors import InputError
-from provenance.model import Result, SignatureResult, SignatureVerdict, Verdict
+from provenance.model import EntryKind, Result, SignatureResult, SignatureVerdict
 from provenance.parallel import Target
 from provenance.seals import MANIFEST_NAME
 from provenance.verify import (
@@ -135,9 +135,11 @@ class _Walk:
         return folder
 
 
-def _signed_object(path: str, detail: str, signature: SignatureResult | None) -> Result:
-    """The result that carries a seal's or an archive's own signature."""
-    return Result(path, Verdict.NO_FOOTER, detail, signature=signature, article=False)
+def _signed_object(
+    path: str, kind: EntryKind, detail: str, signature: SignatureResult | None
+) -> Result:
+    """The result that carries a seal's or an archive's own signature (not an article)."""
+    return Result(path=path, detail=detail, kind=kind, signature=signature)
 
 
 def _sealed(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
@@ -157,7 +159,11 @@ def _sealed(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
     head = []
     if run.policy is not None:
         shown = join_display(path, MANIFEST_NAME)
-        head.append(_signed_object(shown, "the manifest of a sealed folder", check.signature))
+        head.append(
+            _signed_object(
+                shown, EntryKind.MANIFEST, "the manifest of a sealed folder", check.signature
+            )
+        )
     return head + list(check.results)
 
 
@@ -186,11 +192,15 @@ def _archive(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]
             _unless_missing(check.archive_signature) if covered else check.archive_signature
         )
         if archive_sig is not None:
-            head.append(_signed_object(path, "an archive", archive_sig))
+            head.append(_signed_object(path, EntryKind.OTHER, "an archive", archive_sig))
         for prefix, seal_sig in check.seal_signatures:
             shown = f"{path}:{display_name(prefix)}{MANIFEST_NAME}"
             signature = _unless_missing(seal_sig) if covered else seal_sig
-            head.append(_signed_object(shown, "the manifest inside the archive", signature))
+            head.append(
+                _signed_object(
+                    shown, EntryKind.MANIFEST, "the manifest inside the archive", signature
+                )
+            )
         if covered:
             members = [
                 replace(member, signature=_unless_missing(member.signature))

@@ -19,9 +19,10 @@ wrong is a verdict on a :class:`~provenance.model.Result`. In order:
 
    The ``verdict`` of a file that was read is its own footer verdict, computed by
    :func:`provenance.verify.check_bytes` on exactly the bytes that were hashed (each file is
-   read once). A file that is not an article (by name; see :func:`default_is_article`) gets
-   ``no-footer`` with the detail "not an article". A path that was not read gets
-   ``unreadable`` with the reason.
+   read once). A file that is not an article (by name; see :func:`default_is_article`) has
+   no footer check (``footer`` is ``None``, its ``kind`` says what it is: :func:`entry_kind`)
+   and the detail "not an article". A path that was not read gets ``unreadable`` with the
+   reason.
 
 Seals inside seals (:func:`check_seals`): every folder below that holds a SHA256SUMS, in any
 form, is sealed too, and a path belongs to its nearest sealed folder. The walk never follows
@@ -36,10 +37,9 @@ import os
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain
-from operator import attrgetter
 
 from provenance.allowed_signers import TrustPolicy
 from provenance.errors import InputError
@@ -55,6 +55,8 @@ from provenance.manifest import (
 from provenance.manifest import parse as parse_manifest
 from provenance.model import (
     Canonicalization,
+    EntryKind,
+    FooterCheck,
     ManifestVerdict,
     Result,
     SignatureResult,
@@ -416,7 +418,14 @@ def check_seals(
         assert data is not None  # A seal is found by its manifest's name.
         if isinstance(data, str):
             unread[shown] = len(head)
-            head.append(Result(shown, Verdict.UNREADABLE, data))
+            head.append(
+                Result(
+                    path=shown,
+                    detail=data,
+                    kind=EntryKind.MANIFEST,
+                    footer=FooterCheck(verdict=Verdict.UNREADABLE),
+                )
+            )
             manifest = parse_manifest(b"")
         else:
             manifest = parse_manifest(data)
@@ -574,7 +583,7 @@ def _manifest_fails(result: Result) -> bool:
 def _signed(row: Result | None, shown: str, signature: SignatureResult | None) -> Result:
     """A nested seal's manifest result, carrying that seal's signature check."""
     if row is None:
-        row = Result(shown, Verdict.NO_FOOTER, "the manifest of a sealed folder", article=False)
+        row = Result(path=shown, detail="the manifest of a sealed folder", kind=EntryKind.MANIFEST)
     return replace(row, signature=signature)
 
 
@@ -681,9 +690,10 @@ def _problems(manifest: Manifest, shown: str, label: str) -> list[Result]:
     """One ``malformed`` result per malformed line of a manifest, shown as ``shown``."""
     return [
         Result(
-            shown,
-            Verdict.MALFORMED,
-            f"{label} line {problem.line}: {problem.reason}",
+            path=shown,
+            detail=f"{label} line {problem.line}: {problem.reason}",
+            kind=EntryKind.MANIFEST,
+            footer=FooterCheck(verdict=Verdict.MALFORMED),
             line=problem.line,
         )
         for problem in manifest.problems
@@ -721,12 +731,7 @@ def _rows(
                 verdict = ManifestVerdict.UNLISTED
         listed = f" (listed in {label})" if item.path in entries else ""
         per_path.append(
-            Result(
-                display(item.path),
-                Verdict.UNREADABLE,
-                f"{item.reason}{listed}",
-                manifest=verdict,
-            )
+            Result.unreadable(display(item.path), f"{item.reason}{listed}", manifest=verdict)
         )
     for found in files:
         seen.add(found.path)
@@ -736,35 +741,19 @@ def _rows(
             per_path.append(footer)
         elif entry is None:
             detail = f"not listed in {label}; {footer.detail}"
-            per_path.append(_with_manifest(footer, ManifestVerdict.UNLISTED, detail))
+            per_path.append(footer.with_manifest(ManifestVerdict.UNLISTED, detail))
         elif entry.sha256 == found.sha256:
-            per_path.append(_with_manifest(footer, ManifestVerdict.LISTED))
+            per_path.append(footer.with_manifest(ManifestVerdict.LISTED))
         else:
             detail = (
                 f"changed since sealed: {label} line {entry.line} expects sha256 "
                 f"{entry.sha256}, computed {found.sha256}; {footer.detail}"
             )
-            per_path.append(_with_manifest(footer, ManifestVerdict.MISMATCH, detail))
+            per_path.append(footer.with_manifest(ManifestVerdict.MISMATCH, detail))
     for entry in entries:
         if entry.path not in seen:
             per_path.append(_absent(entry.path, entry.line, display, label, blocked, folders))
     return per_path
-
-
-# Every field of a Result, in the order Result() takes them (none is keyword-only).
-_FIELD_NAMES = [field.name for field in fields(Result)]
-_VALUES = attrgetter(*_FIELD_NAMES)
-_DETAIL, _MANIFEST = _FIELD_NAMES.index("detail"), _FIELD_NAMES.index("manifest")
-
-
-def _with_manifest(result: Result, verdict: ManifestVerdict, detail: str | None = None) -> Result:
-    """``result`` with its manifest verdict (and detail): ``dataclasses.replace``, which
-    cost 8 us a file, a tenth of a sealed folder's whole check."""
-    values = list(_VALUES(result))
-    values[_MANIFEST] = verdict
-    if detail is not None:
-        values[_DETAIL] = detail
-    return Result(*values)
 
 
 def _resolved(item: FileDigest) -> FileDigest:
@@ -778,9 +767,23 @@ def _footer(found: FileDigest, shown: str, max_size: int) -> Result:
     if isinstance(found.inspected, Result):
         return found.inspected
     if found.too_large:
-        detail = f"larger than {max_size} bytes: footer not checked"
-        return Result(shown, Verdict.UNREADABLE, detail)
-    return Result(shown, Verdict.NO_FOOTER, NOT_AN_ARTICLE, article=False)
+        return Result.unreadable(shown, f"larger than {max_size} bytes: footer not checked")
+    return Result(path=shown, detail=NOT_AN_ARTICLE, kind=entry_kind(found.path))
+
+
+def entry_kind(path: str) -> EntryKind:
+    """What a file that is not an article is, by its name: a seal's manifest, a signature,
+    or anything else.
+
+    >>> entry_kind("pkg/SHA256SUMS").value, entry_kind("a.txt.sig").value, entry_kind("p.png").value
+    ('manifest', 'signature', 'other')
+    """
+    name = path.rpartition("/")[2]
+    if name == MANIFEST_NAME:
+        return EntryKind.MANIFEST
+    if name.endswith(SIGNATURE_SUFFIX):
+        return EntryKind.SIGNATURE
+    return EntryKind.OTHER
 
 
 def _absent(
@@ -804,17 +807,17 @@ def _absent(
             problem = f"it would resolve through {display_name(through)!r}, which is not a folder"
     if problem is not None:
         return Result(
-            display_name(path),
-            Verdict.UNREADABLE,
-            f"unsafe path in {where}: {problem}; never opened",
+            path=display_name(path),
+            detail=f"unsafe path in {where}: {problem}; never opened",
+            footer=FooterCheck(verdict=Verdict.UNREADABLE),
             line=line,
             manifest=ManifestVerdict.UNSAFE,
         )
     what = "a folder, not a file" if path in folders else "absent"
     return Result(
-        display(path),
-        Verdict.MISSING,
-        f"listed in {where}, but {what}",
+        path=display(path),
+        detail=f"listed in {where}, but {what}",
+        footer=FooterCheck(verdict=Verdict.MISSING),
         line=line,
         manifest=ManifestVerdict.MISSING,
     )

@@ -361,5 +361,8 @@ def infer_publisher_tokens(results: Sequence[Result]) -> list[Result]:
             "so it is a constant marker, not a digest of the text"
         )
         for i in members:
-            inferred[i] = replace(results[i], verdict=Verdict.UNVERIFIABLE, detail=detail)
+            member = results[i]
+            if member.footer is not None:  # Always: only mismatches are grouped.
+                footer = replace(member.footer, verdict=Verdict.UNVERIFIABLE)
+                inferred[i] = replace(member, footer=footer, detail=detail)
     return inferred

@@ -23,6 +23,16 @@ from hypothesis import strategies as st
 
 from provenance.cli import cli
 from provenance.keys import SigningKey, generate_key
+from provenance.model import (
+    Algorithm,
+    Canonicalization,
+    EntryKind,
+    FooterCheck,
+    ManifestVerdict,
+    SignatureResult,
+    Verdict,
+)
+from provenance.model import Result as FileResult
 from provenance.seal import seal_folder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,6 +118,50 @@ def article(
     """Build an article: ``body`` (canonical already), a notice and the digest over both."""
     covered = f"{body}\n{notice(holder, year, symbol, tail)}"
     return Article(covered, hex_digest(covered, algorithm))
+
+
+def file_report(
+    path: str,
+    verdict: Verdict | None,
+    detail: str = "",
+    *,
+    kind: EntryKind | None = None,
+    line: int | None = None,
+    warnings: tuple[str, ...] = (),
+    signature: SignatureResult | None = None,
+    manifest: ManifestVerdict | None = None,
+    algorithm: Algorithm | None = None,
+    expected: str | None = None,
+    actual: str | None = None,
+    canonicalization: Canonicalization = Canonicalization.RELAXED,
+    publisher: str | None = None,
+    trailer: str | None = None,
+) -> FileResult:
+    """A per-file report for renderer and summary tests, built by keyword: an article with
+    footer ``verdict``, or (``verdict=None``) an entry that is not an article (kind OTHER)."""
+    footer = None
+    if verdict is not None:
+        footer = FooterCheck(
+            verdict=verdict,
+            algorithm=algorithm,
+            expected=expected,
+            actual=actual,
+            canonicalization=canonicalization,
+            publisher=publisher,
+            trailer=trailer,
+        )
+    if kind is None:
+        kind = EntryKind.ARTICLE if footer is not None else EntryKind.OTHER
+    return FileResult(
+        path=path,
+        detail=detail,
+        kind=kind,
+        footer=footer,
+        line=line,
+        warnings=warnings,
+        signature=signature,
+        manifest=manifest,
+    )
 
 
 def write(folder: Path, name: str, data: bytes | str) -> Path:

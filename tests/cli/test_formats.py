@@ -18,7 +18,8 @@ from conftest import BAD, BODY, DOW_JONES, GOOD, article, invoke, notice, write
 
 from provenance.cli import cli
 from provenance.cli._reporting import PROGRESS_DELAY, Progress, VerifyOutput, wants_color
-from provenance.model import Result, Verdict
+from provenance.model import Verdict
+from tests.conftest import file_report
 
 #: A GitHub Actions workflow command as provenance writes it; nothing else is allowed.
 GITHUB_LINE = re.compile(
@@ -101,7 +102,7 @@ def test_github_escapes_commas_colons_and_newlines_in_paths_and_messages(
 ) -> None:
     from provenance.report import github_annotations
 
-    weird = Result("a,b:c%.txt", Verdict.MISMATCH, "line one\nline two 100%", line=3)
+    weird = file_report("a,b:c%.txt", Verdict.MISMATCH, "line one\nline two 100%", line=3)
     (line,) = github_annotations(weird)
     assert GITHUB_LINE.match(line)
     assert line == (
@@ -180,7 +181,7 @@ def test_junit_survives_control_characters_in_names(tmp_path: Path) -> None:
     from provenance.model import Summary
     from provenance.report import junit_report
 
-    results = [Result("bad\x01name.txt", Verdict.MISMATCH, "expected a\x00, computed b")]
+    results = [file_report("bad\x01name.txt", Verdict.MISMATCH, "expected a\x00, computed b")]
     text = junit_report(results, Summary.of(results))
     case = ET.fromstring(text.split("\n", 1)[1]).find("testsuite/testcase")
     assert case is not None and case.get("name") == "bad\\x01name.txt"
@@ -251,7 +252,7 @@ def test_jsonl_lines_are_written_as_files_are_checked() -> None:
     """The first line is out before the second file is checked (on_result streaming)."""
     out = io.StringIO()
     run = VerifyOutput(fmt="jsonl", strict=False, stdout=out, stderr=io.StringIO())
-    first = Result("a.txt", Verdict.OK, "fingerprint matches")
+    first = file_report("a.txt", Verdict.OK, "fingerprint matches")
     run.on_result(first)
     assert json.loads(out.getvalue())["path"] == "a.txt"
     assert run.finish([first]) == 0
@@ -413,7 +414,7 @@ def test_slow_run_on_a_terminal_draws_then_erases_the_bar() -> None:
     run = VerifyOutput(
         fmt="text", strict=False, stdout=out, stderr=err, total=lambda: 3, clock=lambda: now[0]
     )
-    results = [Result(f"{n}.txt", Verdict.OK, "fingerprint matches") for n in range(3)]
+    results = [file_report(f"{n}.txt", Verdict.OK, "fingerprint matches") for n in range(3)]
     for seconds, result in zip((0.5, 2.0, 3.0), results, strict=True):
         now[0] = seconds
         run.on_result(result)

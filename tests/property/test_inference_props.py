@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from provenance.model import Result, Verdict
 from provenance.verify import infer_publisher_tokens
+from tests.conftest import file_report
 
 
 def revised(results: list[Result]) -> set[int]:
@@ -29,7 +30,7 @@ def revised(results: list[Result]) -> set[int]:
 
 _RESULTS = st.lists(
     st.builds(
-        lambda verdict, expected, actual, n: Result(
+        lambda verdict, expected, actual, n: file_report(
             f"f{n}.txt", verdict, "d", expected=expected, actual=actual
         ),
         st.sampled_from([Verdict.OK, Verdict.MISMATCH, Verdict.MALFORMED, Verdict.UNREADABLE]),
@@ -50,6 +51,8 @@ def test_inference_is_the_plain_rule(results: list[Result]) -> None:
         if index in expected:
             assert after.verdict is Verdict.UNVERIFIABLE
             assert after.detail.startswith(f"token {before.expected} ends ")
-            assert replace(after, verdict=before.verdict, detail=before.detail) == before
+            assert after.footer is not None and before.footer is not None
+            footer = replace(after.footer, verdict=before.footer.verdict)
+            assert replace(after, footer=footer, detail=before.detail) == before
         else:
             assert after == before

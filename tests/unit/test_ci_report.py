@@ -7,11 +7,12 @@ import json
 from provenance.ci_report import codequality_report, markdown_report, markdown_text
 from provenance.model import Result, Summary, Verdict
 from provenance.report import github_report
+from tests.conftest import file_report
 
 
 def mismatches(count: int) -> list[Result]:
     return [
-        Result(f"a{n:02}.txt", Verdict.MISMATCH, f"expected x, computed y{n}", line=n)
+        file_report(f"a{n:02}.txt", Verdict.MISMATCH, f"expected x, computed y{n}", line=n)
         for n in range(1, count + 1)
     ]
 
@@ -25,7 +26,7 @@ def test_github_annotations_stay_whole_up_to_the_limit() -> None:
 
 def test_github_annotations_past_the_limit_are_logged_and_counted() -> None:
     """Issue 16 item 5: 15 mismatches gave 15 ::error lines, and GitHub showed 10."""
-    results = [*mismatches(15), Result("w.txt", Verdict.NO_FOOTER, "no notice", line=1)]
+    results = [*mismatches(15), file_report("w.txt", Verdict.NO_FOOTER, "no notice", line=1)]
     lines = github_report(results, Summary.of(results)).splitlines()
     annotations = [line for line in lines if line.startswith("::error")]
     assert len(annotations) == 10  # What GitHub shows: nothing is lost without a word.
@@ -41,7 +42,7 @@ def test_github_annotations_past_the_limit_are_logged_and_counted() -> None:
 
 
 def test_markdown_lists_every_failure_and_the_annotations_github_dropped() -> None:
-    results = [*mismatches(15), Result("ok.txt", Verdict.OK, "")]
+    results = [*mismatches(15), file_report("ok.txt", Verdict.OK, "")]
     text = markdown_report(results, Summary.of(results), github_annotations=True)
     lines = text.splitlines()
     assert lines[0] == "### provenance verify: FAILED"
@@ -57,7 +58,7 @@ def test_markdown_lists_every_failure_and_the_annotations_github_dropped() -> No
 
 
 def test_markdown_of_a_passing_run() -> None:
-    results = [Result("ok.txt", Verdict.OK, "")]
+    results = [file_report("ok.txt", Verdict.OK, "")]
     assert markdown_report(results, Summary.of(results)) == (
         "### provenance verify: passed\n\n1 file: 1 ok; passed\n"
     )
@@ -65,7 +66,7 @@ def test_markdown_of_a_passing_run() -> None:
 
 def test_a_hostile_name_cannot_break_the_markdown_table_or_inject_html() -> None:
     name = "x|y<img src=a onerror=b>[l](http://e)`c`\n| forged | row |.txt"
-    results = [Result(name, Verdict.MISMATCH, "expected x, computed y", line=1)]
+    results = [file_report(name, Verdict.MISMATCH, "expected x, computed y", line=1)]
     row = markdown_report(results, Summary.of(results)).splitlines()[-1]
     assert row.count("|") - row.count("\\|") == 5  # Five cell borders: one row, four cells.
     assert "<" not in row.replace("\\<", "")
@@ -75,9 +76,9 @@ def test_a_hostile_name_cannot_break_the_markdown_table_or_inject_html() -> None
 
 def test_codequality_has_an_entry_per_issue_with_stable_fingerprints() -> None:
     results = [
-        Result("a.txt", Verdict.MISMATCH, "expected x, computed y", line=7),
-        Result("b.txt", Verdict.NO_FOOTER, "no copyright notice at the end"),
-        Result("c.txt", Verdict.OK, ""),
+        file_report("a.txt", Verdict.MISMATCH, "expected x, computed y", line=7),
+        file_report("b.txt", Verdict.NO_FOOTER, "no copyright notice at the end"),
+        file_report("c.txt", Verdict.OK, ""),
     ]
     report = json.loads(codequality_report(results, Summary.of(results)))
     assert report[0] == {
@@ -100,11 +101,11 @@ def test_codequality_has_an_entry_per_issue_with_stable_fingerprints() -> None:
 
 
 def test_codequality_of_a_clean_run_is_an_empty_array() -> None:
-    results = [Result("c.txt", Verdict.OK, "")]
+    results = [file_report("c.txt", Verdict.OK, "")]
     assert codequality_report(results, Summary.of(results)) == "[]\n"
 
 
 def test_codequality_fingerprints_of_identical_findings_differ() -> None:
-    twice = Result("a.txt", Verdict.OK, "", warnings=("w", "w"))
+    twice = file_report("a.txt", Verdict.OK, "", warnings=("w", "w"))
     report = json.loads(codequality_report([twice], Summary.of([twice])))
     assert len({entry["fingerprint"] for entry in report}) == 2

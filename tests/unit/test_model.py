@@ -9,12 +9,13 @@ import pytest
 from provenance.model import (
     Algorithm,
     Document,
+    EntryKind,
     ManifestVerdict,
-    Result,
     Span,
     Summary,
     Verdict,
 )
+from tests.conftest import file_report
 
 
 def test_verdict_words_are_the_public_contract() -> None:
@@ -42,19 +43,21 @@ def test_verdict_words_are_the_public_contract() -> None:
     ],
 )
 def test_failed(verdict: Verdict, fails: bool, fails_strict: bool) -> None:
-    result = Result("a.txt", verdict, "detail")
+    result = file_report("a.txt", verdict, "detail")
     assert result.failed() is fails
     assert result.failed(strict=True) is fails_strict
 
 
 def test_trailer_fails_only_under_strict() -> None:
-    result = Result("a.txt", Verdict.OK, "fingerprint matches", trailer="Appeared in print.")
+    result = file_report("a.txt", Verdict.OK, "fingerprint matches", trailer="Appeared in print.")
     assert not result.failed()
     assert result.failed(strict=True)
 
 
 def test_summary_counts_every_verdict() -> None:
-    results = [Result(f"{v}.txt", v, "") for v in Verdict] + [Result("b.txt", Verdict.OK, "")]
+    results = [file_report(f"{v}.txt", v, "") for v in Verdict] + [
+        file_report("b.txt", Verdict.OK, "")
+    ]
     summary = Summary.of(results)
     assert dict(summary.counts) == {**dict.fromkeys(Verdict, 1), Verdict.OK: 2}
     assert (summary.total, summary.failed, summary.ok) == (8, 4, False)
@@ -65,17 +68,20 @@ def test_summary_counts_every_verdict() -> None:
 
 
 def test_what_counts_as_a_checked_file() -> None:
-    article = Result("a.txt", Verdict.NO_FOOTER, "")
-    photo = Result("p.png", Verdict.NO_FOOTER, "", manifest=ManifestVerdict.LISTED, article=False)
-    seal = Result("SHA256SUMS", Verdict.NO_FOOTER, "", article=False)
+    article = file_report("a.txt", Verdict.NO_FOOTER, "")
+    photo = file_report("p.png", None, "", manifest=ManifestVerdict.LISTED)
+    seal = file_report("SHA256SUMS", None, "", kind=EntryKind.MANIFEST)
     assert [Summary.of([r]).checked for r in (article, photo, seal)] == [1, 1, 0]
     assert Summary.of([photo]).ok and not Summary.of([seal]).ok
 
 
 def test_results_are_frozen() -> None:
-    result = Result("a.txt", Verdict.OK, "")
+    result = file_report("a.txt", Verdict.OK, "")
     with pytest.raises(dataclasses.FrozenInstanceError):
-        result.verdict = Verdict.MISMATCH  # type: ignore[misc]
+        result.detail = "changed"  # type: ignore[misc]
+    assert result.footer is not None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.footer.verdict = Verdict.MISMATCH  # type: ignore[misc]
 
 
 def test_algorithm_hex_length() -> None:
@@ -93,8 +99,8 @@ def test_document_span_lookup_and_covered_end() -> None:
 
 
 def test_seals_checked_without_trust_are_flagged_in_the_summary() -> None:
-    sealed = Result("a.txt", Verdict.OK, "", manifest=ManifestVerdict.LISTED)
-    plain = Result("b.txt", Verdict.OK, "")
+    sealed = file_report("a.txt", Verdict.OK, "", manifest=ManifestVerdict.LISTED)
+    plain = file_report("b.txt", Verdict.OK, "")
     assert Summary.of([sealed], signatures_checked=False).seal_signatures_unchecked
     assert not Summary.of([sealed], signatures_checked=True).seal_signatures_unchecked
     assert not Summary.of([plain], signatures_checked=False).seal_signatures_unchecked

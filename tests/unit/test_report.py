@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from provenance.model import (
     Algorithm,
     Document,
+    EntryKind,
     ManifestVerdict,
     Result,
     SignatureResult,
@@ -38,10 +39,25 @@ from provenance.report import (
     text_report,
     verdict_word,
 )
+from tests.conftest import file_report
 
-OK = Result("a.txt", Verdict.OK, "fingerprint matches", Algorithm.MD5, "1" * 32, "1" * 32)
-BAD = Result("b.txt", Verdict.MISMATCH, "expected x, computed y", Algorithm.MD5, "x", "y")
-TRAILER = Result("c.txt", Verdict.OK, "fingerprint matches", trailer="Appeared in print.")
+OK = file_report(
+    "a.txt",
+    Verdict.OK,
+    "fingerprint matches",
+    algorithm=Algorithm.MD5,
+    expected="1" * 32,
+    actual="1" * 32,
+)
+BAD = file_report(
+    "b.txt",
+    Verdict.MISMATCH,
+    "expected x, computed y",
+    algorithm=Algorithm.MD5,
+    expected="x",
+    actual="y",
+)
+TRAILER = file_report("c.txt", Verdict.OK, "fingerprint matches", trailer="Appeared in print.")
 
 ISSUE_RESULT_KEYS = {"path", "verdict", "algorithm", "expected", "actual", "detail"}
 ISSUE_DOCUMENT_KEYS = {
@@ -72,7 +88,7 @@ def test_summary_lines() -> None:
     assert summary_line(Summary.of([])) == "no files checked; FAILED"
     assert summary_line(Summary.of([], allow_empty=True)) == "no files to check"
     # Only a seal's own signature result: no file was checked.
-    seal = Result("d/SHA256SUMS", Verdict.NO_FOOTER, "the manifest", article=False)
+    seal = file_report("d/SHA256SUMS", None, "the manifest", kind=EntryKind.MANIFEST)
     assert summary_line(Summary.of([seal])) == (
         "1 file: 1 not an article; FAILED (no files checked)"
     )
@@ -110,7 +126,7 @@ def test_json_report() -> None:
         "detail": "expected x, computed y",
     }
     assert result_dict(TRAILER)["trailer"] == "Appeared in print."
-    assert result_dict(Result("d", Verdict.UNREADABLE, "binary"))["algorithm"] is None
+    assert result_dict(file_report("d", Verdict.UNREADABLE, "binary"))["algorithm"] is None
 
 
 def test_document_dict() -> None:
@@ -235,7 +251,7 @@ UNSAFE = re.compile(
 
 def test_result_line_escapes_every_text_from_a_file() -> None:
     signature = SignatureResult(SignatureVerdict.GOOD, "good", principal="eve\x1b[2K@x")
-    result = Result(
+    result = file_report(
         "dir\r/a\u202e.txt",
         Verdict.OK,
         "fingerprint matches",
@@ -247,7 +263,7 @@ def test_result_line_escapes_every_text_from_a_file() -> None:
         "ok            dir\\r/a\\u202e.txt  [text after the fingerprint is not covered]"
         "  [warning: holder 'A\\u2066B']  [signature good by eve\\x1b[2K@x]"
     )
-    assert "\\u202e" in details_line(Result("a", Verdict.OK, "", publisher="P\u202e"))
+    assert "\\u202e" in details_line(file_report("a", Verdict.OK, "", publisher="P\u202e"))
 
 
 # --- The first column: what fails the file ----------------------------------------------------
@@ -260,31 +276,31 @@ def _sig(verdict: SignatureVerdict) -> SignatureResult:
 @pytest.mark.parametrize(
     ("result", "require", "word"),
     [
-        (Result("a", Verdict.OK, "", signature=_sig(SignatureVerdict.BAD)), False, "sig-bad"),
+        (file_report("a", Verdict.OK, "", signature=_sig(SignatureVerdict.BAD)), False, "sig-bad"),
         (
-            Result("a", Verdict.OK, "", signature=_sig(SignatureVerdict.UNTRUSTED)),
+            file_report("a", Verdict.OK, "", signature=_sig(SignatureVerdict.UNTRUSTED)),
             False,
             "sig-untrusted",
         ),
-        (Result("a", Verdict.OK, "", signature=_sig(SignatureVerdict.MISSING)), False, "ok"),
+        (file_report("a", Verdict.OK, "", signature=_sig(SignatureVerdict.MISSING)), False, "ok"),
         (
-            Result("a", Verdict.OK, "", signature=_sig(SignatureVerdict.MISSING)),
+            file_report("a", Verdict.OK, "", signature=_sig(SignatureVerdict.MISSING)),
             True,
             "sig-missing",
         ),
         (
-            Result("a", Verdict.MISMATCH, "", signature=_sig(SignatureVerdict.BAD)),
+            file_report("a", Verdict.MISMATCH, "", signature=_sig(SignatureVerdict.BAD)),
             False,
             "sig-bad",
         ),
-        (Result("a", Verdict.OK, "", manifest=ManifestVerdict.UNSAFE), False, "sums-unsafe"),
+        (file_report("a", Verdict.OK, "", manifest=ManifestVerdict.UNSAFE), False, "sums-unsafe"),
         (
-            Result("a", Verdict.MISSING, "", manifest=ManifestVerdict.MISSING),
+            file_report("a", Verdict.MISSING, "", manifest=ManifestVerdict.MISSING),
             False,
             "missing",
         ),
         (
-            Result(
+            file_report(
                 "a",
                 Verdict.OK,
                 "",
@@ -294,20 +310,24 @@ def _sig(verdict: SignatureVerdict) -> SignatureResult:
             False,
             "sig-bad",
         ),
-        (Result("a", Verdict.MISMATCH, "", manifest=ManifestVerdict.LISTED), False, "mismatch"),
         (
-            Result("p", Verdict.NO_FOOTER, "", manifest=ManifestVerdict.LISTED, article=False),
+            file_report("a", Verdict.MISMATCH, "", manifest=ManifestVerdict.LISTED),
+            False,
+            "mismatch",
+        ),
+        (
+            file_report("p", None, "", manifest=ManifestVerdict.LISTED),
             False,
             "listed",
         ),
-        (Result("S", Verdict.NO_FOOTER, "", article=False), False, "-"),
+        (file_report("S", None, "", kind=EntryKind.MANIFEST), False, "-"),
         (
-            Result(
+            file_report(
                 "S",
-                Verdict.NO_FOOTER,
+                None,
                 "",
+                kind=EntryKind.MANIFEST,
                 signature=_sig(SignatureVerdict.MALFORMED),
-                article=False,
             ),
             False,
             "sig-malformed",
@@ -322,7 +342,7 @@ def test_verdict_word_names_what_fails(result: Result, require: bool, word: str)
 
 
 def test_text_report_widens_the_column_for_a_longer_word() -> None:
-    untrusted = Result("b.txt", Verdict.OK, "", signature=_sig(SignatureVerdict.UNTRUSTED))
+    untrusted = file_report("b.txt", Verdict.OK, "", signature=_sig(SignatureVerdict.UNTRUSTED))
     results = [OK, untrusted]
     assert text_report(results, Summary.of(results)).splitlines()[:2] == [
         "ok             a.txt",
@@ -338,7 +358,7 @@ def test_text_report_widens_the_column_for_a_longer_word() -> None:
 
 
 def test_json_of_a_name_that_is_not_utf8_has_path_bytes() -> None:
-    results = [Result("dir/caf\udce9.txt", Verdict.MISMATCH, "no such thing as caf\udce9")]
+    results = [file_report("dir/caf\udce9.txt", Verdict.MISMATCH, "no such thing as caf\udce9")]
     text = json_report(results, Summary.of(results))
     payload = json.loads(text.encode("utf-8").decode("utf-8"))  # Encodes: no surrogate left.
     (result,) = payload["results"]
@@ -346,19 +366,19 @@ def test_json_of_a_name_that_is_not_utf8_has_path_bytes() -> None:
     assert result["path"] == "dir/caf\ufffd.txt"
     assert base64.b64decode(result["path_bytes"]) == b"dir/caf\xe9.txt"
     assert result["detail"] == "no such thing as caf\ufffd"
-    assert "path_bytes" not in result_dict(Result("a\u202e\x1b.txt", Verdict.OK, ""))
+    assert "path_bytes" not in result_dict(file_report("a\u202e\x1b.txt", Verdict.OK, ""))
     assert json.loads(json_text({"k": "a\u202e\x1b"})) == {"k": "a\u202e\x1b"}
     assert json_text({"k": "\ud800"}, compact=True) == '{"k":"\ufffd"}'
 
 
-MISSING = Result(
+MISSING = file_report(
     "issue/b.txt",
     Verdict.MISSING,
     "listed in SHA256SUMS line 7, but absent",
     line=7,
     manifest=ManifestVerdict.MISSING,
 )
-UNSAFE_ENTRY = Result(
+UNSAFE_ENTRY = file_report(
     "../etc/passwd",
     Verdict.UNREADABLE,
     "unsafe path in SHA256SUMS line 2: the path holds '..'; never opened",
@@ -393,7 +413,7 @@ def test_no_annotation_points_at_a_file_that_is_absent_or_never_opened() -> None
 
 
 def test_a_seal_checked_without_trust_says_so_after_the_status() -> None:
-    listed = Result("a.txt", Verdict.OK, "", manifest=ManifestVerdict.LISTED)
+    listed = file_report("a.txt", Verdict.OK, "", manifest=ManifestVerdict.LISTED)
     summary = Summary.of([listed], signatures_checked=False)
     assert summary_line(summary) == (
         "1 file: 1 ok; SHA256SUMS: 1 listed; passed; seal signatures not checked: "
@@ -406,7 +426,7 @@ def test_a_seal_checked_without_trust_says_so_after_the_status() -> None:
 
 def test_an_uncovered_article_is_sig_missing_only_when_signatures_are_required() -> None:
     missing = SignatureResult(SignatureVerdict.MISSING, "no signature: a.txt.sig does not exist")
-    result = Result("a.txt", Verdict.OK, "", signature=missing)
+    result = file_report("a.txt", Verdict.OK, "", signature=missing)
     assert verdict_word(result, require_signature=True) == "sig-missing"
     assert verdict_word(result, require_signature=False) == "ok"
     assert result.failed(require_signature=True) and not result.failed()

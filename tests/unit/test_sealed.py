@@ -12,7 +12,7 @@ import pytest
 from provenance.allowed_signers import TrustedKey
 from provenance.errors import InputError
 from provenance.keys import SigningKey, generate_key
-from provenance.model import ManifestVerdict, Result, SignatureVerdict, Verdict
+from provenance.model import EntryKind, ManifestVerdict, Result, SignatureVerdict, Verdict
 from provenance.seal import seal_folder
 from provenance.sealed import (
     NOT_AN_ARTICLE,
@@ -50,7 +50,8 @@ def test_an_intact_sealed_folder_passes(sealed: Path, key: SigningKey) -> None:
     assert {r.manifest for r in results.values()} == {ManifestVerdict.LISTED}
     assert results["a.txt"].verdict is Verdict.OK
     assert results["docs/b.md"].verdict is Verdict.OK
-    assert results["img/photo.jpg"].verdict is Verdict.NO_FOOTER
+    photo = results["img/photo.jpg"]
+    assert photo.footer is None and photo.kind is EntryKind.OTHER
     assert results["img/photo.jpg"].detail == NOT_AN_ARTICLE
     assert not found.failed()
     assert not found.failed(require_signature=True)
@@ -74,7 +75,7 @@ def test_changed_non_article_keeps_its_footer_verdict_apart(sealed: Path, key: S
     (sealed / "img/photo.jpg").write_bytes(b"other")
     changed = by_path(check(sealed, key), sealed)["img/photo.jpg"]
     assert changed.manifest is ManifestVerdict.MISMATCH
-    assert changed.verdict is Verdict.NO_FOOTER
+    assert changed.footer is None and changed.kind is EntryKind.OTHER
 
 
 def test_missing_file(sealed: Path, key: SigningKey) -> None:
@@ -526,7 +527,7 @@ def test_an_oversized_or_special_own_signature_is_malformed(sealed: Path, key: S
         assert signature is not None and signature.verdict is SignatureVerdict.MALFORMED, name
     # The planted files are unlisted too, and neither is read as an article.
     assert rows["a.txt.sig"].manifest is ManifestVerdict.UNLISTED
-    assert rows["a.txt.sig"].verdict is Verdict.NO_FOOTER
+    assert rows["a.txt.sig"].footer is None and rows["a.txt.sig"].kind is EntryKind.SIGNATURE
 
 
 def test_own_signatures_are_not_checked_without_a_policy(sealed: Path, key: SigningKey) -> None:

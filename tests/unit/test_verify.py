@@ -26,6 +26,7 @@ from provenance.verify import (
     never_article,
     verify_file,
 )
+from tests.conftest import file_report
 
 
 def test_ok_reports_both_digests() -> None:
@@ -328,13 +329,13 @@ def test_token_that_matches_one_file_is_a_digest(tmp_path: Path) -> None:
 
 
 def test_same_token_on_identical_texts_stays_mismatch() -> None:
-    tampered = Result("a", Verdict.MISMATCH, "", expected="1" * 32, actual="2" * 32)
-    copy = Result("b", Verdict.MISMATCH, "", expected="1" * 32, actual="2" * 32)
+    tampered = file_report("a", Verdict.MISMATCH, "", expected="1" * 32, actual="2" * 32)
+    copy = file_report("b", Verdict.MISMATCH, "", expected="1" * 32, actual="2" * 32)
     assert [r.verdict for r in infer_publisher_tokens([tampered, copy])] == [Verdict.MISMATCH] * 2
 
 
 def test_a_single_mismatch_is_not_inferred() -> None:
-    lone = Result("a", Verdict.MISMATCH, "", expected="1" * 32, actual="2" * 32)
+    lone = file_report("a", Verdict.MISMATCH, "", expected="1" * 32, actual="2" * 32)
     assert infer_publisher_tokens([lone]) == [lone]
 
 
