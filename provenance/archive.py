@@ -66,14 +66,13 @@ from provenance.errors import InputError, UnreadableArchive
 from provenance.fsio import BLOCK_SIZE, open_regular, special_kind
 from provenance.manifest import MAX_MANIFESTS_SIZE, path_problem
 from provenance.model import (
-    Canonicalization,
     Result,
     SignatureResult,
     SignatureVerdict,
 )
+from provenance.options import DEFAULT_OPTIONS, VerifyOptions
 from provenance.parallel import Pending, TextChecker
 from provenance.sealed import (
-    DEFAULT_MAX_SIZE,
     Found,
     Refused,
     check_seals,
@@ -83,9 +82,7 @@ from provenance.sealed import (
     signed_article,
 )
 from provenance.sign import Prehashed, check_signature, signature_path
-from provenance.sshsig import DEFAULT_NAMESPACE
 from provenance.tarread import COMPRESSIONS, Decompressed, Kind, TarMember, TarWalker
-from provenance.tokens import TokenRegistry
 from provenance.tree import FileDigest, display_name
 from provenance.zipread import check_layout
 
@@ -187,33 +184,28 @@ def archive_format(path: str | os.PathLike[str]) -> str | None:
 
 def check_archive(
     path: str | os.PathLike[str],
+    options: VerifyOptions = DEFAULT_OPTIONS,
     *,
-    policy: TrustPolicy | None = None,
-    namespace: str = DEFAULT_NAMESPACE,
-    require_signature: bool = False,
-    canonicalization: Canonicalization = Canonicalization.RELAXED,
-    tokens: TokenRegistry | None = None,
     is_article: Callable[[str], bool] = default_is_article,
-    max_member_size: int = DEFAULT_MAX_SIZE,
     max_total_size: int | None = None,
-    now: datetime | None = None,
-    jobs: int = 1,
 ) -> ArchiveCheck:
     """Check an archive's members in place; see the module's docstring.
 
-    ``policy`` (allowed signers or one trusted key) checks ARCHIVE.sig and SHA256SUMS.sig;
-    without it they are reported ``missing`` when absent and not checked (``None``) when
-    present, and ``require_signature`` is an :class:`~provenance.errors.InputError`.
-    ``jobs`` processes check the articles' footers (with 1, the reading thread does).
+    ``options.policy`` (allowed signers or one trusted key) checks ARCHIVE.sig and
+    SHA256SUMS.sig; without it they are reported ``missing`` when absent and not checked
+    (``None``) when present. No member is read beyond ``options.max_member_size`` bytes, nor
+    the whole archive beyond ``max_total_size`` (default :data:`TOTAL_FACTOR` times that).
+    ``options.jobs`` processes check the articles' footers (with 1, the reading thread does).
     Raises :class:`~provenance.errors.InputError` when ``path`` is not a file.
 
-    >>> check = check_archive("issue-12.tar.gz", policy=load_trusted_key("alice.pub"))
+    >>> check = check_archive("issue-12.tar.gz", VerifyOptions(policy=load_trusted_key("alice.pub")))
     ... # doctest: +SKIP
     >>> [r.path for r in check.results if r.failed()]  # doctest: +SKIP
     ['issue-12/planted.txt']
     """
-    if require_signature and policy is None:
-        raise InputError("requiring a signature needs a trust policy (allowed signers or a key)")
+    policy, namespace, now = options.policy, options.namespace, options.now
+    canonicalization, tokens = options.canonicalization, options.tokens
+    max_member_size = options.max_member_size
     shown = os.fspath(path)
     if not os.path.isfile(shown):
         raise InputError(f"{shown}: no such archive file")
@@ -222,7 +214,7 @@ def check_archive(
 
     # With more than one job the footers are checked by worker processes (forked here,
     # before anything else runs) while this one decompresses and hashes.
-    checker = TextChecker.start(jobs, canonicalization, tokens)
+    checker = TextChecker.start(options.jobs, canonicalization, tokens)
 
     def inspect(name: str, data: bytes) -> Result | Pending:
         if checker is not None:

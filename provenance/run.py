@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from provenance.errors import InputError
 from provenance.model import EntryKind, Result, SignatureResult, SignatureVerdict
+from provenance.options import DEFAULT_OPTIONS
 from provenance.parallel import Target
 from provenance.seals import MANIFEST_NAME
 from provenance.verify import (
@@ -38,22 +38,9 @@ from provenance.verify import (
 )
 
 if TYPE_CHECKING:
-    from provenance.allowed_signers import TrustPolicy
+    pass
 
 _ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".zip")
-
-
-@dataclass(frozen=True, slots=True)
-class RunOptions:
-    """What a run checks beyond footers: signatures, and how far archives may expand."""
-
-    policy: TrustPolicy | None = None
-    namespace: str = "file"
-    #: Every article must be covered by a good signature (a trust source, no --allow-unsigned).
-    require_signature: bool = False
-    jobs: int = 1
-    max_member_size: int = 256 << 20
-    now: datetime | None = None
 
 
 def kind_of(path: str) -> str:
@@ -69,8 +56,7 @@ def kind_of(path: str) -> str:
 
 def check_run(
     paths: Sequence[str],
-    options: VerifyOptions,
-    run: RunOptions = RunOptions(),
+    options: VerifyOptions = DEFAULT_OPTIONS,
     *,
     on_result: Callable[[Result], None] | None = None,
 ) -> list[Result]:
@@ -97,11 +83,11 @@ def check_run(
         walk = _Walk(iter_entries(plain, options))
         while True:
             # The files up to the next sealed folder stream through the footer check.
-            results.extend(check_targets(walk.files(), options, on_result=emit, jobs=run.jobs))
+            results.extend(check_targets(walk.files(), options, on_result=emit))
             folder = walk.take_sealed()
             if folder is None:
                 break
-            add(_sealed(folder.path, options, run))
+            add(_sealed(folder.path, options))
         plain.clear()
 
     for path in paths:
@@ -109,7 +95,7 @@ def check_run(
             plain.append(path)
             continue
         flush()
-        add(_archive(path, options, run))
+        add(_archive(path, options))
     flush()
     return infer_publisher_tokens(results)
 
@@ -142,22 +128,12 @@ def _signed_object(
     return Result(path=path, detail=detail, kind=kind, signature=signature)
 
 
-def _sealed(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
+def _sealed(path: str, options: VerifyOptions) -> list[Result]:
     from provenance.sealed import check_sealed_folder, join_display
 
-    check = check_sealed_folder(
-        path,
-        policy=run.policy,
-        namespace=run.namespace,
-        require_signature=run.require_signature,
-        canonicalization=options.canonicalization,
-        tokens=options.tokens,
-        max_size=run.max_member_size,
-        now=run.now,
-        jobs=run.jobs,
-    )
+    check = check_sealed_folder(path, options)
     head = []
-    if run.policy is not None:
+    if options.policy is not None:
         shown = join_display(path, MANIFEST_NAME)
         head.append(
             _signed_object(
@@ -167,24 +143,14 @@ def _sealed(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
     return head + list(check.results)
 
 
-def _archive(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
+def _archive(path: str, options: VerifyOptions) -> list[Result]:
     from provenance.archive import check_archive
     from provenance.tree import display_name
 
-    check = check_archive(
-        path,
-        policy=run.policy,
-        namespace=run.namespace,
-        require_signature=run.require_signature,
-        canonicalization=options.canonicalization,
-        tokens=options.tokens,
-        max_member_size=run.max_member_size,
-        now=run.now,
-        jobs=run.jobs,
-    )
+    check = check_archive(path, options)
     head = []
     members = [_in_archive(path, result) for result in check.results]
-    if run.policy is not None:
+    if options.policy is not None:
         # Good signatures over every member's bytes (ARCHIVE.sig, or each seal's) make any
         # other signature optional: then a missing one is not shown.
         covered = check.covered()

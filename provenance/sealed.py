@@ -54,7 +54,6 @@ from provenance.manifest import (
 )
 from provenance.manifest import parse as parse_manifest
 from provenance.model import (
-    Canonicalization,
     EntryKind,
     FooterCheck,
     ManifestVerdict,
@@ -63,11 +62,11 @@ from provenance.model import (
     SignatureVerdict,
     Verdict,
 )
+from provenance.options import DEFAULT_MAX_SIZE, DEFAULT_OPTIONS, VerifyOptions
 from provenance.parallel import Pending, TextChecker
 from provenance.seals import Nearest, is_sealed, seal_files, seal_of
 from provenance.sign import SIGNATURE_SUFFIX, Prehashed, check_signature
 from provenance.sshsig import DEFAULT_NAMESPACE, MAX_ARMORED_SIZE
-from provenance.tokens import TokenRegistry
 from provenance.tree import FileDigest, Kind, display_name, scan
 from provenance.verify import (
     DEFAULT_SUFFIXES,
@@ -76,10 +75,6 @@ from provenance.verify import (
     join_display,
     never_article,
 )
-
-#: No file is kept in memory beyond this many bytes to check its footer (nor, in an archive,
-#: read beyond it at all).
-DEFAULT_MAX_SIZE = 256 << 20
 
 #: The detail of a file whose footer is not checked because it is not an article.
 NOT_AN_ARTICLE = "not an article: only its SHA-256 is checked"
@@ -138,41 +133,34 @@ def default_is_article(path: str) -> bool:
 
 def check_sealed_folder(
     folder: str | os.PathLike[str],
+    options: VerifyOptions = DEFAULT_OPTIONS,
     *,
-    policy: TrustPolicy | None = None,
-    namespace: str = DEFAULT_NAMESPACE,
-    require_signature: bool = False,
-    canonicalization: Canonicalization = Canonicalization.RELAXED,
-    tokens: TokenRegistry | None = None,
     is_article: Callable[[str], bool] = default_is_article,
-    max_size: int = DEFAULT_MAX_SIZE,
-    now: datetime | None = None,
     workers: int | None = None,
-    jobs: int = 1,
 ) -> SealedCheck:
     """Check a sealed folder: the signature of SHA256SUMS, every entry, every article.
 
     Every folder below it that holds a SHA256SUMS is a sealed folder too, checked by the
     nearest-seal rule of :func:`check_seals`.
 
-    ``policy`` is an :class:`~provenance.allowed_signers.AllowedSigners` or
+    ``options.policy`` is an :class:`~provenance.allowed_signers.AllowedSigners` or
     :class:`~provenance.allowed_signers.TrustedKey`; without one the signature is not checked
-    (``signature`` is ``None``, or ``missing`` when there is no .sig), and
-    ``require_signature`` without one is an :class:`~provenance.errors.InputError`.
+    (``signature`` is ``None``, or ``missing`` when there is no .sig). No file is kept beyond
+    ``options.max_member_size`` bytes.
     ``is_article(path)`` picks the files whose footer is checked (relative POSIX paths).
-    ``jobs`` processes check the footers (with 1, the thread that reads and hashes does);
-    ``workers`` threads read and hash (see :func:`provenance.tree.scan`).
+    ``options.jobs`` processes check the footers (with 1, the thread that reads and hashes
+    does); ``workers`` threads read and hash (see :func:`provenance.tree.scan`).
 
     Raises :class:`~provenance.errors.InputError` when ``folder`` is not a folder holding
     SHA256SUMS; never for what is wrong inside it.
 
-    >>> check = check_sealed_folder("issue-12", policy=load_allowed_signers("allowed"))
+    >>> check = check_sealed_folder("issue-12", VerifyOptions(policy=load_allowed_signers("allowed")))
     ... # doctest: +SKIP
     >>> check.signature.verdict, check.failed()  # doctest: +SKIP
     (<SignatureVerdict.GOOD: 'good'>, False)
     """
-    if require_signature and policy is None:
-        raise InputError("requiring a signature needs a trust policy (allowed signers or a key)")
+    policy, max_size = options.policy, options.max_member_size
+    canonicalization, tokens = options.canonicalization, options.tokens
     root = os.fspath(folder)
     if not is_sealed(root):
         raise InputError(f"{root} is not a sealed folder: it holds no {MANIFEST_NAME}")
@@ -191,7 +179,7 @@ def check_sealed_folder(
 
     # With more than one job the footers are checked by worker processes while this one
     # walks and hashes (forked before the walk's thread starts); else by the walking thread.
-    checker = TextChecker.start(jobs, canonicalization, tokens)
+    checker = TextChecker.start(options.jobs, canonicalization, tokens)
     # With a trust policy each article's own FILE.sig is checked too (SPEC §9), over the
     # digests of the very bytes that were hashed and footer-checked.
     digests: dict[str, Prehashed] = {}
@@ -249,8 +237,8 @@ def check_sealed_folder(
         is_article=is_article,
         max_size=max_size,
         policy=policy,
-        namespace=namespace,
-        now=now,
+        namespace=options.namespace,
+        now=options.now,
     )
     return SealedCheck(dict(check.signatures).get(""), check.results)
 

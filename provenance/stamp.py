@@ -174,8 +174,7 @@ def _existing(
             hint="use --update to add its fingerprint",
         )
     raise StampRefused(
-        f"its footer does not verify ({checked.verdict}: {checked.detail}); "
-        "not stamping over it",
+        f"its footer does not verify ({checked.verdict}: {checked.detail}); not stamping over it",
         hint="check the text first; --update --force recomputes the fingerprint of the text "
         "as it is now",
     )

@@ -20,6 +20,8 @@ from provenance.engine import check_bytes as check_bytes
 from provenance.engine import check_file as check_file
 from provenance.errors import InputError, VerificationError
 from provenance.model import Canonicalization, Result, Verdict
+from provenance.options import DEFAULT_OPTIONS
+from provenance.options import VerifyOptions as VerifyOptions
 from provenance.seals import marks_seal
 from provenance.tokens import TokenRegistry
 
@@ -30,21 +32,6 @@ NEVER_ARTICLES = ("SHA256SUMS", "*.sig")
 # The patterns as one expression: a walk asks about every file name, and one match costs a
 # seventh of a fnmatchcase per pattern (0.4 us against 3 us a name).
 _NEVER_ARTICLE = re.compile("|".join(map(fnmatch.translate, NEVER_ARTICLES)))
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyOptions:
-    """How files are checked and which files a folder walk takes."""
-
-    canonicalization: Canonicalization = Canonicalization.RELAXED
-    tokens: TokenRegistry | None = None
-    #: Globs that replace the default selection (.txt, .md, no suffix) when given.
-    include: tuple[str, ...] = ()
-    #: Globs of files (or folders) to leave out of a folder walk.
-    exclude: tuple[str, ...] = ()
-    #: Adds the check of each file's detached signature to its result
-    #: (:class:`provenance.signed.SignatureCheck`); ``None`` leaves signatures unchecked.
-    signatures: Callable[[Result], Result] | None = None
 
 
 def verify_file(
@@ -132,7 +119,7 @@ class Target:
 
 
 def iter_targets(
-    paths: Iterable[str], options: VerifyOptions = VerifyOptions()
+    paths: Iterable[str], options: VerifyOptions = DEFAULT_OPTIONS
 ) -> Iterator[Target]:
     """The files to check for ``paths``, in order: files as named, folders walked sorted.
 
@@ -155,7 +142,7 @@ class SealedFolder:
 
 
 def iter_entries(
-    paths: Iterable[str], options: VerifyOptions = VerifyOptions()
+    paths: Iterable[str], options: VerifyOptions = DEFAULT_OPTIONS
 ) -> Iterator[parallel.Target | SealedFolder]:
     """:func:`iter_targets`, but a sealed folder, named or met on the way, is one entry.
 
@@ -278,16 +265,15 @@ def join_display(root: str, relative: str) -> str:
 
 def check_paths(
     paths: Iterable[str],
-    options: VerifyOptions = VerifyOptions(),
+    options: VerifyOptions = DEFAULT_OPTIONS,
     *,
     on_result: Callable[[Result], None] | None = None,
-    jobs: int = 1,
 ) -> list[Result]:
     """Check files and folders; one result per file, in walk order.
 
     ``on_result`` is called with each result as soon as it is known, in walk order (for
-    progress and streaming output). ``jobs`` greater than 1 checks files in that many worker
-    processes, in batches; a run of fewer files than a few batches stays in this process.
+    progress and streaming output). ``options.jobs`` greater than 1 checks files in that
+    many worker processes, in batches; a run of fewer files than a few batches stays in this process.
     After every file is checked, tokens shared by files whose texts differ are reported
     ``unverifiable`` (see :func:`infer_publisher_tokens`); the list returned carries those
     final verdicts.
@@ -295,19 +281,18 @@ def check_paths(
     This checks footers (and FILE.sig) only, in sealed folders too; a run that honours
     seals and archives is :func:`provenance.run.check_run`.
 
-    >>> [r.verdict.value for r in check_paths(["fixtures/articles/good"], jobs=2)][:1]  # doctest: +SKIP
+    >>> [r.verdict.value for r in check_paths(["fixtures/articles/good"], VerifyOptions(jobs=2))][:1]  # doctest: +SKIP
     ['ok']
     """
-    found = check_targets(_targets(paths, options), options, on_result=on_result, jobs=jobs)
+    found = check_targets(_targets(paths, options), options, on_result=on_result)
     return infer_publisher_tokens(found)
 
 
 def check_targets(
     targets: Iterable[parallel.Target],
-    options: VerifyOptions = VerifyOptions(),
+    options: VerifyOptions = DEFAULT_OPTIONS,
     *,
     on_result: Callable[[Result], None] | None = None,
-    jobs: int = 1,
 ) -> list[Result]:
     """:func:`check_paths` for files already found: (path, display, error) tuples.
 
@@ -315,6 +300,7 @@ def check_targets(
     its caller runs it once, over all of them.
     """
     targets = iter(targets)
+    jobs = options.jobs
     head = list(islice(targets, 2 * parallel.BATCH)) if jobs > 1 else []
     if jobs > 1 and len(head) == 2 * parallel.BATCH:
         stream: Iterable[Result] = parallel.check_parallel(
@@ -322,14 +308,24 @@ def check_targets(
         )
     else:
         stream = parallel.check_each(chain(head, targets), options.canonicalization, options.tokens)
+    signatures = _signature_check(options)
     results = []
     for result in stream:
-        if options.signatures is not None:
-            result = options.signatures(result)
+        if signatures is not None:
+            result = signatures(result)
         if on_result is not None:
             on_result(result)
         results.append(result)
     return results
+
+
+def _signature_check(options: VerifyOptions) -> Callable[[Result], Result] | None:
+    """What adds each file's FILE.sig check to its result, with a trust policy; else ``None``."""
+    if options.policy is None:
+        return None
+    from provenance.signed import SignatureCheck  # cryptography: only with a trust policy.
+
+    return SignatureCheck(options.policy, options.namespace, options.now)
 
 
 def infer_publisher_tokens(results: Sequence[Result]) -> list[Result]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import TYPE_CHECKING
 
 import click
 
@@ -21,9 +20,6 @@ from provenance.cli import (
     shown,
     walk,
 )
-
-if TYPE_CHECKING:
-    from provenance.allowed_signers import TrustPolicy
 
 _CANONICALIZATION = click.Choice(["relaxed", "simple"])
 _PATH = path_param()
@@ -252,49 +248,47 @@ def verify(
     from provenance.cli._config import effective_settings, ignored_lines
     from provenance.cli._reporting import VerifyOutput
     from provenance.errors import InputError
-    from provenance.run import RunOptions, check_run
-    from provenance.tokens import registry
-    from provenance.verify import VerifyOptions
+    from provenance.options import verify_options
+    from provenance.run import check_run
 
     if quiet and verbose:
         raise InputError("--quiet and --verbose cannot be used together")
     paths = _all_paths(paths, files_from, nul)
-    # Flags given on the command line > the configuration file > defaults.
+    # The flags a configuration file can also set: given on the command line, they win over
+    # the file; else the file's values, else the defaults.
+    flags = {
+        "include": include,
+        "exclude": exclude,
+        "strict": strict,
+        "canonicalization": canonicalization,
+        "allowed_signers": allowed_signers,
+        "require_signature": require_signature,
+        "token_files": token_files,
+        "allow_empty": allow_empty,
+        "allow_unsigned": allow_unsigned,
+    }
     ctx = click.get_current_context()
     # With --staged or --force-exclude, what is checked depends on the configuration's
     # selection: the configuration is found first, and held to the rule that a checked path
     # never configures its own check once the paths are known (below).
     selecting = staged or force_exclude
-    settings = effective_settings(ctx, () if selecting else paths, config_file, no_config)
+    settings = effective_settings(ctx, () if selecting else paths, config_file, no_config, flags)
     if verbose:
         for line in ignored_lines(paths):
             click.echo(line, err=True)
-    # A --public-key on the command line overrides allowed_signers from a config file.
-    policy = trust_policy(
-        allowed_signers if public_key else settings.allowed_signers,
-        public_key,
-        settings.require_signature,
-    )
-    if settings.require_signature and settings.allow_unsigned:
-        raise InputError("--require-signature and --allow-unsigned exclude each other")
-    # The one place the signature policy is decided: with a trust source, every article must
-    # be covered by a good signature (as ssh-keygen -Y verify or minisign would demand),
-    # unless --allow-unsigned. Every report and exit status reads this flag.
-    require_signature = policy is not None and not settings.allow_unsigned
-    signatures = None
-    if policy is not None:
-        from provenance.signed import SignatureCheck
-
-        signatures = SignatureCheck(policy, namespace)
-    options = VerifyOptions(
-        canonicalization=settings.canonicalization,
-        tokens=registry(settings.publisher_tokens),
-        include=settings.include,
-        exclude=settings.exclude,
-        signatures=signatures,
+    # The one options object of the run, built once: the library loads the trust and token
+    # files and decides the signature policy (provenance.options.verify_options).
+    options = verify_options(
+        settings,
+        # A --public-key on the command line overrides allowed_signers from a config file.
+        allowed_signers=allowed_signers if public_key else settings.allowed_signers,
+        public_key=public_key,
+        namespace=namespace,
+        jobs=jobs if jobs is not None else _cpu_count(),
+        max_member_size=_size(max_member_size),
     )
     from_stdin = paths == (STDIN,)
-    if from_stdin and (policy is not None or changed_since is not None or staged):
+    if from_stdin and (options.policy is not None or changed_since is not None or staged):
         # A signature is FILE.sig beside FILE, and git knows files: stdin has neither.
         raise InputError(
             "'-' (an article on stdin) cannot be checked for signatures or changes",
@@ -313,7 +307,7 @@ def verify(
 
         paths = tuple(select_named(paths, options))
     if selecting:
-        effective_settings(ctx, paths, config_file, no_config)
+        effective_settings(ctx, paths, config_file, no_config, flags)
     if changed_since is not None:
         from provenance.gitdiff import changed_since as files_changed_since  # Runs git.
 
@@ -323,10 +317,10 @@ def verify(
             click.echo(f"provenance: no files changed since {changed_since}", err=True)
     out = VerifyOutput(
         fmt=fmt,
-        strict=settings.strict,
-        require_signature=require_signature,
-        signatures_checked=policy is not None,
-        allow_empty=settings.allow_empty,
+        strict=options.strict,
+        require_signature=options.require_signature,
+        signatures_checked=options.policy is not None,
+        allow_empty=options.allow_empty,
         output=output,
         markdown_summary=markdown_summary,
         quiet=quiet,
@@ -344,19 +338,15 @@ def verify(
         )
         out.on_result(result)
         return out.finish([result])
-    if jobs is None:
-        import os
-
-        jobs = os.cpu_count() or 1
-    run = RunOptions(
-        policy=policy,
-        namespace=namespace,
-        require_signature=require_signature,
-        jobs=jobs,
-        max_member_size=_size(max_member_size),
-    )
-    results = check_run(paths, options, run, on_result=out.on_result)
+    results = check_run(paths, options, on_result=out.on_result)
     return out.finish(results)
+
+
+def _cpu_count() -> int:
+    """``--jobs`` by default: the number of CPUs."""
+    import os
+
+    return os.cpu_count() or 1
 
 
 def _all_paths(paths: tuple[str, ...], files_from: str | None, nul: bool) -> tuple[str, ...]:
@@ -387,29 +377,6 @@ def _all_paths(paths: tuple[str, ...], files_from: str | None, nul: bool) -> tup
 
 #: A --files-from list may name millions of files; past this size it is refused.
 MAX_LIST_SIZE = 1 << 30
-
-
-def trust_policy(
-    allowed_signers: str | None, public_key: str | None, require: bool
-) -> TrustPolicy | None:
-    """The trust policy of a verify run, or ``None`` when no trust source was given.
-
-    cryptography is imported only here, so a plain verify never loads it.
-    """
-    from provenance.errors import InputError
-
-    if allowed_signers is None and public_key is None:
-        if require:
-            raise InputError(
-                "--require-signature needs a trust source",
-                hint="add --allowed-signers FILE or --public-key KEY.pub",
-            )
-        return None
-    if allowed_signers is not None and public_key is not None:
-        raise InputError("give --allowed-signers or --public-key, not both")
-    from provenance.signed import load_policy
-
-    return load_policy(allowed_signers, public_key)
 
 
 _SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}

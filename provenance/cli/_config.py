@@ -34,15 +34,16 @@ FLAG_KEYS: Mapping[str, str] = {
 _FROM_COMMAND_LINE = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
 
 
-def command_line_overrides(ctx: click.Context) -> dict[str, Any]:
-    """The configuration keys that flags actually set on this command line, typed."""
+def command_line_overrides(ctx: click.Context, flags: Mapping[str, Any]) -> dict[str, Any]:
+    """The configuration keys that ``flags`` (the command's values, by parameter name) set
+    on this command line, typed; ``ctx`` only tells where each value came from."""
     from provenance.model import Canonicalization
 
     overrides: dict[str, Any] = {}
-    for param, key in FLAG_KEYS.items():
-        if param not in ctx.params or ctx.get_parameter_source(param) not in _FROM_COMMAND_LINE:
+    for param, value in flags.items():
+        key = FLAG_KEYS[param]
+        if ctx.get_parameter_source(param) not in _FROM_COMMAND_LINE:
             continue
-        value = ctx.params[param]
         if key == "canonicalization":
             value = Canonicalization(value)
         elif isinstance(value, list):
@@ -56,11 +57,13 @@ def effective_settings(
     paths: Sequence[str],
     config_file: str | None = None,
     no_config: bool = False,
+    flags: Mapping[str, Any] | None = None,
 ) -> Settings:
     """The settings of a run over ``paths``: flags > ``--config FILE`` or the file found > defaults.
 
     The file is looked for from the current folder up, never from ``paths`` (a checked folder
-    must not configure its own check); one found inside ``paths`` is refused.
+    must not configure its own check); one found inside ``paths`` is refused. ``flags`` are
+    the command's values of the :data:`FLAG_KEYS` parameters it has.
     """
     import os
 
@@ -83,7 +86,7 @@ def effective_settings(
                 f"cannot look for a configuration file in {where}: {exc.strerror or exc}",
                 hint="use --no-config or --config FILE",
             ) from exc
-    return resolve(config, command_line_overrides(ctx))
+    return resolve(config, command_line_overrides(ctx, flags or {}))
 
 
 def ignored_lines(paths: Sequence[str]) -> list[str]:
@@ -137,10 +140,10 @@ def check_named_files(settings: Settings) -> None:
     The same calls as verify's, so that the pre-flight check and the run cannot disagree
     about a file.
     """
-    from provenance.cli._articles import trust_policy
+    from provenance.options import load_trust
     from provenance.tokens import registry
 
-    trust_policy(settings.allowed_signers, None, settings.require_signature)
+    load_trust(settings.allowed_signers, None, require=settings.require_signature)
     registry(settings.publisher_tokens)
 
 

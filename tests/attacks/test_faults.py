@@ -23,6 +23,7 @@ from provenance.allowed_signers import load_allowed_signers
 from provenance.errors import OperationalError
 from provenance.keys import generate_key
 from provenance.model import SignatureVerdict, Verdict
+from provenance.options import VerifyOptions
 from provenance.seal import seal_folder
 from provenance.sealed import check_sealed_folder
 from provenance.sign import sign_file
@@ -182,7 +183,7 @@ def test_seal_killed_before_the_signature_is_renamed_is_reported_and_next_seal_c
     assert "signature missing" in result.stdout
     seal_folder(root, key, force=True)
     assert sorted(listing(root)) == ["SHA256SUMS", "SHA256SUMS.sig", "a.txt"]
-    check = check_sealed_folder(root, policy=load_allowed_signers(allowed))
+    check = check_sealed_folder(root, VerifyOptions(policy=load_allowed_signers(allowed)))
     assert check.signature is not None and check.signature.verdict is SignatureVerdict.GOOD
     assert not check.failed()
 

@@ -22,6 +22,7 @@ from provenance.allowed_signers import (
 from provenance.errors import InputError
 from provenance.keys import SigningKey, generate_key
 from provenance.model import SignatureVerdict
+from provenance.options import VerifyOptions
 from provenance.seal import seal_folder
 from provenance.sealed import check_sealed_folder
 from provenance.sign import check_signature, sign_bytes, sign_file
@@ -87,7 +88,7 @@ def test_seal_signature_copied_to_another_manifest_is_bad(
     seal_folder(two, alice)
     (two / "SHA256SUMS.sig").write_bytes((one / "SHA256SUMS.sig").read_bytes())
     policy = signers(f"alice@example.com {alice.public.to_openssh()}")
-    check = check_sealed_folder(two, policy=policy, now=NOW)
+    check = check_sealed_folder(two, VerifyOptions(policy=policy, now=NOW))
     assert check.signature is not None
     assert check.signature.verdict is SignatureVerdict.BAD
     assert "does not match the bytes" in check.signature.detail

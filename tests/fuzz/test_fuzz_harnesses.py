@@ -38,6 +38,7 @@ from provenance.archive import check_archive
 from provenance.errors import InputError
 from provenance.keys import public_key_from_blob
 from provenance.model import Document, NotText, Verdict
+from provenance.options import VerifyOptions
 from provenance.parse import parse
 from provenance.verify import check_bytes
 from tests.conftest import FRAGMENTS, article
@@ -198,7 +199,9 @@ def archive_holds(suffix: str) -> Callable[[bytes], None]:
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
-            found = check_archive(path, max_member_size=1 << 20, max_total_size=4 << 20)
+            found = check_archive(
+                path, VerifyOptions(max_member_size=1 << 20), max_total_size=4 << 20
+            )
             _, peak = tracemalloc.get_traced_memory()
         finally:
             tracemalloc.stop()

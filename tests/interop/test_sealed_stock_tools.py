@@ -18,6 +18,7 @@ from provenance.allowed_signers import load_allowed_signers
 from provenance.archive import check_archive
 from provenance.keys import load_private_key
 from provenance.model import ManifestVerdict, SignatureVerdict, Verdict
+from provenance.options import VerifyOptions
 from provenance.seal import seal_folder
 from provenance.sealed import check_sealed_folder
 from tests.conftest import article, write
@@ -146,7 +147,7 @@ def test_ssh_keygen_signed_manifest_is_good_for_us(
         ]
     )
     assert signed.returncode == 0, signed.stderr
-    found = check_sealed_folder(folder, policy=load_allowed_signers(allowed))
+    found = check_sealed_folder(folder, VerifyOptions(policy=load_allowed_signers(allowed)))
     assert found.signature is not None and found.signature.verdict is SignatureVerdict.GOOD
     assert found.signature.principal == "who"
     assert {r.manifest for r in found.results} == {ManifestVerdict.LISTED}
@@ -172,7 +173,7 @@ def test_real_tar_archives_of_a_sealed_folder_check_in_place(
     signed = run([tool("ssh-keygen"), "-Y", "sign", "-f", str(private), "-n", "file", str(archive)])
     assert signed.returncode == 0, signed.stderr
     before = sorted(os.listdir(tmp_path))
-    found = check_archive(archive, policy=load_allowed_signers(allowed))
+    found = check_archive(archive, VerifyOptions(policy=load_allowed_signers(allowed)))
     assert sorted(os.listdir(tmp_path)) == before  # nothing extracted
     assert found.archive_signature is not None
     assert found.archive_signature.verdict is SignatureVerdict.GOOD
@@ -207,7 +208,7 @@ def test_real_zip_of_a_sealed_folder(
     archive = tmp_path / "x.zip"
     made = run([tool("zip"), "-qr", str(archive), "."], cwd=folder)
     assert made.returncode == 0, made.stderr
-    found = check_archive(archive, policy=load_allowed_signers(allowed))
+    found = check_archive(archive, VerifyOptions(policy=load_allowed_signers(allowed)))
     assert found.manifest_signature is not None
     assert found.manifest_signature.verdict is SignatureVerdict.GOOD
     assert {r.manifest for r in found.results} == {ManifestVerdict.LISTED}

@@ -15,6 +15,7 @@ from provenance.archive import ArchiveCheck, check_archive, is_archive
 from provenance.errors import InputError
 from provenance.keys import SigningKey, generate_key
 from provenance.model import ManifestVerdict, Result, SignatureVerdict, Verdict
+from provenance.options import VerifyOptions
 from provenance.seal import seal_folder
 from provenance.sign import sign_file
 from tests.conftest import article, write
@@ -74,7 +75,7 @@ def test_sealed_tar_archives_pass_in_every_compression(
     sealed: Path, key: SigningKey, tmp_path: Path, name: str, arcname: str
 ) -> None:
     archive = tar_folder(sealed, tmp_path / name, arcname)
-    found = check_archive(archive, policy=TrustedKey(key.public))
+    found = check_archive(archive, VerifyOptions(policy=TrustedKey(key.public)))
     assert found.sealed
     assert found.manifest_signature is not None
     assert found.manifest_signature.verdict is SignatureVerdict.GOOD
@@ -90,7 +91,9 @@ def test_sealed_tar_archives_pass_in_every_compression(
 
 
 def test_sealed_zip_passes(sealed: Path, key: SigningKey, tmp_path: Path) -> None:
-    found = check_archive(zip_folder(sealed, tmp_path / "x.zip"), policy=TrustedKey(key.public))
+    found = check_archive(
+        zip_folder(sealed, tmp_path / "x.zip"), VerifyOptions(policy=TrustedKey(key.public))
+    )
     assert found.sealed and not found.failed(require_signature=True)
     assert by_path(found)["docs/b.md"].verdict is Verdict.OK
 
@@ -100,14 +103,14 @@ def test_archive_signature_beside_the_archive(
 ) -> None:
     archive = tar_folder(sealed, tmp_path / "x.tar.gz", "issue")
     sign_file(archive, key)
-    found = check_archive(archive, policy=TrustedKey(key.public))
+    found = check_archive(archive, VerifyOptions(policy=TrustedKey(key.public)))
     assert found.archive_signature is not None
     assert found.archive_signature.verdict is SignatureVerdict.GOOD
     # One flipped byte breaks the archive's signature.
     data = bytearray(archive.read_bytes())
     data[-30] ^= 1
     archive.write_bytes(bytes(data))
-    found = check_archive(archive, policy=TrustedKey(key.public))
+    found = check_archive(archive, VerifyOptions(policy=TrustedKey(key.public)))
     assert found.archive_signature is not None
     assert found.archive_signature.verdict is SignatureVerdict.BAD
     assert found.failed()
@@ -118,7 +121,7 @@ def test_changed_missing_and_planted_members(tmp_path: Path, sealed: Path, key: 
     (sealed / "img/photo.jpg").unlink()
     write(sealed, "planted.txt", article(holder="Forger").data())
     found = check_archive(
-        tar_folder(sealed, tmp_path / "x.tar", "."), policy=TrustedKey(key.public)
+        tar_folder(sealed, tmp_path / "x.tar", "."), VerifyOptions(policy=TrustedKey(key.public))
     )
     results = by_path(found)
     assert results["docs/b.md"].manifest is ManifestVerdict.MISMATCH
@@ -176,7 +179,9 @@ def test_dangerous_member_listed_in_a_manifest_is_unsafe(tmp_path: Path, key: Si
         (regular(p), (root / p).read_bytes()) for p in ["SHA256SUMS", "SHA256SUMS.sig", "a.txt"]
     ]
     members.append((special("link.txt", tarfile.SYMTYPE, "/etc/passwd"), None))
-    found = check_archive(tar_of(tmp_path / "x.tar", members), policy=TrustedKey(key.public))
+    found = check_archive(
+        tar_of(tmp_path / "x.tar", members), VerifyOptions(policy=TrustedKey(key.public))
+    )
     link = by_path(found)["link.txt"]
     assert link.manifest is ManifestVerdict.UNSAFE
     assert link.detail.endswith("(listed in SHA256SUMS)")
@@ -242,7 +247,7 @@ def test_a_member_expanding_beyond_the_cap_is_reported(tmp_path: Path, name: str
     else:
         tar_of(path, [(regular("bomb.txt"), zeros), (regular("a.txt"), article().data())])
     assert path.stat().st_size < 64 << 10
-    found = check_archive(path, max_member_size=1 << 20)
+    found = check_archive(path, VerifyOptions(max_member_size=1 << 20))
     bomb = by_path(found)["bomb.txt"]
     assert bomb.verdict is Verdict.UNREADABLE
     assert bomb.detail == (
@@ -254,7 +259,7 @@ def test_a_member_expanding_beyond_the_cap_is_reported(tmp_path: Path, name: str
 def test_the_whole_archive_stops_at_the_total_cap(tmp_path: Path) -> None:
     members = [(regular(f"part{i}.bin"), b"\0" * (1 << 20)) for i in range(8)]
     path = tar_of(tmp_path / "x.tar.gz", members)
-    found = check_archive(path, max_member_size=2 << 20, max_total_size=3 << 20)
+    found = check_archive(path, VerifyOptions(max_member_size=2 << 20), max_total_size=3 << 20)
     assert found.results[0].path == str(path)
     assert found.results[0].detail.startswith(
         f"stopped: the archive expands beyond {3 << 20} bytes in total"
@@ -281,7 +286,7 @@ def test_is_archive_and_missing_archive(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such archive"):
         check_archive(tmp_path / "absent.tar")
     with pytest.raises(InputError, match="needs a trust policy"):
-        check_archive(path, require_signature=True)
+        check_archive(path, VerifyOptions(require_signature=True))
 
 
 @pytest.mark.parametrize("name", ["x.tar.gz", "x.zip"])
@@ -302,8 +307,8 @@ def test_footers_checked_by_worker_processes_say_what_one_thread_says(
     else:
         tar_folder(sealed, target, "issue")
     policy = TrustedKey(key.public)
-    one = check_archive(target, policy=policy)
-    two = check_archive(target, policy=policy, jobs=2)
+    one = check_archive(target, VerifyOptions(policy=policy))
+    two = check_archive(target, VerifyOptions(policy=policy, jobs=2))
     assert two.results == one.results
     assert any(r.warnings for r in two.results)
     bad = [r for r in two.results if r.path.endswith("more/bad.txt")]
@@ -324,13 +329,15 @@ def _members_of(folder: Path, prefix: str) -> list[tuple[tarfile.TarInfo, bytes 
 def test_two_sealed_folders_side_by_side(sealed: Path, key: SigningKey, tmp_path: Path) -> None:
     members = _members_of(sealed, "one/") + _members_of(sealed, "two/")
     archive = tar_of(tmp_path / "x.tar", members)
-    found = check_archive(archive, policy=TrustedKey(key.public))
+    found = check_archive(archive, VerifyOptions(policy=TrustedKey(key.public)))
     assert found.sealed and not found.failed(require_signature=True)
     assert [prefix for prefix, _ in found.seal_signatures] == ["one/", "two/"]
     assert found.covered()
     # One seal unsigned: the members are no longer all covered by good signatures.
     unsigned = [m for m in members if m[0].name != "two/SHA256SUMS.sig"]
-    found = check_archive(tar_of(tmp_path / "y.tar", unsigned), policy=TrustedKey(key.public))
+    found = check_archive(
+        tar_of(tmp_path / "y.tar", unsigned), VerifyOptions(policy=TrustedKey(key.public))
+    )
     assert not found.failed() and found.failed(require_signature=True)
 
 
@@ -353,7 +360,7 @@ def test_nested_seal_in_an_archive_and_its_own_files(
             write(outer, f"inner/{path.relative_to(sealed).as_posix()}", path.read_bytes())
     seal_folder(outer, key)
     archive = tar_folder(outer, tmp_path / "x.tar", "outer")
-    found = check_archive(archive, policy=TrustedKey(key.public))
+    found = check_archive(archive, VerifyOptions(policy=TrustedKey(key.public)))
     rows = by_path(found)
     assert not found.failed(require_signature=True)
     assert rows["outer/inner/SHA256SUMS"].manifest is ManifestVerdict.LISTED
@@ -369,7 +376,9 @@ def test_own_signatures_inside_an_archive_are_checked_over_the_member_bytes(
     sign_file(sealed / "a.txt", other)
     sign_file(sealed / "docs" / "b.md", key)
     (sealed / "SHA256SUMS.sig").unlink()
-    found = check_archive(zip_folder(sealed, tmp_path / "x.zip"), policy=TrustedKey(key.public))
+    found = check_archive(
+        zip_folder(sealed, tmp_path / "x.zip"), VerifyOptions(policy=TrustedKey(key.public))
+    )
     results = by_path(found)
     signatures = {name: results[name].signature for name in ("a.txt", "docs/b.md")}
     assert {name: s.verdict if s else None for name, s in signatures.items()} == {
@@ -388,7 +397,9 @@ def test_an_oversized_own_signature_member_is_malformed_not_a_bomb(
         (tarfile.TarInfo("a.txt"), article().data()),
         (tarfile.TarInfo("a.txt.sig"), b"x" * (1 << 17)),
     ]
-    found = check_archive(tar_of(tmp_path / "x.tar", members), policy=TrustedKey(key.public))
+    found = check_archive(
+        tar_of(tmp_path / "x.tar", members), VerifyOptions(policy=TrustedKey(key.public))
+    )
     results = by_path(found)
     signature = results["a.txt"].signature
     assert signature is not None and signature.verdict is SignatureVerdict.MALFORMED

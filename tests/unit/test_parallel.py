@@ -9,7 +9,7 @@ import pytest
 
 from provenance import parallel
 from provenance.model import Result, Verdict
-from provenance.verify import check_paths
+from provenance.verify import VerifyOptions, check_paths
 
 NOTICE = "Copyright ©2022 Example News, Inc. All Rights Reserved."
 
@@ -33,8 +33,8 @@ def test_parallel_gives_the_results_of_one_process_in_order(tmp_path: Path, jobs
     count = 3 * parallel.BATCH + 17
     _folder(tmp_path, count)
     seen: list[Result] = []
-    one = check_paths([str(tmp_path)], jobs=1)
-    two = check_paths([str(tmp_path)], jobs=jobs, on_result=seen.append)
+    one = check_paths([str(tmp_path)], VerifyOptions(jobs=1))
+    two = check_paths([str(tmp_path)], VerifyOptions(jobs=jobs), on_result=seen.append)
     assert two == one
     assert len(two) == count
     assert [r.path for r in seen] == sorted(r.path for r in seen)
@@ -45,7 +45,7 @@ def test_parallel_gives_the_results_of_one_process_in_order(tmp_path: Path, jobs
 
 def test_a_small_run_stays_in_process(monkeypatch: object, tmp_path: Path) -> None:
     _folder(tmp_path, 3)
-    assert len(check_paths([str(tmp_path)], jobs=8)) == 3
+    assert len(check_paths([str(tmp_path)], VerifyOptions(jobs=8))) == 3
 
 
 def test_workers_send_back_every_field_but_the_path(tmp_path: Path) -> None:
@@ -73,9 +73,9 @@ def test_a_run_that_cannot_start_workers_checks_everything_itself(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _folder(tmp_path, 2 * parallel.BATCH + 3)
-    expected = check_paths([str(tmp_path)], jobs=1)
+    expected = check_paths([str(tmp_path)], VerifyOptions(jobs=1))
     _no_processes(monkeypatch)
-    assert check_paths([str(tmp_path)], jobs=2) == expected
+    assert check_paths([str(tmp_path)], VerifyOptions(jobs=2)) == expected
 
 
 def test_a_sealed_folder_whose_workers_cannot_start_is_checked_by_one_thread(
@@ -85,4 +85,4 @@ def test_a_sealed_folder_whose_workers_cannot_start_is_checked_by_one_thread(
 
     expected = check_sealed_folder(sealed).results
     _no_processes(monkeypatch)
-    assert check_sealed_folder(sealed, jobs=2).results == expected
+    assert check_sealed_folder(sealed, VerifyOptions(jobs=2)).results == expected

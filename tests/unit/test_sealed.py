@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from provenance.allowed_signers import TrustedKey
 from provenance.errors import InputError
 from provenance.keys import SigningKey, generate_key
 from provenance.model import EntryKind, ManifestVerdict, Result, SignatureVerdict, Verdict
+from provenance.options import VerifyOptions
 from provenance.seal import seal_folder
 from provenance.sealed import (
     NOT_AN_ARTICLE,
@@ -31,8 +33,17 @@ from provenance.tree import FileDigest
 from tests.conftest import article, write
 
 
-def check(root: Path, key: SigningKey, **options: object) -> SealedCheck:
-    return check_sealed_folder(root, policy=TrustedKey(key.public), **options)  # type: ignore[arg-type]
+def check(
+    root: Path,
+    key: SigningKey,
+    *,
+    namespace: str = "file",
+    jobs: int = 1,
+    is_article: Callable[[str], bool] = default_is_article,
+    workers: int | None = None,
+) -> SealedCheck:
+    options = VerifyOptions(policy=TrustedKey(key.public), namespace=namespace, jobs=jobs)
+    return check_sealed_folder(root, options, is_article=is_article, workers=workers)
 
 
 def by_path(found: SealedCheck, root: Path) -> dict[str, Result]:
@@ -218,7 +229,7 @@ def test_signature_verdicts(sealed: Path, key: SigningKey, tmp_path: Path) -> No
     # Another key: untrusted.
     (tmp_path / "other").mkdir()
     other = generate_key(tmp_path / "other" / "bob", comment="bob@example.com")
-    found = check_sealed_folder(sealed, policy=TrustedKey(other.public))
+    found = check_sealed_folder(sealed, VerifyOptions(policy=TrustedKey(other.public)))
     assert found.signature is not None and found.signature.verdict is SignatureVerdict.UNTRUSTED
     assert found.failed()
     # Another namespace: bad.
@@ -246,7 +257,7 @@ def test_without_a_policy_the_signature_is_not_checked(sealed: Path) -> None:
     assert not found.failed()
     assert found.failed(require_signature=True)
     with pytest.raises(InputError, match="needs a trust policy"):
-        check_sealed_folder(sealed, require_signature=True)
+        check_sealed_folder(sealed, VerifyOptions(require_signature=True))
 
 
 def test_symlinked_manifest_is_never_followed(
