@@ -834,44 +834,6 @@ def jsonl_report(streamed: Sequence[Result], final: Sequence[Result], summary: S
     )
 
 
-def render(
-    fmt: str,
-    results: Sequence[Result],
-    summary: Summary,
-    *,
-    streamed: Sequence[Result] | None = None,
-    quiet: bool = False,
-    verbose: bool = False,
-    color: bool = False,
-) -> str:
-    """The report of a verify run in ``fmt``: one of :data:`FORMATS`.
-
-    ``quiet``, ``verbose`` and ``color`` shape the text report (``quiet`` also the github
-    one); the machine formats are always complete.
-    """
-    if fmt == "text":
-        return text_report(results, summary, quiet=quiet, verbose=verbose, color=color)
-    if fmt == "json":
-        return json_report(results, summary)
-    if fmt == "github":
-        return github_report(results, summary, quiet=quiet)
-    if fmt == "junit":
-        return junit_report(results, summary)
-    if fmt == "jsonl":
-        return jsonl_report(results if streamed is None else streamed, results, summary)
-    if fmt in ("markdown", "codequality"):
-        from provenance import ci_report  # It builds on this module: imported when used.
-
-        if fmt == "markdown":
-            return ci_report.markdown_report(results, summary)
-        return ci_report.codequality_report(results, summary)
-    raise ValueError(f"unknown report format {fmt!r}")
-
-
-#: The formats :func:`render` knows, in the order ``--help`` lists them.
-FORMATS = ("text", "json", "github", "junit", "jsonl", "markdown", "codequality")
-
-
 # --- Commands that write: stamp, sign, seal -------------------------------------------------
 
 

@@ -148,6 +148,46 @@ def _isatty(stream: TextIO) -> bool:
     return bool(isatty and isatty())
 
 
+def render(
+    fmt: str,
+    results: Sequence[Result],
+    summary: Summary,
+    *,
+    streamed: Sequence[Result] | None = None,
+    quiet: bool = False,
+    verbose: bool = False,
+    color: bool = False,
+) -> str:
+    """The report of a verify run in ``fmt``: one of :data:`FORMATS`, by the renderers of
+    :mod:`provenance.report` and :mod:`provenance.ci_report` (here, above both: the CI
+    renderers build on the plain ones, never the other way round).
+
+    ``quiet``, ``verbose`` and ``color`` shape the text report (``quiet`` also the github
+    one); the machine formats are always complete.
+    """
+    if fmt == "text":
+        return report.text_report(results, summary, quiet=quiet, verbose=verbose, color=color)
+    if fmt == "json":
+        return report.json_report(results, summary)
+    if fmt == "github":
+        return report.github_report(results, summary, quiet=quiet)
+    if fmt == "junit":
+        return report.junit_report(results, summary)
+    if fmt == "jsonl":
+        return report.jsonl_report(results if streamed is None else streamed, results, summary)
+    if fmt in ("markdown", "codequality"):
+        from provenance import ci_report  # Only these two formats need it.
+
+        if fmt == "markdown":
+            return ci_report.markdown_report(results, summary)
+        return ci_report.codequality_report(results, summary)
+    raise ValueError(f"unknown report format {fmt!r}")
+
+
+#: The formats :func:`render` knows, in the order ``--help`` lists them.
+FORMATS = ("text", "json", "github", "junit", "jsonl", "markdown", "codequality")
+
+
 class VerifyOutput:
     """The output side of one ``provenance verify`` run."""
 
@@ -219,7 +259,7 @@ class VerifyOutput:
         if self.streaming:
             self._write(self.stdout, report.jsonl_tail(self.streamed, results, summary))
         else:
-            text = report.render(
+            text = render(
                 self.fmt,
                 results,
                 summary,
