@@ -29,18 +29,18 @@ from provenance.errors import InputError
 from provenance.model import Result, SignatureResult, SignatureVerdict, Verdict
 from provenance.parallel import Target
 from provenance.seals import MANIFEST_NAME
+from provenance.selector import PathKind, Selector, kind_of
 from provenance.verify import (
     SealedFolder,
     VerifyOptions,
     check_targets,
     infer_publisher_tokens,
     iter_entries,
+    join_display,
 )
 
 if TYPE_CHECKING:
     from provenance.allowed_signers import TrustPolicy
-
-_ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".zip")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,17 +54,6 @@ class RunOptions:
     jobs: int = 1
     max_member_size: int = 256 << 20
     now: datetime | None = None
-
-
-def kind_of(path: str) -> str:
-    """``"archive"`` or ``"plain"``: which recipe checks ``path``.
-
-    A folder is ``plain`` here, sealed or not: the walk finds every sealed folder in it,
-    the named one included (:func:`provenance.verify.iter_entries`).
-    """
-    if path.lower().endswith(_ARCHIVE_SUFFIXES) and os.path.isfile(path):
-        return "archive"
-    return "plain"
 
 
 def check_run(
@@ -83,6 +72,9 @@ def check_run(
         if not os.path.lexists(path):
             raise InputError(f"{path}: no such file or folder")
     emit = on_result if on_result is not None else (lambda result: None)
+    # The same articles everywhere: a walk takes them, a sealed folder or an archive checks
+    # their footers (and holds the other files to its manifest only).
+    select = Selector(options.include, options.exclude)
     results: list[Result] = []
     plain: list[str] = []
 
@@ -101,15 +93,16 @@ def check_run(
             folder = walk.take_sealed()
             if folder is None:
                 break
-            add(_sealed(folder.path, options, run))
+            add(_sealed(folder, options, run, select))
         plain.clear()
 
     for path in paths:
-        if kind_of(path) == "plain":
+        if kind_of(path) is not PathKind.ARCHIVE:
+            # A folder, sealed or not, is walked: the walk meets every sealed folder in it.
             plain.append(path)
             continue
         flush()
-        add(_archive(path, options, run))
+        add(_archive(path, options, run, select))
     flush()
     return infer_publisher_tokens(results)
 
@@ -140,11 +133,15 @@ def _signed_object(path: str, detail: str, signature: SignatureResult | None) ->
     return Result(path, Verdict.NO_FOOTER, detail, signature=signature, article=False)
 
 
-def _sealed(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
-    from provenance.sealed import check_sealed_folder, join_display
+def _sealed(
+    folder: SealedFolder, options: VerifyOptions, run: RunOptions, select: Selector
+) -> list[Result]:
+    from provenance.sealed import check_sealed_folder
 
+    path = folder.path
     check = check_sealed_folder(
         path,
+        is_article=select.below(folder.relative),
         policy=run.policy,
         namespace=run.namespace,
         require_signature=run.require_signature,
@@ -161,12 +158,13 @@ def _sealed(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
     return head + list(check.results)
 
 
-def _archive(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
+def _archive(path: str, options: VerifyOptions, run: RunOptions, select: Selector) -> list[Result]:
     from provenance.archive import check_archive
     from provenance.tree import display_name
 
     check = check_archive(
         path,
+        is_article=select.is_article,
         policy=run.policy,
         namespace=run.namespace,
         require_signature=run.require_signature,

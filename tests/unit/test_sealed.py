@@ -20,11 +20,10 @@ from provenance.sealed import (
     SealedCheck,
     check_sealed_folder,
     check_seals,
-    default_is_article,
-    is_sealed,
     signed_article,
 )
-from provenance.seals import Nearest, seal_of
+from provenance.seals import Nearest, is_sealed, seal_of
+from provenance.selector import default_is_article
 from provenance.sign import sign_file
 from provenance.sshsig import MAX_ARMORED_SIZE
 from provenance.tree import FileDigest
