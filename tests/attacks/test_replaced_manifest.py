@@ -10,7 +10,6 @@ through a link, beside a file), it stays sealed and its seal fails.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -18,20 +17,9 @@ import pytest
 from provenance.keys import SigningKey
 from provenance.seal import seal_folder
 from provenance.selector import PathKind, kind_of
-from tests.conftest import article, invoke, write
+from tests.conftest import article, invoke, plant_entry, write
 
 GOOD = article()
-
-
-def _replace_manifest(root: Path, form: str, elsewhere: Path) -> None:
-    manifest = root / "SHA256SUMS"
-    manifest.unlink()
-    if form == "folder":
-        manifest.mkdir()
-    elif form == "dangling link":
-        manifest.symlink_to(elsewhere / "nothing")
-    else:
-        os.mkfifo(manifest)
 
 
 @pytest.mark.parametrize("form", ["folder", "dangling link", "FIFO"])
@@ -44,7 +32,8 @@ def test_a_replaced_manifest_fails_the_folder_named(
     seal_folder(root, key)
     # Planted once the seal is gone: a plain walk would pass it on its (good) footer.
     write(root, "planted.txt", GOOD.data())
-    _replace_manifest(root, form, tmp_path)
+    (root / "SHA256SUMS").unlink()
+    plant_entry(root / "SHA256SUMS", form, tmp_path / "nothing")
     (tmp_path / "via").symlink_to(root)
     other = write(tmp_path, "other.txt", GOOD.data())
     argument = {

@@ -20,7 +20,7 @@ from provenance.selector import (
     never_article,
 )
 from provenance.verify import VerifyOptions, iter_targets
-from tests.conftest import write
+from tests.conftest import plant_entry, write
 
 
 def test_kind_of_tells_files_folders_sealed_folders_and_archives(tmp_path: Path) -> None:
@@ -53,14 +53,8 @@ def test_a_seal_of_any_form_makes_the_folder_sealed(tmp_path: Path, form: str) -
     manifest.parent.mkdir()
     if form == "file":
         manifest.write_text("")
-    elif form == "folder":
-        manifest.mkdir()
-    elif form == "dangling link":
-        manifest.symlink_to(tmp_path / "nothing")
-    elif form == "FIFO":
-        os.mkfifo(manifest)
     else:
-        manifest.symlink_to(tmp_path)
+        plant_entry(manifest, form, tmp_path / ("nothing" if form == "dangling link" else ""))
     assert kind_of(tmp_path / "pkg") is PathKind.SEALED
 
 
