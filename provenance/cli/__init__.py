@@ -80,7 +80,7 @@ STDIN = "-"
 def read_stdin_article() -> bytes:
     """The article piped to ``verify -`` or ``parse -``, at most as large as parse takes."""
     from provenance.fsio import read_stream
-    from provenance.parse import MAX_PARSE_SIZE
+    from provenance.parsing import MAX_PARSE_SIZE
 
     return read_stream(sys.stdin.buffer, "the article on stdin", MAX_PARSE_SIZE)
 
