@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import BAD, BODY, DOW_JONES, GOOD, article, deep_chain, md5_hex, notice, write
 
+from provenance.cli import exit_status
 from provenance.errors import InputError, VerificationError
 from provenance.model import Algorithm, Canonicalization, Result, Verdict
 from provenance.tokens import TokenRegistry
@@ -289,7 +290,7 @@ def test_missing_path_raises_before_anything(tmp_path: Path) -> None:
     write(tmp_path, "a.txt", article().data())
     with pytest.raises(InputError, match="no-such: no such file or folder") as caught:
         list(iter_targets([str(tmp_path / "a.txt"), "no-such"]))
-    assert caught.value.exit_status == 2
+    assert exit_status(caught.value) == 2
 
 
 def test_check_paths_streams_results(tmp_path: Path) -> None:
