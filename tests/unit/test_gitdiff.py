@@ -36,7 +36,7 @@ def test_staged_files_and_those_changed_again_since(repo: Path) -> None:
     # The walk's selection applies: a .png is no article.
     assert staged(["."], VerifyOptions()) == ["a.txt"]
     write(repo, "a.txt", "a3\n")
-    with pytest.raises(InputError, match="a.txt has changes that are not staged"):
+    with pytest.raises(InputError, match=r"a\.txt has changes that are not staged"):
         staged(["."], VerifyOptions())
 
 
