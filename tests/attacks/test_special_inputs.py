@@ -76,9 +76,10 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run(args: list[str]) -> subprocess.CompletedProcess[str]:
+def run(args: list[str], program: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    """``provenance ARGS`` (or ``PROGRAM ARGS``) in a process of its own, with the timeout."""
     return subprocess.run(
-        [str(ENTRY), *args],
+        [*(program or (str(ENTRY),)), *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -142,14 +143,6 @@ def test_fifo_given_to_the_library_parse_file_is_refused_at_once(tmp_path: Path)
         "except provenance.InputError as exc:\n"
         "    print(exc)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(fifo)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=TIMEOUT,
-        stdin=subprocess.DEVNULL,
-        check=False,
-    )
+    done = run([str(fifo)], program=(sys.executable, "-c", script))
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout == f"article {fifo} is a FIFO: never opened\n"
