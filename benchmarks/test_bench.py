@@ -17,7 +17,7 @@ import corpus
 import pytest
 
 from provenance import fingerprint
-from provenance.parse import parse
+from provenance.parsing import parse
 from provenance.verify import check_file, check_paths
 
 SIZES = {"8KB": 8 * 1024, "1MB": 1024 * 1024, "64MB": 64 * 1024 * 1024}

@@ -44,7 +44,8 @@ _LAZY = {
     "Span": "provenance.model",
     "Summary": "provenance.model",
     "Verdict": "provenance.model",
-    "parse": "provenance.parse",
+    "parse": "provenance.parsing",
+    "parse_file": "provenance.parsing",
     "StampAction": "provenance.stamp",
     "StampResult": "provenance.stamp",
     "stamp_bytes": "provenance.stamp",
@@ -90,7 +91,7 @@ if TYPE_CHECKING:
         Summary,
         Verdict,
     )
-    from provenance.parse import parse
+    from provenance.parsing import parse, parse_file
     from provenance.stamp import StampAction, StampResult, stamp_bytes, stamp_file
     from provenance.tokens import TokenRegistry, builtin_tokens, load_tokens
     from provenance.verify import VerifyOptions, check_paths, verify_file
@@ -143,6 +144,7 @@ __all__ = [
     "compute_fingerprint",
     "load_tokens",
     "parse",
+    "parse_file",
     "stamp_bytes",
     "stamp_file",
     "verify_file",

@@ -2,7 +2,7 @@
 
 :func:`provenance.engine.check_file` hands files larger than
 :data:`provenance.engine.STREAM_THRESHOLD` here (and imports this module only then).
-:func:`read_window` reads the last :data:`~provenance.parse.FOOTER_WINDOW` bytes to find the
+:func:`read_window` reads the last :data:`~provenance.parsing.FOOTER_WINDOW` bytes to find the
 footer. :func:`scan` then reads the file once from the start: every chunk is checked for NUL
 bytes and UTF-8 validity (a large file is rejected exactly as a small one would be), shown
 to the deceptive-Unicode scanner, and, up to the end of the covered text, hashed as it is in
@@ -21,7 +21,7 @@ from provenance.c2pa import CREDENTIAL_MAX, ends_with_selector
 from provenance.canonical import Canonicalizer
 from provenance.fingerprint import BackgroundHash, new_hash
 from provenance.model import Algorithm
-from provenance.parse import FOOTER_WINDOW, FooterSearch, find_footer, hint_sample, not_utf8
+from provenance.parsing import FOOTER_WINDOW, FooterSearch, find_footer, hint_sample, not_utf8
 
 #: The size of each read: a fresh 1 MiB buffer each time, as the hashing thread may still
 #: hold the previous one.
@@ -91,7 +91,7 @@ def scan(
     """Read the file once: validate it, ``observe`` every byte, hash ``[0, covered_end)``.
 
     A NUL anywhere makes the file binary, even after an invalid byte (as
-    :func:`provenance.parse.text_problem` says of a small file).
+    :func:`provenance.parsing.text_problem` says of a small file).
     """
     hasher = BackgroundHash(new_hash(algorithm)) if algorithm is not None else None
     decoder = codecs.getincrementaldecoder("utf-8")()

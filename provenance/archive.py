@@ -76,29 +76,16 @@ from provenance.sealed import (
     Found,
     Refused,
     check_seals,
-    default_is_article,
     is_seal_file,
     keep_limit,
     signed_article,
 )
+from provenance.selector import ARCHIVE_SUFFIXES, archive_format, default_is_article
 from provenance.sign import Prehashed, check_signature, signature_path
 from provenance.tarread import COMPRESSIONS, Decompressed, Kind, TarMember, TarWalker
 from provenance.tree import FileDigest, display_name
 from provenance.zipread import check_layout
 
-#: The archive formats by file name (lowercase): the name chooses how the file is read.
-_FORMATS = {
-    ".tar": "tar",
-    ".tar.gz": "gzip",
-    ".tgz": "gzip",
-    ".tar.xz": "xz",
-    ".txz": "xz",
-    ".tar.bz2": "bzip2",
-    ".tbz2": "bzip2",
-    ".zip": "zip",
-}
-#: File names :func:`is_archive` takes for archives (lowercase).
-ARCHIVE_SUFFIXES = tuple(_FORMATS)
 #: How many member caps the whole archive may expand to, by default.
 TOTAL_FACTOR = 64
 
@@ -160,26 +147,6 @@ class ArchiveCheck:
         if require_signature and not self.covered():
             return True
         return any(result.failed(strict=strict) for result in self.results)
-
-
-def is_archive(path: str | os.PathLike[str]) -> bool:
-    """Whether ``path`` is a file named like an archive :func:`check_archive` reads.
-
-    >>> is_archive("issue-12.tar.gz"), is_archive("a.txt")
-    (False, False)
-    """
-    return archive_format(path) is not None and os.path.isfile(path)
-
-
-def archive_format(path: str | os.PathLike[str]) -> str | None:
-    """How a file named ``path`` is read: ``"tar"``, ``"gzip"``, ``"xz"``, ``"bzip2"`` (a tar
-    compressed so) or ``"zip"``; ``None`` for a name that is not an archive's.
-
-    >>> archive_format("issue-12.TGZ"), archive_format("issue-12.tar.gz.sig")
-    ('gzip', None)
-    """
-    name = os.fspath(path).lower()
-    return next((kind for suffix, kind in _FORMATS.items() if name.endswith(suffix)), None)
 
 
 def check_archive(
@@ -650,4 +617,4 @@ def _name_problem(raw: str, name: str, *, zip_name: bool) -> str | None:
     return path_problem(name)
 
 
-__all__ = ["ARCHIVE_SUFFIXES", "ArchiveCheck", "check_archive", "is_archive"]
+__all__ = ["ArchiveCheck", "check_archive"]

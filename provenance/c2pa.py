@@ -6,11 +6,11 @@ text as invisible characters: U+FEFF, then one variation selector per byte of
     magic "C2PATXT\\0" (8) | version (1) | manifest length, big-endian (4) | manifest | padding
 
 with bytes 0x00-0x0F written as U+FE00-U+FE0F and 0x10-0xFF as U+E0100-U+E01EF. A signed
-manifest is 8 to 14 KB of such characters: more than the footer window (parse.py), so a
+manifest is 8 to 14 KB of such characters: more than the footer window (parsing.py), so a
 wrapper after a footer would push the footer out of sight if it were not recognised.
 
 provenance does not check the credential (what to report about it is a matter of its own);
-it needs to know only where one is, so that the footer before it is still found (parse.py)
+it needs to know only where one is, so that the footer before it is still found (parsing.py)
 and its selectors are not reported as smuggled data (findings.py). Everything here is a pure
 function of its arguments, takes any bytes and never raises.
 """

@@ -42,7 +42,7 @@ from types import MappingProxyType
 from typing import Any
 
 from provenance.errors import InputError, OperationalError
-from provenance.fsio import SpecialFileError, open_regular_fd, read_whole
+from provenance.fsio import SpecialFileError, TooLargeError, read_limited
 from provenance.model import Canonicalization
 
 #: The file name of a provenance-only configuration file.
@@ -222,26 +222,21 @@ MAX_CONFIG_SIZE = 1 << 20
 def _read_toml(path: Path) -> dict[str, Any]:
     """The parsed TOML of a configuration file; any defect is one error naming the file.
 
-    The file is opened as articles are (:func:`~provenance.fsio.open_regular_fd`): a FIFO,
+    The file is read by :func:`~provenance.fsio.read_limited`, as every small file is: a FIFO,
     socket or device is refused without blocking, and a file is never read past
     :data:`MAX_CONFIG_SIZE`. tomllib parses nested arrays and tables recursively, so deeply
     nested input (``a=[[[[...``) raises RecursionError: caught here as invalid TOML.
     """
     try:
-        fd, _ = open_regular_fd(path)
-        try:
-            # To the end, whatever fstat said, and never past one byte over the limit.
-            data = read_whole(fd, MAX_CONFIG_SIZE)
-        finally:
-            os.close(fd)
+        data = read_limited(path, MAX_CONFIG_SIZE)
     except (SpecialFileError, IsADirectoryError) as exc:
         raise InputError(f"{path}: not a regular file ({exc.strerror})") from exc
     except FileNotFoundError as exc:
         raise InputError(f"{path}: no such file") from exc
+    except TooLargeError as exc:
+        raise InputError(f"{path}: larger than {MAX_CONFIG_SIZE} bytes; not read") from exc
     except OSError as exc:
         raise OperationalError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    if len(data) > MAX_CONFIG_SIZE:
-        raise InputError(f"{path}: larger than {MAX_CONFIG_SIZE} bytes; not read")
     try:
         return tomllib.loads(data.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:

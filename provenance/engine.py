@@ -21,7 +21,7 @@ from dataclasses import replace
 from provenance import findings, fingerprint
 from provenance.fsio import SpecialFileError, open_regular_fd, read_whole
 from provenance.model import Algorithm, Canonicalization, FooterCheck, Result, Verdict
-from provenance.parse import (
+from provenance.parsing import (
     Footer,
     find_footer,
     holder_text,

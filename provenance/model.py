@@ -140,7 +140,7 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class NotText:
-    """What :func:`provenance.parse.parse` returns for input that is not UTF-8 text."""
+    """What :func:`provenance.parsing.parse` returns for input that is not UTF-8 text."""
 
     reason: str
     size: int

@@ -22,36 +22,21 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from provenance.errors import InputError
 from provenance.model import EntryKind, Result, SignatureResult, SignatureVerdict
 from provenance.options import DEFAULT_OPTIONS
 from provenance.parallel import Target
 from provenance.seals import MANIFEST_NAME
+from provenance.selector import PathKind, Selector, kind_of
 from provenance.verify import (
     SealedFolder,
     VerifyOptions,
     check_targets,
     infer_publisher_tokens,
     iter_entries,
+    join_display,
 )
-
-if TYPE_CHECKING:
-    pass
-
-_ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".tar.xz", ".txz", ".tar.bz2", ".tbz2", ".zip")
-
-
-def kind_of(path: str) -> str:
-    """``"archive"`` or ``"plain"``: which recipe checks ``path``.
-
-    A folder is ``plain`` here, sealed or not: the walk finds every sealed folder in it,
-    the named one included (:func:`provenance.verify.iter_entries`).
-    """
-    if path.lower().endswith(_ARCHIVE_SUFFIXES) and os.path.isfile(path):
-        return "archive"
-    return "plain"
 
 
 def check_run(
@@ -69,6 +54,9 @@ def check_run(
         if not os.path.lexists(path):
             raise InputError(f"{path}: no such file or folder")
     emit = on_result if on_result is not None else (lambda result: None)
+    # The same articles everywhere: a walk takes them, a sealed folder or an archive checks
+    # their footers (and holds the other files to its manifest only).
+    select = Selector(options.include, options.exclude)
     results: list[Result] = []
     plain: list[str] = []
 
@@ -87,15 +75,16 @@ def check_run(
             folder = walk.take_sealed()
             if folder is None:
                 break
-            add(_sealed(folder.path, options))
+            add(_sealed(folder, options, select))
         plain.clear()
 
     for path in paths:
-        if kind_of(path) == "plain":
+        if kind_of(path) is not PathKind.ARCHIVE:
+            # A folder, sealed or not, is walked: the walk meets every sealed folder in it.
             plain.append(path)
             continue
         flush()
-        add(_archive(path, options))
+        add(_archive(path, options, select))
     flush()
     return infer_publisher_tokens(results)
 
@@ -128,10 +117,11 @@ def _signed_object(
     return Result(path=path, detail=detail, kind=kind, signature=signature)
 
 
-def _sealed(path: str, options: VerifyOptions) -> list[Result]:
-    from provenance.sealed import check_sealed_folder, join_display
+def _sealed(folder: SealedFolder, options: VerifyOptions, select: Selector) -> list[Result]:
+    from provenance.sealed import check_sealed_folder
 
-    check = check_sealed_folder(path, options)
+    path = folder.path
+    check = check_sealed_folder(path, options, is_article=select.below(folder.relative))
     head = []
     if options.policy is not None:
         shown = join_display(path, MANIFEST_NAME)
@@ -143,11 +133,11 @@ def _sealed(path: str, options: VerifyOptions) -> list[Result]:
     return head + list(check.results)
 
 
-def _archive(path: str, options: VerifyOptions) -> list[Result]:
+def _archive(path: str, options: VerifyOptions, select: Selector) -> list[Result]:
     from provenance.archive import check_archive
     from provenance.tree import display_name
 
-    check = check_archive(path, options)
+    check = check_archive(path, options, is_article=select.is_article)
     head = []
     members = [_in_archive(path, result) for result in check.results]
     if options.policy is not None:

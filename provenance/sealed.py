@@ -19,10 +19,9 @@ wrong is a verdict on a :class:`~provenance.model.Result`. In order:
 
    The ``verdict`` of a file that was read is its own footer verdict, computed by
    :func:`provenance.verify.check_bytes` on exactly the bytes that were hashed (each file is
-   read once). A file that is not an article (by name; see :func:`default_is_article`) has
-   no footer check (``footer`` is ``None``, its ``kind`` says what it is: :func:`entry_kind`)
-   and the detail "not an article". A path that was not read gets ``unreadable`` with the
-   reason.
+   read once). A file that is not an article (see :mod:`provenance.selector`) has no footer
+   check (``footer`` is ``None``, its ``kind`` says what it is: :func:`entry_kind`) and the
+   detail "not an article". A path that was not read gets ``unreadable`` with the reason.
 
 Seals inside seals (:func:`check_seals`): every folder below that holds a SHA256SUMS, in any
 form, is sealed too, and a path belongs to its nearest sealed folder. The walk never follows
@@ -65,16 +64,11 @@ from provenance.model import (
 from provenance.options import DEFAULT_MAX_SIZE, DEFAULT_OPTIONS, VerifyOptions
 from provenance.parallel import Pending, TextChecker
 from provenance.seals import Nearest, is_sealed, seal_files, seal_of
+from provenance.selector import default_is_article
 from provenance.sign import SIGNATURE_SUFFIX, Prehashed, check_signature
 from provenance.sshsig import DEFAULT_NAMESPACE, MAX_ARMORED_SIZE
 from provenance.tree import FileDigest, Kind, display_name, scan
-from provenance.verify import (
-    DEFAULT_SUFFIXES,
-    check_bytes,
-    infer_publisher_tokens,
-    join_display,
-    never_article,
-)
+from provenance.verify import check_bytes, infer_publisher_tokens, join_display
 
 #: The detail of a file whose footer is not checked because it is not an article.
 NOT_AN_ARTICLE = "not an article: only its SHA-256 is checked"
@@ -110,25 +104,6 @@ class Refused:
     reason: str
     #: A link, special file or unsafe name (``unsafe`` when listed); else an I/O error.
     unsafe: bool = True
-
-
-def default_is_article(path: str) -> bool:
-    """Whether a path names an article, as a plain ``provenance verify`` walk decides.
-
-    ``.txt``, ``.md`` and files without a suffix; never SHA256SUMS or a ``.sig``; never a
-    hidden file or one in a hidden folder.
-
-    >>> default_is_article("docs/a.txt"), default_is_article("a.txt.sig")
-    (True, False)
-    """
-    parts = path.split("/")
-    if any(part.startswith(".") for part in parts):
-        return False
-    name = parts[-1]
-    if never_article(name):
-        return False
-    suffix = os.path.splitext(name)[1]
-    return suffix in DEFAULT_SUFFIXES or suffix == ""
 
 
 def check_sealed_folder(
@@ -820,9 +795,6 @@ __all__ = [
     "SealsCheck",
     "check_sealed_folder",
     "check_seals",
-    "default_is_article",
     "is_seal_file",
-    "is_sealed",
-    "join_display",
     "keep_limit",
 ]

@@ -28,7 +28,7 @@ from provenance.model import (
     NotText,
     Verdict,
 )
-from provenance.parse import parse
+from provenance.parsing import parse
 from provenance.tokens import TokenRegistry
 
 _YEAR = re.compile(r"[0-9]{4}")

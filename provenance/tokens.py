@@ -126,9 +126,8 @@ def builtin_tokens() -> TokenRegistry:
     """The tokens shipped with provenance."""
     global _BUILTIN
     if _BUILTIN is None:
-        with open(_BUILTIN_FILE, encoding="utf-8") as handle:
-            text = handle.read()
-        _BUILTIN = parse_tokens(text, "provenance/data/publisher_tokens.txt")
+        data = read_small_file(_BUILTIN_FILE, "built-in token file", MAX_TOKEN_FILE_SIZE)
+        _BUILTIN = parse_tokens(data.decode("utf-8"), "provenance/data/publisher_tokens.txt")
     return _BUILTIN
 
 

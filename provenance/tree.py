@@ -28,7 +28,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from provenance.errors import InputError, OperationalError
-from provenance.fsio import BLOCK_SIZE
+from provenance.fsio import BLOCK_SIZE, special_kind
 
 #: Folders are opened like this: never through a link, never as a controlling terminal.
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -43,7 +43,10 @@ Inspect = Callable[[str, bytes], object]
 
 
 class Kind(StrEnum):
-    """What a walk found at a path, other than a regular file."""
+    """What a walk found at a path, other than a regular file.
+
+    The special kinds' values are :func:`provenance.fsio.special_kind`'s words.
+    """
 
     FOLDER = "folder"
     SYMLINK = "symbolic link"
@@ -347,15 +350,10 @@ def _list(
 
 
 def _kind_of(mode: int) -> Kind:
+    """What a path that is not a regular file is: fsio decides, in the one place it is decided."""
     if stat.S_ISDIR(mode):
         return Kind.FOLDER
-    if stat.S_ISFIFO(mode):
-        return Kind.FIFO
-    if stat.S_ISSOCK(mode):
-        return Kind.SOCKET
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return Kind.DEVICE
-    return Kind.OTHER
+    return Kind(special_kind(mode) or Kind.OTHER)
 
 
 def _readlink(name: str, dir_fd: int) -> str:

@@ -172,6 +172,16 @@ def write(folder: Path, name: str, data: bytes | str) -> Path:
     return path
 
 
+def plant_entry(path: Path, form: str, target: Path) -> None:
+    """Make ``path`` a ``"folder"``, a ``"FIFO"``, or (any other form) a link to ``target``."""
+    if form == "folder":
+        path.mkdir()
+    elif form == "FIFO":
+        os.mkfifo(path)
+    else:
+        path.symlink_to(target)
+
+
 @contextlib.contextmanager
 def deep_chain(top: Path, depth: int, data: bytes) -> Iterator[Path]:
     """``top/d/d/.../d/a.txt``, ``depth`` folders deep, removed afterwards.

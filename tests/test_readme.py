@@ -19,6 +19,11 @@ Contract for README.md (and any other Markdown file listed in ``DOCUMENTS``):
 * Trailing spaces at the end of lines and empty lines at the end of an output are ignored.
 
 Each block is one test case, named after the document and the line where the block starts.
+
+Fenced blocks tagged ```` ```python ```` are run too, each with this interpreter in a fresh
+``$WORK`` holding a copy of ``fixtures/`` (its current folder): it must exit 0, and when the
+next fenced block of the document is tagged ```` ```text ````, print exactly that (``...``
+lines and trailing blanks as above).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,7 +61,25 @@ class Block:
 
 def console_blocks(text: str, document: str) -> list[Block]:
     """The ```` ```console ```` blocks of a Markdown text, parsed into commands."""
-    blocks: list[Block] = []
+    return [
+        Block(document, start, parse_block(lines, start + 1))
+        for start, tag, lines in fenced_blocks(text)
+        if tag == "console"
+    ]
+
+
+@dataclass
+class PythonBlock:
+    document: str
+    line: int
+    code: str
+    #: The lines of the ```text block that follows it, or None when none does.
+    expected: list[str] | None
+
+
+def fenced_blocks(text: str) -> list[tuple[int, str, list[str]]]:
+    """Every fenced block of a Markdown text: (first line of its content, tag, its lines)."""
+    found: list[tuple[int, str, list[str]]] = []
     lines = text.splitlines()
     index = 0
     while index < len(lines):
@@ -64,13 +88,24 @@ def console_blocks(text: str, document: str) -> list[Block]:
             index += 1
             continue
         fence, tag = opening.group(1), opening.group(2)
-        start = index + 1
-        end = start
+        end = index + 1
         while end < len(lines) and not lines[end].startswith(fence):
             end += 1
-        if tag == "console":
-            blocks.append(Block(document, start, parse_block(lines[start:end], start + 1)))
+        found.append((index + 1, tag, lines[index + 1 : end]))
         index = end + 1
+    return found
+
+
+def python_blocks(text: str, document: str) -> list[PythonBlock]:
+    """The ```` ```python ```` blocks of a Markdown text, each with the output shown after it."""
+    fenced = fenced_blocks(text)
+    blocks = []
+    for number, (start, tag, lines) in enumerate(fenced):
+        if tag != "python":
+            continue
+        following = fenced[number + 1] if number + 1 < len(fenced) else None
+        expected = following[2] if following is not None and following[1] == "text" else None
+        blocks.append(PythonBlock(document, start, "\n".join(lines) + "\n", expected))
     return blocks
 
 
@@ -123,6 +158,12 @@ def all_blocks() -> list[Block]:
 
 
 BLOCKS = all_blocks()
+PYTHON_BLOCKS = [
+    block
+    for document in DOCUMENTS
+    if (ROOT / document).is_file()
+    for block in python_blocks((ROOT / document).read_text(encoding="utf-8"), document)
+]
 
 
 def bash(script: str, env: dict[str, str], *, timeout: int) -> subprocess.CompletedProcess[str]:
@@ -158,6 +199,38 @@ def test_console_block(block: Block, tmp_path: Path) -> None:
         assert done.returncode == command.exit_status, (
             f"{where}: exit {done.returncode}, README says {command.exit_status}\n{actual}"
         )
+
+
+@pytest.mark.parametrize(
+    "block", PYTHON_BLOCKS, ids=[f"{b.document}:{b.line}" for b in PYTHON_BLOCKS]
+)
+def test_python_block(block: PythonBlock, tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copytree(ROOT / "fixtures", work / "fixtures", symlinks=True)
+    done = subprocess.run(
+        [sys.executable, "-c", block.code],
+        cwd=work,
+        env={**os.environ, "NO_COLOR": "1"},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    where = f"{block.document}:{block.line}"
+    assert done.returncode == 0, f"{where}: exit {done.returncode}\n{done.stderr}"
+    if block.expected is not None:
+        actual = normalise(done.stdout, work)
+        assert output_pattern(block.expected).fullmatch(actual), (
+            f"{where}\n--- the document shows:\n"
+            + "\n".join(block.expected)
+            + f"\n--- the code printed:\n{actual}"
+        )
+
+
+def test_readme_has_a_python_example_with_its_output() -> None:
+    assert any(b.document == "README.md" and b.expected for b in PYTHON_BLOCKS)
 
 
 def test_readme_has_commands() -> None:
@@ -215,6 +288,13 @@ def test_parser_reads_commands_outputs_and_exit_lines() -> None:
 )
 def test_ellipsis_matching(expected: list[str], actual: str, matches: bool) -> None:
     assert bool(output_pattern(expected).fullmatch(actual)) is matches
+
+
+def test_python_blocks_take_the_text_block_after_them_as_their_output() -> None:
+    text = "```python\nprint(1)\n```\n\nIt prints:\n\n```text\n1\n```\n\n```python\nx = 2\n```\n"
+    first, second = python_blocks(text, "sample.md")
+    assert (first.line, first.code, first.expected) == (1, "print(1)\n", ["1"])
+    assert (second.code, second.expected) == ("x = 2\n", None)
 
 
 def test_work_path_is_shown_as_work(tmp_path: Path) -> None:

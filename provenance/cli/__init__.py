@@ -18,7 +18,14 @@ from typing import Any, TypeVar
 import click
 
 from provenance import __version__
-from provenance.errors import ProvenanceError
+from provenance.errors import (
+    InputError,
+    OperationalError,
+    ProvenanceError,
+    Refused,
+    UnreadableArchive,
+    VerificationError,
+)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -80,7 +87,7 @@ STDIN = "-"
 def read_stdin_article() -> bytes:
     """The article piped to ``verify -`` or ``parse -``, at most as large as parse takes."""
     from provenance.fsio import read_stream
-    from provenance.parse import MAX_PARSE_SIZE
+    from provenance.parsing import MAX_PARSE_SIZE
 
     return read_stream(sys.stdin.buffer, "the article on stdin", MAX_PARSE_SIZE)
 
@@ -161,39 +168,66 @@ class ProvenanceGroup(click.Group):
             status = super().main(
                 args, prog_name or "provenance", complete_var, standalone_mode=False, **extra
             )
-        except click.exceptions.NoArgsIsHelpError as exc:
-            # The whole help squeezed into one error line reads badly; name the commands instead.
-            group = exc.ctx.command if exc.ctx is not None else self
-            names = (
-                ", ".join(group.list_commands(exc.ctx)) if isinstance(group, click.Group) else ""
-            )
-            fail(f"missing command: one of {names}", hint="see 'provenance --help'")
-            status = EXIT_USAGE
-        except click.UsageError as exc:
-            fail(
-                exc.format_message(),
-                hint="see 'provenance --help'"
-                if exc.ctx is None
-                else f"see '{exc.ctx.command_path} --help'",
-            )
-            status = EXIT_USAGE
-        except (click.Abort, _Interrupted, KeyboardInterrupt):
-            # Worker processes ignore Ctrl-C (provenance.parallel): this line is all it prints.
-            click.echo("provenance: aborted", err=True)
-            status = EXIT_INTERRUPTED
-        except click.ClickException as exc:
-            fail(exc.format_message())
-            status = exc.exit_code
-        except ProvenanceError as exc:
-            fail(exc.message, exc.hint)
-            status = exc.exit_status
-        except BrokenPipeError:
-            status = EXIT_FAILED
+        except _EXPECTED as exc:
+            _explain(exc, self)
+            status = exit_status(exc)
         if not isinstance(status, int):
             status = EXIT_OK
         if standalone_mode:
             sys.exit(status)
         return status
+
+
+#: The exit status of each kind of error (SPEC.md §4), most specific first: the first class
+#: an error is an instance of decides. The one place where errors become numbers; the
+#: library's exceptions say what went wrong, never how the process ends.
+EXIT_STATUS: tuple[tuple[type[BaseException], int], ...] = (
+    (click.UsageError, EXIT_USAGE),
+    (click.Abort, EXIT_INTERRUPTED),
+    (_Interrupted, EXIT_INTERRUPTED),
+    (KeyboardInterrupt, EXIT_INTERRUPTED),
+    (click.ClickException, EXIT_FAILED),
+    (InputError, EXIT_USAGE),
+    (VerificationError, EXIT_FAILED),
+    (Refused, EXIT_FAILED),
+    (UnreadableArchive, EXIT_FAILED),
+    (OperationalError, EXIT_OPERATIONAL),
+    (ProvenanceError, EXIT_OPERATIONAL),
+    # Whoever read the output has gone (`provenance verify | head`): nothing left to say.
+    (BrokenPipeError, EXIT_FAILED),
+)
+#: What ``main`` turns into a message and an exit status; anything else is a bug.
+_EXPECTED = tuple(kind for kind, _ in EXIT_STATUS)
+
+
+def exit_status(exc: BaseException) -> int:
+    """The exit status the command line ends with for ``exc`` (:data:`EXIT_STATUS`).
+
+    >>> exit_status(InputError("no such file")), exit_status(Refused("exists"))
+    (2, 1)
+    """
+    return next(status for kind, status in EXIT_STATUS if isinstance(exc, kind))
+
+
+def _explain(exc: BaseException, group: click.Group) -> None:
+    """Say on stderr, in one line (and a hint), why the command stops with ``exc``."""
+    if isinstance(exc, click.exceptions.NoArgsIsHelpError):
+        # The whole help squeezed into one error line reads badly; name the commands instead.
+        command = exc.ctx.command if exc.ctx is not None else group
+        names = (
+            ", ".join(command.list_commands(exc.ctx)) if isinstance(command, click.Group) else ""
+        )
+        fail(f"missing command: one of {names}", hint="see 'provenance --help'")
+    elif isinstance(exc, click.UsageError):
+        where = "provenance" if exc.ctx is None else exc.ctx.command_path
+        fail(exc.format_message(), hint=f"see '{where} --help'")
+    elif isinstance(exc, click.ClickException):
+        fail(exc.format_message())
+    elif isinstance(exc, ProvenanceError):
+        fail(exc.message, exc.hint)
+    elif not isinstance(exc, BrokenPipeError):
+        # Worker processes ignore Ctrl-C (provenance.parallel): this line is all it prints.
+        click.echo("provenance: aborted", err=True)
 
 
 @click.group(cls=ProvenanceGroup, context_settings={"help_option_names": ["-h", "--help"]})

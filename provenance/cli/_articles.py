@@ -44,17 +44,16 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     FILE '-' reads the article from stdin.
     """
     from provenance import report
-    from provenance.fsio import read_small_file
     from provenance.model import NotText
-    from provenance.parse import MAX_PARSE_SIZE
-    from provenance.parse import parse as parse_bytes
+    from provenance.parsing import parse as parse_bytes
+    from provenance.parsing import parse_file
     from provenance.tokens import registry
 
+    tokens = registry(token_files)
     if file == STDIN:
-        data = read_stdin_article()
+        doc = parse_bytes(read_stdin_article(), tokens=tokens)
     else:
-        data = read_small_file(file, "article", MAX_PARSE_SIZE)
-    doc = parse_bytes(data, tokens=registry(token_files))
+        doc = parse_file(file, tokens=tokens)
     if isinstance(doc, NotText):
         if fmt == "json":
             click.echo(json.dumps(report.not_text_dict(doc)))

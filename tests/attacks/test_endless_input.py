@@ -34,8 +34,8 @@ class Endless(io.RawIOBase):
 @pytest.mark.parametrize(
     ("args", "limit"),
     [
-        (["verify", "-"], ("provenance.parse", "MAX_PARSE_SIZE")),
-        (["parse", "-"], ("provenance.parse", "MAX_PARSE_SIZE")),
+        (["verify", "-"], ("provenance.parsing", "MAX_PARSE_SIZE")),
+        (["parse", "-"], ("provenance.parsing", "MAX_PARSE_SIZE")),
         (["verify", "--files-from", "-"], ("provenance.cli._articles", "MAX_LIST_SIZE")),
     ],
 )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import tarfile
 import zipfile
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ import pytest
 from provenance.keys import SigningKey
 from provenance.seal import seal_folder
 from tests.attacks.conftest import assert_clean
-from tests.conftest import article, deep_chain, invoke, write
+from tests.conftest import article, deep_chain, invoke, plant_entry, write
 
 GOOD = article()
 OTHER = article(holder="Other Press")
@@ -108,14 +107,7 @@ def test_manifest_replaced_by_something_else_fails_the_seal(
     copy.write_bytes(manifest.read_bytes())
     manifest.unlink()
     write(pkg, "planted.txt", GOOD.data())
-    if form == "folder":
-        manifest.mkdir()
-    elif form == "dangling link":
-        manifest.symlink_to(tmp_path / "nothing")
-    elif form == "link to a copy":
-        manifest.symlink_to(copy)
-    else:
-        os.mkfifo(manifest)
+    plant_entry(manifest, form, copy if form == "link to a copy" else tmp_path / "nothing")
     status, rows = _rows(pkg if where == "named" else root)
     assert status == 1
     head = rows[f"{pkg}/SHA256SUMS"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -75,9 +76,10 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run(args: list[str]) -> subprocess.CompletedProcess[str]:
+def run(args: list[str], program: tuple[str, ...] = ()) -> subprocess.CompletedProcess[str]:
+    """``provenance ARGS`` (or ``PROGRAM ARGS``) in a process of its own, with the timeout."""
     return subprocess.run(
-        [str(ENTRY), *args],
+        [*(program or (str(ENTRY),)), *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -128,3 +130,19 @@ def test_fifo_planted_as_a_manifest_is_unreadable_not_a_hang(tmp_path: Path) -> 
     assert head.path == f"{root}/SHA256SUMS"
     assert (head.verdict, head.detail) == (Verdict.UNREADABLE, "is a FIFO: never opened")
     assert check.failed()
+
+
+def test_fifo_given_to_the_library_parse_file_is_refused_at_once(tmp_path: Path) -> None:
+    """``provenance.parse_file`` opens as the CLI does: a FIFO raises, it is never opened."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    script = (
+        "import sys, provenance\n"
+        "try:\n"
+        "    provenance.parse_file(sys.argv[1])\n"
+        "except provenance.InputError as exc:\n"
+        "    print(exc)\n"
+    )
+    done = run([str(fifo)], program=(sys.executable, "-c", script))
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == f"article {fifo} is a FIFO: never opened\n"

@@ -39,7 +39,7 @@ from provenance.errors import InputError
 from provenance.keys import public_key_from_blob
 from provenance.model import Document, NotText, Verdict
 from provenance.options import VerifyOptions
-from provenance.parse import parse
+from provenance.parsing import parse
 from provenance.verify import check_bytes
 from tests.conftest import FRAGMENTS, article
 from tests.craft import END, ZipEntry, gnu_long_name, pax_header, tar_header, tar_member, zip_bytes

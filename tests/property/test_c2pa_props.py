@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from provenance import c2pa
 from provenance.model import Document, Verdict
-from provenance.parse import parse
+from provenance.parsing import parse
 from provenance.verify import check_bytes
 from tests.conftest import article
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from provenance.model import Document, NotText, Verdict
-from provenance.parse import parse
+from provenance.parsing import parse
 from provenance.verify import check_bytes
 
 inputs = st.binary(max_size=2000) | footerish_text().map(lambda text: text.encode("utf-8"))

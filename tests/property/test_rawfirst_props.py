@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -224,9 +225,9 @@ def test_streamed_validation_fails_as_one_decode_does(data: bytes, piece: int) -
         expected: int | None = exc.start
     else:
         expected = None
-    old = _stream.VALIDATE_PIECE
-    _stream.VALIDATE_PIECE = piece
-    try:
+    # pytest's monkeypatch fixture lasts a whole test, not one example: a context per example.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_stream, "VALIDATE_PIECE", piece)
         decoder = codecs.getincrementaldecoder("utf-8")()
         found = None
         try:
@@ -235,6 +236,4 @@ def test_streamed_validation_fails_as_one_decode_does(data: bytes, piece: int) -
             _stream._decode(decoder, b"", len(data), final=True)
         except _stream.InvalidText as exc:
             found = exc.offset
-    finally:
-        _stream.VALIDATE_PIECE = old
     assert found == expected

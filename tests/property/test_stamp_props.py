@@ -10,7 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from provenance.model import Document, Verdict
-from provenance.parse import parse
+from provenance.parsing import parse
 from provenance.stamp import stamp_bytes
 from provenance.verify import check_bytes
 

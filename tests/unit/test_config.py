@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import article, assert_usage_error, invoke, write
 
+from provenance.cli import exit_status
 from provenance.config import (
     COMMAND_LINE,
     DEFAULT,
@@ -97,7 +98,7 @@ def test_a_config_found_inside_a_checked_folder_is_refused_unread(tmp_path: Path
         start.mkdir(exist_ok=True)
         with pytest.raises(InputError) as caught:
             find_config(start, [tmp_path / "incoming"])
-        assert caught.value.exit_status == 2
+        assert exit_status(caught.value) == 2
         assert "inside the checked path" in str(caught.value)
         assert caught.value.hint is not None and "--config" in caught.value.hint
 
@@ -185,7 +186,7 @@ def test_bad_provenance_toml(tmp_path: Path, text: str, message: str) -> None:
     path = write(tmp_path, "provenance.toml", text)
     with pytest.raises(InputError) as caught:
         find_config(tmp_path)
-    assert caught.value.exit_status == 2
+    assert exit_status(caught.value) == 2
     assert str(caught.value).startswith(f"{path}: {message}")
 
 

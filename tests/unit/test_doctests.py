@@ -26,4 +26,4 @@ def test_docstring_examples(name: str) -> None:
 
 def test_the_modules_with_examples_are_found() -> None:
     # A walk that found nothing would let every doctest rot unseen.
-    assert {"provenance.canonical", "provenance.parse", "provenance.verify"} <= set(MODULES)
+    assert {"provenance.canonical", "provenance.parsing", "provenance.verify"} <= set(MODULES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from provenance.cli import exit_status
 from provenance.errors import InputError
 from provenance.globs import compile_globs
 
@@ -64,4 +65,4 @@ def test_a_pattern_that_can_never_match_is_refused(pattern: str, reason: str) ->
         compile_globs([pattern], "--exclude")
     assert raised.value.message.startswith(f"--exclude {pattern!r} can never match: ")
     assert reason in raised.value.message
-    assert raised.value.exit_status == 2
+    assert exit_status(raised.value) == 2

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from provenance import keys
+from provenance.cli import exit_status
 from provenance.errors import InputError, Refused, VerificationError
 
 VECTORS = Path(__file__).resolve().parents[2] / "fixtures" / "sshsig"
@@ -359,7 +360,7 @@ def test_generate_key_refuses_to_overwrite(tmp_path: Path, existing: str) -> Non
     (tmp_path / existing).write_text("precious")
     with pytest.raises(Refused, match="already exists") as caught:
         keys.generate_key(tmp_path / "key")
-    assert caught.value.exit_status == 1
+    assert exit_status(caught.value) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == [existing]
     assert (tmp_path / existing).read_text() == "precious"
 

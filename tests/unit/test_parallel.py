@@ -43,17 +43,30 @@ def test_parallel_gives_the_results_of_one_process_in_order(tmp_path: Path, jobs
     assert verdicts == {Verdict.OK, Verdict.MISMATCH, Verdict.UNVERIFIABLE}
 
 
-def test_a_small_run_stays_in_process(monkeypatch: object, tmp_path: Path) -> None:
-    _folder(tmp_path, 3)
-    assert len(check_paths([str(tmp_path)], VerifyOptions(jobs=8))) == 3
+def test_a_run_of_fewer_files_than_two_batches_starts_no_worker(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a small run started worker processes")
+
+    monkeypatch.setattr(parallel, "check_parallel", no_pool)
+    _folder(tmp_path, 2 * parallel.BATCH - 1)
+    assert len(check_paths([str(tmp_path)], VerifyOptions(jobs=8))) == 2 * parallel.BATCH - 1
+    _folder(tmp_path, 2 * parallel.BATCH)
+    with pytest.raises(AssertionError, match="started worker processes"):
+        check_paths([str(tmp_path)], VerifyOptions(jobs=8))
 
 
-def test_workers_send_back_every_field_but_the_path(tmp_path: Path) -> None:
+def test_workers_send_back_every_field_but_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The rows workers send are rebuilt into the very Result the caller would have made."""
     _folder(tmp_path, 3)
     targets = [(str(p), f"shown/{p.name}", None, True) for p in sorted(tmp_path.rglob("*.txt"))]
     targets.append(("missing", "shown/missing", "cannot list folder: gone", False))
-    parallel._init_worker(parallel._canonicalization, None)
+    # What _init_worker sets in a worker, set here for this test only (and without the
+    # worker's SIGINT handling, which this process must keep).
+    monkeypatch.setattr(parallel, "_tokens", None)
     rows = parallel._worker_batch([(path, True) for path, _, error, _ in targets if error is None])
     rebuilt = list(parallel._rebuild(targets, rows))
     direct = list(parallel.check_each(targets, parallel._canonicalization, None))

@@ -13,7 +13,7 @@ import pytest
 from conftest import DOW_JONES, FIXTURES, invoke
 
 from provenance.model import Document, Verdict
-from provenance.parse import parse
+from provenance.parsing import parse
 from provenance.verify import check_file
 
 REALWORLD = FIXTURES / "realworld"

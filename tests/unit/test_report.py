@@ -22,7 +22,7 @@ from provenance.model import (
     Summary,
     Verdict,
 )
-from provenance.parse import parse
+from provenance.parsing import parse
 from provenance.report import (
     details_line,
     document_dict,

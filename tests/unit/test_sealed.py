@@ -22,11 +22,10 @@ from provenance.sealed import (
     SealedCheck,
     check_sealed_folder,
     check_seals,
-    default_is_article,
-    is_sealed,
     signed_article,
 )
-from provenance.seals import Nearest, seal_of
+from provenance.seals import is_sealed
+from provenance.selector import default_is_article
 from provenance.sign import sign_file
 from provenance.sshsig import MAX_ARMORED_SIZE
 from provenance.tree import FileDigest
@@ -355,44 +354,7 @@ def test_several_hashing_threads_and_worker_processes_together(
     assert check(sealed, key, jobs=2, workers=3).results == check(sealed, key).results
 
 
-# -- where seals are (provenance.seals) and seals inside seals (check_seals) ------------------
-
-
-@pytest.mark.parametrize("form", ["file", "folder", "dangling link", "FIFO"])
-def test_a_manifest_of_any_form_seals_its_folder(tmp_path: Path, form: str) -> None:
-    manifest = tmp_path / "SHA256SUMS"
-    if form == "file":
-        manifest.write_bytes(b"")
-    elif form == "folder":
-        manifest.mkdir()
-    elif form == "dangling link":
-        manifest.symlink_to(tmp_path / "nothing")
-    else:
-        os.mkfifo(manifest)
-    assert is_sealed(tmp_path)
-    assert seal_of("SHA256SUMS") == "" and seal_of("a/b/SHA256SUMS") == "a/b/"
-    assert seal_of("a/SHA256SUMS.sig") is None and seal_of("a/sha256sums") is None
-
-
-def test_nearest_seal_owns_a_path_and_a_seals_own_files_belong_above() -> None:
-    nearest = Nearest(["", "a/", "a/b/c/"])
-    assert nearest.of("x.txt") == ""
-    assert nearest.of("a/x.txt") == "a/"
-    assert nearest.of("a/b/x.txt") == "a/"
-    assert nearest.of("a/b/c/d/x.txt") == "a/b/c/"
-    assert nearest.of("a/b/c/SHA256SUMS") == "a/"
-    assert nearest.of("a/b/c/SHA256SUMS.sig") == "a/"
-    assert nearest.of("a/SHA256SUMS") == ""
-    assert nearest.of("SHA256SUMS") is None
-    assert Nearest(["pkg/"]).of("other/x.txt") is None
-    assert Nearest(["pkg/"]).above("pkg/") is None
-
-
-def test_nearest_seal_of_a_path_thousands_of_folders_deep() -> None:
-    deep = "d/" * 5_000
-    nearest = Nearest(["", deep])
-    assert nearest.of(deep + "x.txt") == deep
-    assert nearest.of("d/" * 4_999 + "x.txt") == ""
+# -- seals inside seals (check_seals; where seals are: test_seals.py) -----------------------
 
 
 def _digest(path: str, data: bytes, inspected: object = None) -> FileDigest:

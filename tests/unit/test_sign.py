@@ -10,6 +10,7 @@ import pytest
 
 from provenance import sign
 from provenance.allowed_signers import load_trusted_key, parse_allowed_signers
+from provenance.cli import exit_status
 from provenance.errors import InputError, Refused, VerificationError
 from provenance.fsio import BLOCK_SIZE
 from provenance.keys import load_private_key, load_public_key
@@ -72,7 +73,7 @@ def test_sign_file_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
     (tmp_path / "archive.tar.gz.sig").write_text("old")
     with pytest.raises(Refused, match="already exists; refusing") as caught:
         sign.sign_file(path, ALICE)
-    assert caught.value.exit_status == 1 and caught.value.hint == "use --force to replace it"
+    assert exit_status(caught.value) == 1 and caught.value.hint == "use --force to replace it"
     assert (tmp_path / "archive.tar.gz.sig").read_text() == "old"
     sign.sign_file(path, ALICE, force=True)
     assert (tmp_path / "archive.tar.gz.sig").read_bytes() == _sig("ed25519.sig")
@@ -239,7 +240,7 @@ def test_missing_signature(tmp_path: Path) -> None:
 def test_verify_signature_raises_with_the_verdict(tmp_path: Path) -> None:
     with pytest.raises(VerificationError, match=r"^bad: signature is for namespace") as caught:
         sign.verify_signature(MESSAGE, _sig("ed25519.sig"), EVERYONE, "git")
-    assert caught.value.exit_status == 1
+    assert exit_status(caught.value) == 1
     with pytest.raises(VerificationError, match=r"^missing: "):
         sign.verify_signature(tmp_path / "nothing", None, EVERYONE)
 

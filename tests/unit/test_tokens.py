@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import DOW_JONES, write
 
+from provenance.cli import exit_status
 from provenance.errors import InputError
 from provenance.tokens import builtin_tokens, load_tokens, parse_tokens, registry
 
@@ -39,7 +40,7 @@ def test_malformed_token_file_names_file_and_line(text: str, line: int) -> None:
     with pytest.raises(InputError) as caught:
         parse_tokens(text, "mine.txt")
     assert caught.value.message.startswith(f"mine.txt:{line}: ")
-    assert caught.value.exit_status == 2
+    assert exit_status(caught.value) == 2
 
 
 def test_registry_merges_user_files(tmp_path: Path) -> None:

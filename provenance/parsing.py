@@ -14,12 +14,14 @@ Layout of an article::
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
 from provenance.c2pa import Wrapper, find_wrapper
 from provenance.canonical import BOM, validate_utf8
 from provenance.fingerprint import algorithm_for
+from provenance.fsio import read_small_file
 from provenance.model import (
     Contact,
     Copyright,
@@ -549,6 +551,23 @@ def token_defect(token: str, *, glued: bool, registry: TokenRegistry) -> TokenDe
             + apart
         )
     return TokenDefect(f"fingerprint {shown} is not 32 or 64 lowercase hex digits{apart}")
+
+
+def parse_file(
+    path: str | os.PathLike[str], *, tokens: TokenRegistry | None = None
+) -> Document | NotText:
+    """Read the article at ``path`` and :func:`parse` it.
+
+    The file is read as every small file is (:func:`provenance.fsio.read_small_file`): a
+    regular file only, never a FIFO or device (which could block forever or act when
+    opened), at most :data:`MAX_PARSE_SIZE` bytes. What the caller named wrongly (no such
+    file, a folder, a special file, too large) raises :class:`~provenance.errors.InputError`,
+    a file that cannot be read :class:`~provenance.errors.OperationalError`.
+
+    >>> parse_file("fixtures/articles/good/plain.txt").copyright.holder  # doctest: +SKIP
+    'Example News, Inc.'
+    """
+    return parse(read_small_file(path, "article", MAX_PARSE_SIZE), tokens=tokens)
 
 
 def parse(data: bytes, *, tokens: TokenRegistry | None = None) -> Document | NotText:

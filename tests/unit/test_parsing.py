@@ -1,4 +1,4 @@
-"""provenance.parse: bytes to Document, every footer variant of the issue, spans that tile."""
+"""provenance.parsing: bytes to Document, every footer variant of the issue, spans that tile."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from conftest import ALL_FIXTURES, BAD, BODY, DOW_JONES, FIXTURES, GOOD, article, notice
 
 from provenance.model import Algorithm, Contact, Document, FingerprintKind, NotText
-from provenance.parse import TRAILER_MAX, parse, text_problem
+from provenance.parsing import TRAILER_MAX, parse, text_problem
 from provenance.tokens import TokenRegistry
 
 
@@ -347,9 +347,7 @@ def test_two_notices_on_one_line_give_no_fingerprint() -> None:
     # The notice that starts the line is the footer's; the second notice is then text after
     # it, where a token should stand: the file is ambiguous and gets no fingerprint.
     art = article()
-    text = (
-        f"{art.covered} Copyright 2023 Other Holder. All Rights Reserved. {art.digest}\n"
-    )
+    text = f"{art.covered} Copyright 2023 Other Holder. All Rights Reserved. {art.digest}\n"
     doc = parse(text.encode())
     assert isinstance(doc, Document)
     assert doc.fingerprint is None
@@ -364,7 +362,7 @@ ZS = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u
 def test_blank_chars_are_the_tab_and_the_unicode_space_separators() -> None:
     import unicodedata
 
-    from provenance.parse import BLANK_CHARS
+    from provenance.parsing import BLANK_CHARS
 
     zs = {chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Zs"}
     assert set(BLANK_CHARS) == zs | {"\t"}
@@ -452,7 +450,7 @@ def test_single_byte_encodings_get_a_hint(data: bytes, hint: str | None) -> None
 
 
 def test_a_token_glued_to_the_notice_says_so() -> None:
-    from provenance.parse import token_defect
+    from provenance.parsing import token_defect
     from provenance.tokens import TokenRegistry
 
     art = article()
@@ -461,3 +459,33 @@ def test_a_token_glued_to_the_notice_says_so() -> None:
     assert doc.note == f"nothing separates fingerprint {art.digest!r} from the notice before it"
     detail = token_defect(art.digest + "Next", glued=False, registry=TokenRegistry()).detail
     assert detail == f"fingerprint {art.digest!r} is followed by 'Next' with nothing between them"
+
+
+def test_parse_file_parses_what_parse_parses(tmp_path: Path) -> None:
+    from provenance.parsing import parse_file
+
+    path = tmp_path / "a.txt"
+    path.write_bytes(article().data())
+    assert parse_file(path) == parse(article().data())
+
+
+@pytest.mark.parametrize("what", ["missing", "folder", "too large"])
+def test_parse_file_refuses_what_is_not_a_small_regular_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, what: str
+) -> None:
+    from provenance import parsing
+    from provenance.errors import InputError
+
+    path = tmp_path / "a.txt"
+    if what == "folder":
+        path.mkdir()
+    elif what == "too large":
+        path.write_bytes(article().data())
+        monkeypatch.setattr(parsing, "MAX_PARSE_SIZE", 100)
+    expected = {
+        "missing": "does not exist",
+        "folder": "is a folder",
+        "too large": "larger than 100",
+    }
+    with pytest.raises(InputError, match=expected[what]):
+        parsing.parse_file(path)
