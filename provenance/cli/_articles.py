@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import click
@@ -26,6 +27,28 @@ if TYPE_CHECKING:
     from provenance.allowed_signers import TrustPolicy
 
 _CANONICALIZATION = click.Choice(["relaxed", "simple"])
+
+
+class _VerifyTimeType(click.ParamType[datetime]):
+    """``--verify-time``: read by :func:`provenance.sigtime.parse_verify_time` (exit 2 if bad)."""
+
+    name = "time"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        from provenance.errors import InputError
+        from provenance.sigtime import parse_verify_time
+
+        try:
+            return parse_verify_time(str(value))
+        except InputError as exc:
+            self.fail(f"{exc.message}; {exc.hint}" if exc.hint else exc.message, param, ctx)
+
+
+_VERIFY_TIME = _VerifyTimeType()
 _PATH = path_param()
 _PUBLISHER_TOKENS = click.option(
     "--publisher-tokens",
@@ -190,6 +213,19 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     help="SSHSIG namespace the signatures must be made for.",
 )
 @click.option(
+    "--revoked",
+    type=path_param(dir_okay=False),
+    help="Fail signatures by the keys in FILE (public keys, one a line, or an OpenSSH KRL),"
+    " as ssh-keygen -Y verify -r does.",
+)
+@click.option(
+    "--verify-time",
+    type=_VERIFY_TIME,
+    metavar="TIME",
+    help="Check the keys' valid-after/valid-before at TIME, not now: YYYYMMDD[HHMM[SS]]"
+    " (local time; Z for UTC) or ISO 8601 with a zone.",
+)
+@click.option(
     "--max-member-size",
     default="256M",
     show_default=True,
@@ -229,6 +265,8 @@ def verify(
     require_signature: bool,
     allow_unsigned: bool,
     namespace: str,
+    revoked: str | None,
+    verify_time: datetime | None,
     max_member_size: str,
     jobs: int | None,
 ) -> int:
@@ -274,7 +312,13 @@ def verify(
         allowed_signers if public_key else settings.allowed_signers,
         public_key,
         settings.require_signature,
+        settings.revoked,
     )
+    if policy is None and settings.verify_time is not None:
+        raise InputError(
+            "--verify-time needs a trust source",
+            hint="add --allowed-signers FILE or --public-key KEY.pub",
+        )
     if settings.require_signature and settings.allow_unsigned:
         raise InputError("--require-signature and --allow-unsigned exclude each other")
     # The one place the signature policy is decided: with a trust source, every article must
@@ -285,7 +329,7 @@ def verify(
     if policy is not None:
         from provenance.signed import SignatureCheck
 
-        signatures = SignatureCheck(policy, namespace)
+        signatures = SignatureCheck(policy, namespace, settings.verify_time)
     options = VerifyOptions(
         canonicalization=settings.canonicalization,
         tokens=registry(settings.publisher_tokens),
@@ -354,6 +398,7 @@ def verify(
         require_signature=require_signature,
         jobs=jobs,
         max_member_size=_size(max_member_size),
+        now=settings.verify_time,
     )
     results = check_run(paths, options, run, on_result=out.on_result)
     return out.finish(results)
@@ -390,26 +435,36 @@ MAX_LIST_SIZE = 1 << 30
 
 
 def trust_policy(
-    allowed_signers: str | None, public_key: str | None, require: bool
+    allowed_signers: str | None,
+    public_key: str | None,
+    require: bool,
+    revoked: str | None = None,
 ) -> TrustPolicy | None:
     """The trust policy of a verify run, or ``None`` when no trust source was given.
 
+    With ``revoked``, a key that file lists is refused whatever the trust source says.
     cryptography is imported only here, so a plain verify never loads it.
     """
     from provenance.errors import InputError
 
     if allowed_signers is None and public_key is None:
-        if require:
-            raise InputError(
-                "--require-signature needs a trust source",
-                hint="add --allowed-signers FILE or --public-key KEY.pub",
-            )
+        for needed, flag in ((require, "--require-signature"), (revoked, "--revoked")):
+            if needed:
+                raise InputError(
+                    f"{flag} needs a trust source",
+                    hint="add --allowed-signers FILE or --public-key KEY.pub",
+                )
         return None
     if allowed_signers is not None and public_key is not None:
         raise InputError("give --allowed-signers or --public-key, not both")
     from provenance.signed import load_policy
 
-    return load_policy(allowed_signers, public_key)
+    policy = load_policy(allowed_signers, public_key)
+    if revoked is None:
+        return policy
+    from provenance.revoked import RevocationCheck, load_revoked
+
+    return RevocationCheck(policy=policy, revoked=load_revoked(revoked))
 
 
 _SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}

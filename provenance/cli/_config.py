@@ -29,6 +29,8 @@ FLAG_KEYS: Mapping[str, str] = {
     "token_files": "publisher_tokens",
     "allow_empty": "allow_empty",
     "allow_unsigned": "allow_unsigned",
+    "revoked": "revoked",
+    "verify_time": "verify_time",
 }
 
 _FROM_COMMAND_LINE = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
@@ -140,7 +142,7 @@ def check_named_files(settings: Settings) -> None:
     from provenance.cli._articles import trust_policy
     from provenance.tokens import registry
 
-    trust_policy(settings.allowed_signers, None, settings.require_signature)
+    trust_policy(settings.allowed_signers, None, settings.require_signature, settings.revoked)
     registry(settings.publisher_tokens)
 
 
