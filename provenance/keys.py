@@ -28,6 +28,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
@@ -222,6 +223,20 @@ def _expect_algorithm(found: str, expected: str) -> None:
         raise InputError(f"signature algorithm {found!r} does not fit a key of type {expected!r}")
 
 
+class Signer(Protocol):
+    """What signs: a private key in memory (:class:`SigningKey`) or a key an ssh-agent holds
+    (:class:`provenance.agent.AgentSigner`)."""
+
+    @property
+    def public(self) -> PublicKey:
+        """The public half, whose blob goes into every signature."""
+        ...
+
+    def sign(self, data: bytes) -> bytes:
+        """An SSH-encoded signature (``string algorithm, string bytes``) of ``data``."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class SigningKey:
     """An Ed25519 private key, ready to make SSH signatures."""
@@ -333,7 +348,30 @@ def parse_public_key(line: str) -> PublicKey:
 
 def load_public_key(path: str | os.PathLike[str]) -> PublicKey:
     """Read a ``.pub`` file: one public key line; blank lines and ``#`` comments are allowed."""
-    text = read_small_file(path, "public key", MAX_KEY_FILE_SIZE).decode("utf-8", errors="replace")
+    return _public_key_text(read_small_file(path, "public key", MAX_KEY_FILE_SIZE), path)
+
+
+#: How an OpenSSH private key file starts; a public key file never does.
+PRIVATE_KEY_BEGIN = b"-----BEGIN OPENSSH PRIVATE KEY-----"
+
+
+def load_key(
+    path: str | os.PathLike[str], passphrase: PassphraseCallback | None = None
+) -> SigningKey | PublicKey:
+    """Read a key file that may hold either half: a private key (to sign with) or a public one
+    (whose private half an ssh-agent holds), told apart by the private key's BEGIN line.
+
+    >>> isinstance(load_key("id_ed25519.pub"), PublicKey)  # doctest: +SKIP
+    True
+    """
+    data = read_small_file(path, "key", MAX_KEY_FILE_SIZE)
+    if data.lstrip().startswith(PRIVATE_KEY_BEGIN):
+        return parse_private_key(data, passphrase, source=str(path))
+    return _public_key_text(data, path)
+
+
+def _public_key_text(data: bytes, path: str | os.PathLike[str]) -> PublicKey:
+    text = data.decode("utf-8", errors="replace")
     lines = [
         line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
     ]
@@ -465,6 +503,7 @@ __all__ = [
     "ED25519_ORDER",
     "MAX_KEY_FILE_SIZE",
     "MAX_PASSPHRASE_BYTES",
+    "PRIVATE_KEY_BEGIN",
     "RSA",
     "SK_ECDSA",
     "SK_ED25519",
@@ -473,12 +512,14 @@ __all__ = [
     "SUPPORTED_KEY_TYPES",
     "PassphraseCallback",
     "PublicKey",
+    "Signer",
     "SigningKey",
     "SkDetails",
     "exposed_key_mode",
     "fingerprint",
     "generate_key",
     "is_small_order_ed25519",
+    "load_key",
     "load_private_key",
     "load_public_key",
     "parse_private_key",

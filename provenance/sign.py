@@ -39,7 +39,7 @@ from provenance.fsio import (
     open_regular,
     read_limited,
 )
-from provenance.keys import PublicKey, SigningKey, public_key_from_blob
+from provenance.keys import PublicKey, Signer, public_key_from_blob
 from provenance.model import SignatureResult, SignatureVerdict
 from provenance.sshsig import (
     DEFAULT_HASH_ALGORITHM,
@@ -116,14 +116,14 @@ def digest(subject: Subject, hash_algorithm: str = DEFAULT_HASH_ALGORITHM) -> by
     return hasher.digest()
 
 
-def _sign_digest(message_digest: bytes, key: SigningKey, namespace: str, hash_alg: str) -> str:
+def _sign_digest(message_digest: bytes, key: Signer, namespace: str, hash_alg: str) -> str:
     to_sign = signed_data(namespace, hash_alg, message_digest)
     return dump(SshSignature(key.public.blob, namespace, hash_alg, key.sign(to_sign)))
 
 
 def sign_bytes(
     data: bytes,
-    key: SigningKey,
+    key: Signer,
     namespace: str = DEFAULT_NAMESPACE,
     hash_alg: str = DEFAULT_HASH_ALGORITHM,
 ) -> str:
@@ -138,7 +138,7 @@ def sign_bytes(
 
 def sign_file(
     path: str | os.PathLike[str],
-    key: SigningKey,
+    key: Signer,
     namespace: str = DEFAULT_NAMESPACE,
     *,
     force: bool = False,
