@@ -280,7 +280,7 @@ def verify(
 
     One footer verdict per file: ok, mismatch, unverifiable, no-footer, malformed or
     unreadable. With --allowed-signers or --public-key, each FILE.sig is checked too: good,
-    bad, untrusted, malformed or missing; every article must then be covered by a good
+    bad, revoked (--revoked), untrusted, malformed or missing; every article must then be covered by a good
     signature, its own or its sealed folder's (or archive's), unless --allow-unsigned. A run that checks no file at all fails (exit 1,
     'no files checked') unless --allow-empty.
 
