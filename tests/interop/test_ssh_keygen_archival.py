@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
-from conftest import GOOD, invoke
+from conftest import GOOD, invoke, stock_tool
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -31,15 +31,6 @@ from provenance.sign import sign_file
 from tests.sshcraft import SkPrivate, sk_public_line, sk_sshsig
 
 ARTICLE = (GOOD / "plain.txt").read_bytes()
-
-
-def _tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is missing; CI must install openssh-client")
-        pytest.skip(f"{name} is not installed")
-    return path
 
 
 def _run(
@@ -270,7 +261,7 @@ def test_a_security_key_signature_over_other_bytes_fails_in_both(
 @pytest.fixture
 def ssh_agent() -> Iterator[dict[str, str]]:
     """A private ssh-agent on its own socket; its environment for ssh-add and provenance."""
-    agent = _tool("ssh-agent")
+    agent = stock_tool("ssh-agent", "openssh-client")
     folder = Path(tempfile.mkdtemp(prefix="pa-", dir="/tmp"))  # Socket paths are short.
     sock = folder / "agent.sock"
     process = subprocess.Popen(
@@ -289,7 +280,7 @@ def ssh_agent() -> Iterator[dict[str, str]]:
 
 
 def _add(key: Path, env: dict[str, str]) -> None:
-    added = _run([_tool("ssh-add"), "-q", key], env=env)
+    added = _run([stock_tool("ssh-add", "openssh-client"), "-q", key], env=env)
     assert added.returncode == 0, added.stderr
 
 
