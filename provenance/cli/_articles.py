@@ -329,7 +329,7 @@ def verify(
     if policy is not None:
         from provenance.signed import SignatureCheck
 
-        signatures = SignatureCheck(policy, namespace, settings.verify_time)
+        signatures = SignatureCheck(policy=policy, namespace=namespace, now=settings.verify_time)
     options = VerifyOptions(
         canonicalization=settings.canonicalization,
         tokens=registry(settings.publisher_tokens),
