@@ -15,8 +15,9 @@ in ``Z`` (or ``UTC``); both ends of the window are inclusive.
 Stricter than ssh-keygen, which only reads a file as far as the first line that matches: every
 line is parsed when the file is loaded, and a malformed one is an
 :class:`~provenance.errors.InputError` that names the file and line. ``cert-authority`` lines
-are refused (provenance does not check certificates), as are key types it cannot verify and
-small-order Ed25519 keys. Empty patterns (``a,,b``) and quotes inside an unquoted principal
+are refused (provenance does not check certificates), as are key types it cannot verify (DSA)
+and small-order Ed25519 keys; security keys (``sk-ssh-ed25519@openssh.com``,
+``sk-ecdsa-sha2-nistp256@openssh.com``) are read like any other. Empty patterns (``a,,b``) and quotes inside an unquoted principal
 list are refused instead of being given a meaning.
 
 The principal reported for a good signature is the principals field of the line that trusts
@@ -34,13 +35,14 @@ from typing import Protocol
 from provenance.errors import InputError
 from provenance.fsio import read_small_file
 from provenance.keys import SUPPORTED_KEY_TYPES, PublicKey, load_public_key, parse_public_key
+from provenance.sigtime import parse_openssh_time
 
 #: Option names an allowed_signers line may carry (case-insensitive, as in OpenSSH).
 _VALUE_OPTIONS = ("namespaces", "valid-after", "valid-before")
 _CERT_AUTHORITY = "cert-authority"
-#: Key type names OpenSSH knows but provenance cannot verify: named in the error message.
+#: Key type names OpenSSH knows but provenance cannot verify (those of them that are not in
+#: SUPPORTED_KEY_TYPES): named in the error message.
 _KNOWN_UNSUPPORTED = re.compile(r"^(sk-|ssh-dss$|.*-cert-v01@openssh\.com$)")
-_TIME = re.compile(r"^(\d{8}|\d{12}|\d{14})(Z|UTC)?$", re.IGNORECASE)
 #: More bytes than any sensible allowed_signers file has: refuse rather than read it all.
 MAX_FILE_SIZE = 16 << 20
 
@@ -84,6 +86,8 @@ class TrustDecision:
     trusted: bool
     principals: tuple[str, ...]
     reason: str
+    #: The key is revoked: never trusted, and reported as ``revoked``, not ``untrusted``.
+    revoked: bool = False
 
 
 class TrustPolicy(Protocol):
@@ -242,7 +246,7 @@ def _parse_line(line: str, number: int) -> AllowedSigner | None:
         options_field, rest = _take_options(rest)
         options = _parse_options(options_field)
         first = _first_token(rest)
-    if _KNOWN_UNSUPPORTED.match(first):
+    if first not in SUPPORTED_KEY_TYPES and _KNOWN_UNSUPPORTED.match(first):
         raise InputError(f"key type {first!r} is not supported by provenance")
     if first not in SUPPORTED_KEY_TYPES:
         raise InputError(f"expected a key type after the options, found {first!r}")
@@ -363,24 +367,7 @@ def _pattern_list(text: str, what: str) -> tuple[str, ...]:
 
 
 def _optional_time(options: dict[str, str], what: str) -> int | None:
-    return _parse_time(options[what], what) if what in options else None
-
-
-def _parse_time(text: str, what: str) -> int:
-    """OpenSSH's parse_absolute_time: ``YYYYMMDD[HHMM[SS]]``, local unless ``Z``/``UTC``."""
-    match = _TIME.match(text)
-    if match is None:
-        raise InputError(f'invalid "{what}" time {text!r}: expected YYYYMMDD[HHMM[SS]][Z]')
-    digits = match.group(1).ljust(14, "0")
-    try:
-        moment = datetime.strptime(digits, "%Y%m%d%H%M%S")
-    except ValueError as exc:
-        raise InputError(f'invalid "{what}" time {text!r}: {exc}') from exc
-    # A naive datetime's timestamp() is local time, as mktime() is for OpenSSH.
-    when = int(moment.replace(tzinfo=UTC).timestamp() if match.group(2) else moment.timestamp())
-    if when <= 0:
-        raise InputError(f'invalid "{what}" time {text!r}: before 1970')
-    return when
+    return parse_openssh_time(options[what], what) if what in options else None
 
 
 __all__ = [

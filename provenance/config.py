@@ -25,6 +25,8 @@ them for ``-v``). Keys (all optional)::
     publisher_tokens = ["tokens.txt"]            # extra token files, relative as above
     allow_empty = false              # as --allow-empty: a run that checks no file passes
     allow_unsigned = false           # as --allow-unsigned: with trust, unsigned files pass
+    revoked = "keys/revoked"         # as --revoked: revoked keys (a list or a KRL), relative
+    verify_time = "20250615Z"        # as --verify-time: check key validity at this time
 
 Precedence, for every key: a command-line flag, then the file, then the default
 (:func:`resolve`). An unknown key or a value of the wrong type is an
@@ -37,6 +39,7 @@ import os
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -44,6 +47,7 @@ from typing import Any
 from provenance.errors import InputError, OperationalError
 from provenance.fsio import SpecialFileError, TooLargeError, read_limited
 from provenance.model import Canonicalization
+from provenance.sigtime import parse_verify_time
 
 #: The file name of a provenance-only configuration file.
 CONFIG_NAME = "provenance.toml"
@@ -86,6 +90,10 @@ class Settings:
     #: With a trust source, let an article that no good signature covers pass (its own
     #: FILE.sig, or its seal's); by default it fails as ``sig-missing``.
     allow_unsigned: bool = False
+    #: A file of revoked public keys or an OpenSSH KRL: their signatures are ``revoked``.
+    revoked: str | None = None
+    #: The moment allowed_signers validity windows are checked at; ``None``: now.
+    verify_time: datetime | None = None
     #: ``(key, source)`` for every key in :data:`KEYS` order; a source is :data:`DEFAULT`,
     #: :data:`COMMAND_LINE` or the :attr:`ConfigFile.name` of the file.
     sources: tuple[tuple[str, str], ...] = ()
@@ -162,6 +170,20 @@ def _canonicalization(value: object, folder: Path) -> Canonicalization:
     return Canonicalization(value)
 
 
+def _verify_time(value: object, folder: Path) -> datetime:
+    # TOML has its own date-times; one with an offset is as clear as the string forms.
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        return value.astimezone(UTC)
+    if isinstance(value, datetime):
+        raise _Invalid("is a date-time without an offset: add Z or +HH:MM")
+    if not isinstance(value, str):
+        raise _Invalid(f'must be a string such as "20250615Z", found {_toml_type(value)}')
+    try:
+        return parse_verify_time(value)
+    except InputError as exc:
+        raise _Invalid(f"is not a time: {exc.message}") from None
+
+
 def _relative_to(folder: Path, value: str) -> str:
     """Paths in a configuration file are relative to the file's folder, not to the cwd."""
     return os.path.normpath(os.path.join(folder, os.path.expanduser(value)))
@@ -179,6 +201,8 @@ _READERS: Mapping[str, Callable[[object, Path], Any]] = MappingProxyType(
         "publisher_tokens": _paths,
         "allow_empty": _boolean,
         "allow_unsigned": _boolean,
+        "revoked": _path,
+        "verify_time": _verify_time,
     }
 )
 #: The configuration keys, in the order ``provenance config`` shows them.

@@ -2,8 +2,11 @@
 
 Signing is Ed25519 only (a user's ``~/.ssh/id_ed25519`` works, passphrase-protected or not).
 Checking also accepts RSA (``rsa-sha2-256``/``rsa-sha2-512`` signatures, never SHA-1 ``ssh-rsa``)
-and ECDSA over nistp256/384/521, the other key types ``ssh-keygen -Y sign`` makes. Security
-keys (``sk-*``), DSA and certificates are refused with a message that says so.
+and ECDSA over nistp256/384/521, the other key types ``ssh-keygen -Y sign`` makes, and the
+FIDO security-key types ``sk-ssh-ed25519@openssh.com`` and ``sk-ecdsa-sha2-nistp256@openssh.com``
+(PROTOCOL.u2f: the token signs SHA256(application), a flags byte, a counter and SHA256(data),
+and the SSH signature carries the flags and counter after the signature value). DSA,
+certificates and webauthn signatures are refused with a message that says so.
 
 Two checks go beyond what OpenSSL and ssh-keygen do by themselves:
 
@@ -25,6 +28,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
@@ -51,8 +55,13 @@ ECDSA_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "ecdsa-sha2-nistp384": hashes.SHA384,
     "ecdsa-sha2-nistp521": hashes.SHA512,
 }
+#: FIDO security-key types (PROTOCOL.u2f). OpenSSH makes ECDSA ones on nistp256 only.
+SK_ED25519 = "sk-ssh-ed25519@openssh.com"
+SK_ECDSA = "sk-ecdsa-sha2-nistp256@openssh.com"
+#: The flag a token sets when a user touched it (FIDO "user present").
+SK_USER_PRESENT = 0x01
 #: Key types whose signatures we check.
-SUPPORTED_KEY_TYPES = frozenset({ED25519, RSA, *ECDSA_HASHES})
+SUPPORTED_KEY_TYPES = frozenset({ED25519, RSA, *ECDSA_HASHES, SK_ED25519, SK_ECDSA})
 #: RSA signature algorithms PROTOCOL.sshsig allows, with their hashes.
 RSA_SIGNATURE_HASHES: dict[str, type[hashes.HashAlgorithm]] = {
     "rsa-sha2-256": hashes.SHA256,
@@ -106,6 +115,8 @@ class PublicKey:
     blob: bytes
     comment: str = field(default="", compare=False)
     crypto: CryptoPublicKey = field(compare=False, repr=False, kw_only=True)
+    #: A security key's FIDO application (``ssh:`` by default); ``None`` for other keys.
+    sk_application: str | None = field(default=None, compare=False, kw_only=True)
 
     @property
     def fingerprint(self) -> str:
@@ -117,15 +128,28 @@ class PublicKey:
         line = f"{self.key_type} {base64.b64encode(self.blob).decode('ascii')}"
         return f"{line} {self.comment}" if self.comment else line
 
-    def verify(self, signature: bytes, data: bytes) -> None:
+    def verify(self, signature: bytes, data: bytes) -> SkDetails | None:
         """Check an SSH-encoded signature (``string algorithm, string bytes``) over ``data``.
 
-        Raises :class:`~provenance.errors.InputError` when the signature is not well formed
-        for this key type (another algorithm, a non-canonical Ed25519 S, a SHA-1 RSA signature)
-        and :class:`~provenance.errors.VerificationError` when it does not match ``data``.
+        For a security key, the signature also carries ``byte flags, uint32 counter``, which
+        are returned (the caller decides what a missing user-presence flag means); ``None``
+        for other keys. Raises :class:`~provenance.errors.InputError` when the signature is
+        not well formed for this key type (another algorithm, a non-canonical Ed25519 S, a
+        SHA-1 RSA signature) and :class:`~provenance.errors.VerificationError` when it does
+        not match ``data``.
         """
         algorithm, rest = read_text(signature, "signature algorithm")
         value, rest = read_string(rest, "signature value")
+        details = None
+        if self.sk_application is not None:
+            if len(rest) < 5:
+                raise InputError(
+                    f"truncated security-key signature: expected flags and counter (5 bytes),"
+                    f" found {len(rest)}"
+                )
+            details = SkDetails(flags=rest[0], counter=int.from_bytes(rest[1:5], "big"))
+            rest = rest[5:]
+            data = details.signed_data(self.sk_application, data)
         expect_end(rest, "the signature")
         try:
             self._verify(algorithm, value, data)
@@ -133,11 +157,14 @@ class PublicKey:
             raise VerificationError(
                 f"the {self.key_type} signature by {self.fingerprint} does not match"
             ) from None
+        return details
 
     def _verify(self, algorithm: str, value: bytes, data: bytes) -> None:
         key = self.crypto
+        if algorithm.startswith("webauthn-"):
+            raise InputError(f"webauthn signatures ({algorithm!r}) are not supported")
         if isinstance(key, Ed25519PublicKey):
-            _expect_algorithm(algorithm, ED25519)
+            _expect_algorithm(algorithm, self.key_type)
             if len(value) != 64:
                 raise InputError(f"an Ed25519 signature has 64 bytes, found {len(value)}")
             if int.from_bytes(value[32:], "little") >= ED25519_ORDER:
@@ -159,13 +186,55 @@ class PublicKey:
             r, rest = read_mpint(value, "ECDSA r")
             s, rest = read_mpint(rest, "ECDSA s")
             expect_end(rest, "the ECDSA signature")
-            hash_type = ECDSA_HASHES[self.key_type]
+            # A security key's ECDSA signs with SHA-256 over its own structure (SkDetails).
+            hash_type = hashes.SHA256 if self.key_type == SK_ECDSA else ECDSA_HASHES[self.key_type]
             key.verify(encode_dss_signature(r, s), data, ec.ECDSA(hash_type()))
+
+
+@dataclass(frozen=True, slots=True)
+class SkDetails:
+    """The flags and counter a security key signed along with the data (PROTOCOL.u2f)."""
+
+    flags: int
+    counter: int
+
+    @property
+    def user_present(self) -> bool:
+        """Whether the token says a user touched it while it signed."""
+        return bool(self.flags & SK_USER_PRESENT)
+
+    def signed_data(self, application: str, data: bytes) -> bytes:
+        """What the token signed: SHA256(application), flags, counter, SHA256(data).
+
+        No extensions: OpenSSH defines none for SSH signatures.
+        """
+        return b"".join(
+            (
+                hashlib.sha256(application.encode("utf-8")).digest(),
+                bytes((self.flags,)),
+                self.counter.to_bytes(4, "big"),
+                hashlib.sha256(data).digest(),
+            )
+        )
 
 
 def _expect_algorithm(found: str, expected: str) -> None:
     if found != expected:
         raise InputError(f"signature algorithm {found!r} does not fit a key of type {expected!r}")
+
+
+class Signer(Protocol):
+    """What signs: a private key in memory (:class:`SigningKey`) or a key an ssh-agent holds
+    (:class:`provenance.agent.AgentSigner`)."""
+
+    @property
+    def public(self) -> PublicKey:
+        """The public half, whose blob goes into every signature."""
+        ...
+
+    def sign(self, data: bytes) -> bytes:
+        """An SSH-encoded signature (``string algorithm, string bytes``) of ``data``."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +258,8 @@ def public_key_from_blob(blob: bytes, comment: str = "") -> PublicKey:
     key_type, rest = read_text(blob, "key type")
     if key_type not in SUPPORTED_KEY_TYPES:
         raise InputError(f"key type {key_type!r} is not supported", hint=_SUPPORTED_HINT)
+    if key_type in (SK_ED25519, SK_ECDSA):
+        return _security_key(key_type, rest, blob, comment)
     if key_type == ED25519:
         raw, rest = read_string(rest, "Ed25519 public key")
         expect_end(rest, "the Ed25519 public key")
@@ -213,6 +284,37 @@ def public_key_from_blob(blob: bytes, comment: str = "") -> PublicKey:
 
 
 _SUPPORTED_HINT = "supported: " + ", ".join(sorted(SUPPORTED_KEY_TYPES))
+
+
+def _security_key(key_type: str, rest: bytes, blob: bytes, comment: str) -> PublicKey:
+    """A FIDO security key's public key: the key itself, then ``string application``.
+
+    pyca reads these blobs but drops the application, which every signature covers; so they
+    are read here, field by field, each with its length checked.
+    """
+    crypto: CryptoPublicKey
+    if key_type == SK_ED25519:
+        raw, rest = read_string(rest, "Ed25519 public key")
+        if len(raw) != 32:
+            raise InputError(f"an Ed25519 public key has 32 bytes, found {len(raw)}")
+        if is_small_order_ed25519(raw):
+            raise InputError("weak Ed25519 public key: a small-order point is never a real key")
+        crypto = Ed25519PublicKey.from_public_bytes(raw)
+    else:
+        curve, rest = read_text(rest, "curve name")
+        if curve != "nistp256":
+            raise InputError(f"a {key_type} key is on curve 'nistp256', found {curve!r}")
+        point, rest = read_string(rest, "ECDSA public point")
+        # The uncompressed form only, as OpenSSH writes it: one key, one blob.
+        if len(point) != 65 or point[0] != 4:
+            raise InputError("the ECDSA public point is not an uncompressed nistp256 point")
+        try:
+            crypto = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+        except ValueError as exc:
+            raise InputError(f"malformed {key_type} public key: {exc}") from exc
+    application, rest = read_text(rest, "security-key application")
+    expect_end(rest, f"the {key_type} public key")
+    return PublicKey(key_type, blob, comment, crypto=crypto, sk_application=application)
 
 
 def _blob_of(key: CryptoPublicKey) -> bytes:
@@ -246,7 +348,30 @@ def parse_public_key(line: str) -> PublicKey:
 
 def load_public_key(path: str | os.PathLike[str]) -> PublicKey:
     """Read a ``.pub`` file: one public key line; blank lines and ``#`` comments are allowed."""
-    text = read_small_file(path, "public key", MAX_KEY_FILE_SIZE).decode("utf-8", errors="replace")
+    return _public_key_text(read_small_file(path, "public key", MAX_KEY_FILE_SIZE), path)
+
+
+#: How an OpenSSH private key file starts; a public key file never does.
+PRIVATE_KEY_BEGIN = b"-----BEGIN OPENSSH PRIVATE KEY-----"
+
+
+def load_key(
+    path: str | os.PathLike[str], passphrase: PassphraseCallback | None = None
+) -> SigningKey | PublicKey:
+    """Read a key file that may hold either half: a private key (to sign with) or a public one
+    (whose private half an ssh-agent holds), told apart by the private key's BEGIN line.
+
+    >>> isinstance(load_key("id_ed25519.pub"), PublicKey)  # doctest: +SKIP
+    True
+    """
+    data = read_small_file(path, "key", MAX_KEY_FILE_SIZE)
+    if data.lstrip().startswith(PRIVATE_KEY_BEGIN):
+        return parse_private_key(data, passphrase, source=str(path))
+    return _public_key_text(data, path)
+
+
+def _public_key_text(data: bytes, path: str | os.PathLike[str]) -> PublicKey:
+    text = data.decode("utf-8", errors="replace")
     lines = [
         line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
     ]
@@ -378,16 +503,23 @@ __all__ = [
     "ED25519_ORDER",
     "MAX_KEY_FILE_SIZE",
     "MAX_PASSPHRASE_BYTES",
+    "PRIVATE_KEY_BEGIN",
     "RSA",
+    "SK_ECDSA",
+    "SK_ED25519",
+    "SK_USER_PRESENT",
     "SMALL_ORDER_Y",
     "SUPPORTED_KEY_TYPES",
     "PassphraseCallback",
     "PublicKey",
+    "Signer",
     "SigningKey",
+    "SkDetails",
     "exposed_key_mode",
     "fingerprint",
     "generate_key",
     "is_small_order_ed25519",
+    "load_key",
     "load_private_key",
     "load_public_key",
     "parse_private_key",

@@ -151,6 +151,8 @@ class SignatureVerdict(StrEnum):
 
     GOOD = "good"
     BAD = "bad"
+    #: Valid, but made by a key in the --revoked file, whatever the trust source says.
+    REVOKED = "revoked"
     UNTRUSTED = "untrusted"
     MALFORMED = "malformed"
     MISSING = "missing"

@@ -77,22 +77,34 @@ DEFAULT_OPTIONS = VerifyOptions()
 
 
 def load_trust(
-    allowed_signers: str | None, public_key: str | None, *, require: bool = False
+    allowed_signers: str | None,
+    public_key: str | None,
+    *,
+    require: bool = False,
+    revoked: str | None = None,
 ) -> TrustPolicy | None:
     """The trust policy of ``--allowed-signers FILE`` or ``--public-key KEY.pub``, or ``None``
-    when neither is given (an :class:`~provenance.errors.InputError` with ``require``)."""
+    when neither is given (an :class:`~provenance.errors.InputError` with ``require`` or
+    ``revoked``). With ``revoked``, a key that file lists is refused whatever the trust
+    source says."""
     if allowed_signers is None and public_key is None:
-        if require:
-            raise InputError(
-                "--require-signature needs a trust source",
-                hint="add --allowed-signers FILE or --public-key KEY.pub",
-            )
+        for needed, flag in ((require, "--require-signature"), (revoked, "--revoked")):
+            if needed:
+                raise InputError(
+                    f"{flag} needs a trust source",
+                    hint="add --allowed-signers FILE or --public-key KEY.pub",
+                )
         return None
     if allowed_signers is not None and public_key is not None:
         raise InputError("give --allowed-signers or --public-key, not both")
     from provenance.signed import load_policy  # cryptography: only with a trust source.
 
-    return load_policy(allowed_signers, public_key)
+    policy = load_policy(allowed_signers, public_key)
+    if revoked is None:
+        return policy
+    from provenance.revoked import RevocationCheck, load_revoked
+
+    return RevocationCheck(policy=policy, revoked=load_revoked(revoked))
 
 
 def verify_options(
@@ -113,7 +125,17 @@ def verify_options(
     """
     from provenance.tokens import registry
 
-    policy = load_trust(allowed_signers, public_key, require=settings.require_signature)
+    policy = load_trust(
+        allowed_signers,
+        public_key,
+        require=settings.require_signature,
+        revoked=settings.revoked,
+    )
+    if policy is None and settings.verify_time is not None:
+        raise InputError(
+            "--verify-time needs a trust source",
+            hint="add --allowed-signers FILE or --public-key KEY.pub",
+        )
     if settings.require_signature and settings.allow_unsigned:
         raise InputError("--require-signature and --allow-unsigned exclude each other")
     return VerifyOptions(
@@ -124,6 +146,7 @@ def verify_options(
         policy=policy,
         namespace=namespace,
         require_signature=policy is not None and not settings.allow_unsigned,
+        now=settings.verify_time,
         strict=settings.strict,
         allow_empty=settings.allow_empty,
         jobs=jobs,

@@ -55,7 +55,7 @@ from pathlib import Path
 
 from provenance.errors import InputError, OperationalError, Refused
 from provenance.fsio import atomic_write, is_temp_name, remove_orphans_below
-from provenance.keys import SigningKey
+from provenance.keys import Signer
 from provenance.manifest import MANIFEST_NAME, MAX_MANIFEST_SIZE, SIGNATURE_NAME, dump
 from provenance.seals import seal_files
 from provenance.sign import sign_bytes
@@ -83,7 +83,7 @@ class SealResult:
 
 def seal_folder(
     folder: str | os.PathLike[str],
-    key: SigningKey,
+    key: Signer,
     namespace: str = DEFAULT_NAMESPACE,
     force: bool = False,
     *,

@@ -10,8 +10,9 @@ a bad, malformed or missing signature; :func:`verify_signature` raises
 
 * ``malformed``: not a valid SSHSIG signature (armor, blob, key or signature encoding);
 * ``bad``: well formed, but made for another namespace or over other bytes;
+* ``revoked``: valid, but its key is revoked (``--revoked``), whatever the trust policy says;
 * ``untrusted``: valid, but the trust policy does not allow its key for this namespace, time
-  (and principal, when one is asked for);
+  (and principal, when one is asked for), or a security key signed it without a touch;
 * ``good``: valid and trusted; the principal is the one the trust policy names for the key;
 * ``missing``: there is no ``FILE.sig``.
 
@@ -38,7 +39,7 @@ from provenance.fsio import (
     open_regular,
     read_limited,
 )
-from provenance.keys import PublicKey, SigningKey, public_key_from_blob
+from provenance.keys import PublicKey, Signer, public_key_from_blob
 from provenance.model import SignatureResult, SignatureVerdict
 from provenance.sshsig import (
     DEFAULT_HASH_ALGORITHM,
@@ -115,14 +116,14 @@ def digest(subject: Subject, hash_algorithm: str = DEFAULT_HASH_ALGORITHM) -> by
     return hasher.digest()
 
 
-def _sign_digest(message_digest: bytes, key: SigningKey, namespace: str, hash_alg: str) -> str:
+def _sign_digest(message_digest: bytes, key: Signer, namespace: str, hash_alg: str) -> str:
     to_sign = signed_data(namespace, hash_alg, message_digest)
     return dump(SshSignature(key.public.blob, namespace, hash_alg, key.sign(to_sign)))
 
 
 def sign_bytes(
     data: bytes,
-    key: SigningKey,
+    key: Signer,
     namespace: str = DEFAULT_NAMESPACE,
     hash_alg: str = DEFAULT_HASH_ALGORITHM,
 ) -> str:
@@ -137,7 +138,7 @@ def sign_bytes(
 
 def sign_file(
     path: str | os.PathLike[str],
-    key: SigningKey,
+    key: Signer,
     namespace: str = DEFAULT_NAMESPACE,
     *,
     force: bool = False,
@@ -236,7 +237,7 @@ def _judge(
         return SignatureVerdict.BAD, detail, None
     message_digest = digest(subject, decoded.hash_algorithm)
     try:
-        key.verify(
+        details = key.verify(
             decoded.signature, signed_data(namespace, decoded.hash_algorithm, message_digest)
         )
     except InputError as exc:
@@ -248,8 +249,19 @@ def _judge(
             None,
         )
     decision = policy.decide(key, namespace, when, principal)
+    if decision.revoked:
+        return SignatureVerdict.REVOKED, f"revoked key: {decision.reason}", None
     if not decision.trusted:
         return SignatureVerdict.UNTRUSTED, f"untrusted signer: {decision.reason}", None
+    if details is not None and not details.user_present:
+        # ssh-keygen -Y verify does not look at this flag; sshd refuses such a signature unless
+        # the key is marked no-touch-required. Without a touch, software on the signer's
+        # machine could have signed alone, which is what a hardware key is meant to prevent.
+        detail = (
+            f"untrusted signer: the security key {key.fingerprint} signed without user presence"
+            f" (flags 0x{details.flags:02x}): no one touched it"
+        )
+        return SignatureVerdict.UNTRUSTED, detail, None
     named = ",".join(decision.principals) or None
     who = f" for {named}" if named else ""
     detail = f"good {namespace!r} signature{who} with {key.key_type} key {key.fingerprint}"
@@ -268,7 +280,7 @@ def verify_signature(
     """Like :func:`check_signature`, but raise unless the verdict is ``good``.
 
     Raises :class:`~provenance.errors.VerificationError` (exit 1) whose message starts with the
-    verdict (``bad: ...``, ``untrusted: ...``, ``malformed: ...``, ``missing: ...``).
+    verdict (``bad: ...``, ``revoked: ...``, ``untrusted: ...``, ``malformed: ...``, ``missing: ...``).
     """
     checked = check_signature(subject, signature, policy, namespace, now=now, principal=principal)
     if checked.verdict is not SignatureVerdict.GOOD:

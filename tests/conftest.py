@@ -268,15 +268,20 @@ def assert_usage_error(result: Result) -> None:
     assert "Traceback" not in result.output
 
 
+def stock_tool(name: str, package: str = "it") -> str:
+    """The path of a real tool for an interop test: never skipped in CI (``CI`` set)."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{name} is missing; CI must install {package}")
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
 @pytest.fixture(scope="module")
 def ssh_keygen() -> str:
     """The real ssh-keygen, for the interop tests: never skipped in CI (``CI`` set)."""
-    path = shutil.which("ssh-keygen")
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("ssh-keygen is missing; CI must install openssh-client")
-        pytest.skip("ssh-keygen is not installed")
-    return path
+    return stock_tool("ssh-keygen", "openssh-client")
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 
 import click
 
@@ -22,6 +23,28 @@ from provenance.cli import (
 )
 
 _CANONICALIZATION = click.Choice(["relaxed", "simple"])
+
+
+class _VerifyTimeType(click.ParamType[datetime]):
+    """``--verify-time``: read by :func:`provenance.sigtime.parse_verify_time` (exit 2 if bad)."""
+
+    name = "time"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        from provenance.errors import InputError
+        from provenance.sigtime import parse_verify_time
+
+        try:
+            return parse_verify_time(str(value))
+        except InputError as exc:
+            self.fail(f"{exc.message}; {exc.hint}" if exc.hint else exc.message, param, ctx)
+
+
+_VERIFY_TIME = _VerifyTimeType()
 _PATH = path_param()
 _PUBLISHER_TOKENS = click.option(
     "--publisher-tokens",
@@ -185,6 +208,19 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     help="SSHSIG namespace the signatures must be made for.",
 )
 @click.option(
+    "--revoked",
+    type=path_param(dir_okay=False),
+    help="Fail signatures by the keys in FILE (public keys, one a line, or an OpenSSH KRL),"
+    " as ssh-keygen -Y verify -r does.",
+)
+@click.option(
+    "--verify-time",
+    type=_VERIFY_TIME,
+    metavar="TIME",
+    help="Check the keys' valid-after/valid-before at TIME, not now: YYYYMMDD[HHMM[SS]]"
+    " (local time; Z for UTC) or ISO 8601 with a zone.",
+)
+@click.option(
     "--max-member-size",
     default="256M",
     show_default=True,
@@ -224,6 +260,8 @@ def verify(
     require_signature: bool,
     allow_unsigned: bool,
     namespace: str,
+    revoked: str | None,
+    verify_time: datetime | None,
     max_member_size: str,
     jobs: int | None,
 ) -> int:
@@ -237,9 +275,10 @@ def verify(
 
     One footer verdict per file: ok, mismatch, unverifiable, no-footer, malformed or
     unreadable. With --allowed-signers or --public-key, each FILE.sig is checked too: good,
-    bad, untrusted, malformed or missing; every article must then be covered by a good
-    signature, its own or its sealed folder's (or archive's), unless --allow-unsigned. A run that checks no file at all fails (exit 1,
-    'no files checked') unless --allow-empty.
+    bad, revoked (--revoked), untrusted, malformed or missing; every article must then be
+    covered by a good signature, its own or its sealed folder's (or archive's), unless
+    --allow-unsigned. A run that checks no file at all fails (exit 1, 'no files checked')
+    unless --allow-empty.
 
     Settings come from --config FILE, or from the configuration file found from the current
     folder up; a configuration file inside PATHS never configures their check.
@@ -265,6 +304,8 @@ def verify(
         "token_files": token_files,
         "allow_empty": allow_empty,
         "allow_unsigned": allow_unsigned,
+        "revoked": revoked,
+        "verify_time": verify_time,
     }
     ctx = click.get_current_context()
     # With --staged or --force-exclude, what is checked depends on the configuration's

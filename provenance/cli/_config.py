@@ -29,6 +29,8 @@ FLAG_KEYS: Mapping[str, str] = {
     "token_files": "publisher_tokens",
     "allow_empty": "allow_empty",
     "allow_unsigned": "allow_unsigned",
+    "revoked": "revoked",
+    "verify_time": "verify_time",
 }
 
 _FROM_COMMAND_LINE = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
@@ -143,7 +145,12 @@ def check_named_files(settings: Settings) -> None:
     from provenance.options import load_trust
     from provenance.tokens import registry
 
-    load_trust(settings.allowed_signers, None, require=settings.require_signature)
+    load_trust(
+        settings.allowed_signers,
+        None,
+        require=settings.require_signature,
+        revoked=settings.revoked,
+    )
     registry(settings.publisher_tokens)
 
 

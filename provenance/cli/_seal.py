@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from provenance.cli import EXIT_OK, FORMAT_OPTION, path_param, shown
-from provenance.cli._signing import load_signing_key
+from provenance.cli._signing import AGENT_OPTION, load_signing_key
 
 
 @click.command()
@@ -14,10 +14,11 @@ from provenance.cli._signing import load_signing_key
     "-k",
     "--key",
     "key_path",
-    required=True,
     type=path_param(dir_okay=False),
-    help="OpenSSH Ed25519 private key to sign with (e.g. ~/.ssh/id_ed25519).",
+    help="OpenSSH Ed25519 private key to sign with (e.g. ~/.ssh/id_ed25519), or a public key"
+    " (KEY.pub) whose private half the ssh-agent holds.",
 )
+@AGENT_OPTION
 @click.option("-n", "--namespace", default="file", show_default=True, help="Signature namespace.")
 @click.option("--force", is_flag=True, help="Replace an existing seal.")
 @click.option(
@@ -28,7 +29,8 @@ from provenance.cli._signing import load_signing_key
 @FORMAT_OPTION
 def seal(
     folder: str,
-    key_path: str,
+    key_path: str | None,
+    agent: bool,
     namespace: str,
     force: bool,
     passphrase_file: str | None,
@@ -44,7 +46,7 @@ def seal(
     """
     from provenance.seal import seal_folder
 
-    key = load_signing_key(key_path, passphrase_file)
+    key = load_signing_key(key_path, passphrase_file, agent)
     sealed = seal_folder(folder, key, namespace, force)
     verb = "resealed" if sealed.replaced else "sealed"
     if fmt == "json":

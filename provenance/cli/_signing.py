@@ -25,9 +25,17 @@ from provenance.cli import (
 )
 
 if TYPE_CHECKING:
-    from provenance.keys import SigningKey
+    from provenance.keys import Signer
 
 _NAMESPACE_HELP = "SSHSIG namespace: what the signature is for [default: file]."
+_KEY_HELP = "Ed25519 private key, or a public key (KEY.pub) whose private half the ssh-agent holds."
+#: ``--agent``: sign through the ssh-agent at SSH_AUTH_SOCK (``sign`` and ``seal``).
+AGENT_OPTION = click.option(
+    "--agent",
+    is_flag=True,
+    help="Sign with the ssh-agent at SSH_AUTH_SOCK: with -k KEY.pub, that key; alone, the"
+    " only key it holds.",
+)
 
 
 #: A passphrase file is one short line; a larger file is refused unread.
@@ -53,17 +61,38 @@ def passphrase_callback(passphrase_file: str | None, prompt: str) -> Callable[[]
     return None
 
 
-def load_signing_key(key_path: str, passphrase_file: str | None) -> SigningKey:
-    """The private key of ``sign`` and ``seal``, with a warning when others may read its file.
+def load_signing_key(key_path: str | None, passphrase_file: str | None, agent: bool) -> Signer:
+    """What ``sign`` and ``seal`` sign with: ``-k KEY`` (a private key file), or the ssh-agent.
 
-    Like ssh-keygen, which refuses such a key outright; here it still signs, since the
-    signature is as good, but whoever else could read the file could sign as its owner too.
+    As ``ssh-keygen -Y sign -f``: a public key file (``-k KEY.pub``) means the agent holds its
+    private half; ``--agent`` alone takes the agent's only key. A private key file others may
+    read is signed with, with a warning: ssh-keygen refuses such a key outright; here it
+    still signs, since the signature is as good, but whoever else could read the file could
+    sign as its owner too.
     """
-    from provenance.keys import exposed_key_mode, load_private_key
+    from provenance.errors import InputError
+    from provenance.keys import PublicKey, exposed_key_mode, load_key
 
-    key = load_private_key(
+    if key_path is None:
+        if not agent:
+            raise InputError(
+                "missing -k KEY", hint="name a private key, or a KEY.pub the ssh-agent holds"
+            )
+        from provenance.agent import agent_signer
+
+        return agent_signer()
+    key = load_key(
         key_path, passphrase_callback(passphrase_file, f"Passphrase for {shown(key_path)}")
     )
+    if isinstance(key, PublicKey):
+        from provenance.agent import agent_signer
+
+        return agent_signer(key)
+    if agent:
+        raise InputError(
+            f"--agent signs with a key the ssh-agent holds, but {key_path} is a private key",
+            hint="give -k KEY.pub, or leave out --agent",
+        )
     mode = exposed_key_mode(key_path)
     if mode is not None:
         click.echo(
@@ -126,10 +155,10 @@ def keygen(path: str, comment: str, no_passphrase: bool, passphrase_file: str | 
 @click.option(
     "-k",
     "key_path",
-    required=True,
     type=path_param(exists=False, dir_okay=False),
-    help="Ed25519 private key.",
+    help=_KEY_HELP,
 )
+@AGENT_OPTION
 @click.option("-n", "--namespace", default="file", show_default=False, help=_NAMESPACE_HELP)
 @click.option("--force", is_flag=True, help="Replace existing .sig files.")
 @selection_options
@@ -141,7 +170,8 @@ def keygen(path: str, comment: str, no_passphrase: bool, passphrase_file: str | 
 @FORMAT_OPTION
 def sign(
     paths: tuple[str, ...],
-    key_path: str,
+    key_path: str | None,
+    agent: bool,
     namespace: str,
     force: bool,
     include: tuple[str, ...],
@@ -155,13 +185,14 @@ def sign(
     --allowed-signers`. Any file named can be signed, archives included; folders are walked
     as verify walks them (--include, --exclude), so that verify checks the signature of
     every file signed. A file whose .sig exists is refused (exit 1) unless --force; the last
-    line counts what was done.
+    line counts what was done. With -k KEY.pub or --agent, the ssh-agent signs (keys in
+    hardware tokens, 1Password, Secretive), as with ssh-keygen -Y sign.
     """
     from provenance import report
     from provenance.errors import Refused
     from provenance.sign import sign_file
 
-    key = load_signing_key(key_path, passphrase_file)
+    key = load_signing_key(key_path, passphrase_file, agent)
     signed = refused = 0
     entries: list[dict[str, object]] = []
     for path, display in walk(paths, include, exclude):

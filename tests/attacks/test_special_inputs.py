@@ -55,8 +55,8 @@ CASES: dict[str, Case] = {
 
 #: How each case names the file in its one error line.
 WHAT = {
-    "sign -k": "private key",
-    "seal -k": "private key",
+    "sign -k": "key",
+    "seal -k": "key",
     "verify --public-key": "public key",
     "verify --allowed-signers": "allowed signers file",
     "verify --publisher-tokens": "publisher token file",

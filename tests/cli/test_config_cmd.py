@@ -29,6 +29,8 @@ def test_defaults_when_there_is_no_file(tmp_path: Path, monkeypatch: pytest.Monk
         "publisher_tokens = []  # from default\n"
         "allow_empty = false  # from default\n"
         "allow_unsigned = false  # from default\n"
+        "# revoked = (not set)  # from default\n"
+        "# verify_time = (not set)  # from default\n"
     )
 
 

@@ -273,7 +273,7 @@ def test_a_private_key_of_mode_000_is_an_operational_error(tmp_path: Path) -> No
         shutil.rmtree(folder)
     assert (status, stderr) == (
         3,
-        f"provenance: error: cannot read private key {key}: Permission denied\n",
+        f"provenance: error: cannot read key {key}: Permission denied\n",
     )
 
 

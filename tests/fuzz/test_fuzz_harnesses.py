@@ -6,6 +6,9 @@ Each harness states what must hold for *any* input, not just for well-formed one
   never raises; the footer search stays within its window;
 * SSHSIG ``parse``: raises only :class:`InputError`; what it accepts re-encodes to itself;
 * allowed_signers: raises only :class:`InputError`, whose message names the line;
+* revoked keys (``revoked``: a key list; ``krl``: an OpenSSH KRL): raise only
+  :class:`InputError`, whose message names the file; what is read is blobs and digests of
+  the right sizes;
 * SHA256SUMS ``parse``: never raises; every problem names a line that exists; entries are
   unique and their paths unescape back from what :func:`format_line` writes;
 * archives (``tar``, ``tar.gz``, ``zip``): :func:`check_archive` never raises and gives only
@@ -21,6 +24,7 @@ or manifest with bytes flipped, cut or spliced), which reach far deeper than ran
 
 from __future__ import annotations
 
+import base64
 import gzip
 import os
 import tempfile
@@ -40,9 +44,11 @@ from provenance.keys import public_key_from_blob
 from provenance.model import Document, NotText, Verdict
 from provenance.options import VerifyOptions
 from provenance.parsing import parse
+from provenance.revoked import parse_revoked
 from provenance.verify import check_bytes
 from tests.conftest import FRAGMENTS, article
 from tests.craft import END, ZipEntry, gnu_long_name, pax_header, tar_header, tar_member, zip_bytes
+from tests.sshcraft import krl, raw_section, s, section
 
 pytestmark = pytest.mark.fuzz
 
@@ -58,6 +64,33 @@ SEED_SIGNERS = (
     b'"alice@example.com,*@team.example" namespaces="file",valid-after="20200101" '
     + (VECTORS / "ed25519.pub").read_bytes().rstrip(b"\n")
     + b"\n# comment\n\n"
+)
+SEED_REVOKED = b"# retired keys\n\n" + (VECTORS / "ed25519.pub").read_bytes()
+_SEED_BLOB = public_key_from_blob(
+    base64.b64decode((VECTORS / "ed25519.pub").read_bytes().split()[1])
+).blob
+#: A KRL with every section and certificate subsection kind OpenSSH writes.
+SEED_KRL = krl(
+    [
+        section(2, _SEED_BLOB),
+        section(3, bytes(20)),
+        section(5, bytes(32)),
+        raw_section(
+            1,
+            s(_SEED_BLOB)
+            + s(b"")
+            + bytes((0x20,))
+            + s(bytes(8))
+            + bytes((0x21,))
+            + s(bytes(16))
+            + bytes((0x22,))
+            + s(bytes(8) + s(b"\x05"))
+            + bytes((0x23,))
+            + s(s(b"bob")),
+        ),
+        raw_section(255, s(b"x@example.com") + b"\x00" + s(b"")),
+    ],
+    comment=b"fuzz seed",
 )
 SEED_CREDENTIAL = SEED_ARTICLE + c2pa.START + c2pa.encode(b"\x01\x00\x00\x00\x08manifest")
 SEED_MANIFEST = b"%s  a.txt\n\\%s  two\\nlines.txt\n%s *b.bin\n" % (b"a" * 64, b"b" * 64, b"C" * 64)
@@ -172,6 +205,17 @@ def allowed_signers_holds(data: bytes) -> None:
         assert entry.principals and entry.line >= 1
 
 
+def revoked_holds(data: bytes) -> None:
+    try:
+        revoked = parse_revoked(data, "fuzz")
+    except InputError as exc:
+        assert exc.message.startswith("fuzz")
+        return
+    assert all(len(digest) == 20 for digest in revoked.sha1)
+    assert all(len(digest) == 32 for digest in revoked.sha256)
+    assert all(revoked.blobs)
+
+
 def manifest_holds(data: bytes) -> None:
     parsed = manifest.parse(data)
     lines = data.count(b"\n") + 1
@@ -235,6 +279,8 @@ HARNESSES: dict[str, tuple[bytes, Callable[[bytes], None]]] = {
     "parse": (SEED_ARTICLE, parse_holds),
     "sshsig": (SEED_SIGNATURE, sshsig_holds),
     "allowed_signers": (SEED_SIGNERS, allowed_signers_holds),
+    "revoked": (SEED_REVOKED, revoked_holds),
+    "krl": (SEED_KRL, revoked_holds),
     "manifest": (SEED_MANIFEST, manifest_holds),
     "tar": (SEED_TAR, archive_holds(".tar")),
     "tar.gz": (gzip.compress(SEED_TAR, mtime=0), archive_holds(".tar.gz")),
@@ -248,6 +294,8 @@ def test_seeds_are_valid(tmp_path: Path) -> None:
     assert c2pa.find_wrapper(SEED_CREDENTIAL) is not None
     assert sshsig.parse(SEED_SIGNATURE).namespace == "file"
     assert len(parse_allowed_signers(SEED_SIGNERS).entries) == 1
+    assert len(parse_revoked(SEED_REVOKED).blobs) == 1
+    assert len(parse_revoked(SEED_KRL).blobs) == 1
     assert not manifest.parse(SEED_MANIFEST).problems
     for name in ARCHIVES:
         path = tmp_path / f"seed.{name}"

@@ -8,7 +8,6 @@ place. These tests never skip in CI (``CI`` set): a missing tool fails there.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,16 +20,11 @@ from provenance.model import ManifestVerdict, SignatureVerdict, Verdict
 from provenance.options import VerifyOptions
 from provenance.seal import seal_folder
 from provenance.sealed import check_sealed_folder
-from tests.conftest import article, write
+from tests.conftest import article, stock_tool, write
 
 
 def tool(name: str) -> str:
-    path = shutil.which(name)
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{name} is missing; CI must install it")
-        pytest.skip(f"{name} is not installed")
-    return path
+    return stock_tool(name)
 
 
 def run(

@@ -130,7 +130,7 @@ def test_time_formats(stamp: str, expected: int) -> None:
         (f'alice valid-after="20250101Z",valid-before="20250101Z" {A}', "not after"),
         (f"alice cert-authority {A}", "cert-authority is not supported"),
         (f'alice CERT-AUTHORITY,namespaces="x" {A}', "cert-authority is not supported"),
-        ("alice sk-ssh-ed25519@openssh.com AAAA", "not supported by provenance"),
+        ("alice ssh-dss AAAA", "not supported by provenance"),
         ("alice ssh-dss AAAA", "not supported by provenance"),
         (
             "alice ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",

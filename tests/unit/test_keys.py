@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from provenance import keys
 from provenance.cli import exit_status
 from provenance.errors import InputError, Refused, VerificationError
+from tests.sshcraft import SK_ECDSA, SK_ED25519, SkPrivate, s, sk_public_blob, sk_signature
 
 VECTORS = Path(__file__).resolve().parents[2] / "fixtures" / "sshsig"
 PUBLIC_KEYS = sorted(VECTORS.glob("*.pub"))
@@ -143,7 +145,8 @@ def test_key_equality_ignores_the_comment() -> None:
     ("blob", "message"),
     [
         (_s(b"ssh-dss") + _s(b"x"), "not supported"),
-        (_s(b"sk-ssh-ed25519@openssh.com") + _s(bytes(32)) + _s(b"ssh:"), "not supported"),
+        # A security key is read now, and its small-order key refused like a plain one.
+        (_s(b"sk-ssh-ed25519@openssh.com") + _s(bytes(32)) + _s(b"ssh:"), "weak Ed25519"),
         (_s(b"ssh-ed25519-cert-v01@openssh.com") + _s(b"x"), "not supported"),
         (_ed25519_blob(bytes(31)), "32 bytes, found 31"),
         (_ed25519_blob(b"\x05" * 32) + b"\x00", "unparsed"),
@@ -378,3 +381,66 @@ def test_fingerprint_is_unpadded_base64_of_sha256() -> None:
     expected = base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
     assert keys.fingerprint(blob) == "SHA256:" + expected
     assert "=" not in keys.fingerprint(blob)
+
+
+# -- security keys (PROTOCOL.u2f), signed here with ordinary keys as a token would ----------------
+
+
+def _sk_privates() -> list[SkPrivate]:
+    return [Ed25519PrivateKey.generate(), ec.generate_private_key(ec.SECP256R1())]
+
+
+@pytest.mark.parametrize("private", _sk_privates(), ids=["sk-ed25519", "sk-ecdsa"])
+def test_security_key_signatures_verify_and_report_their_flags(private: SkPrivate) -> None:
+
+    key = keys.public_key_from_blob(sk_public_blob(private))
+    assert key.sk_application == "ssh:"
+    details = key.verify(sk_signature(private, b"data", flags=0x05, counter=9), b"data")
+    assert details == keys.SkDetails(flags=0x05, counter=9) and details.user_present
+    untouched = key.verify(sk_signature(private, b"data", flags=0x04), b"data")
+    assert untouched is not None and not untouched.user_present
+
+
+@pytest.mark.parametrize("private", _sk_privates(), ids=["sk-ed25519", "sk-ecdsa"])
+def test_security_key_signature_fields_are_all_covered(private: SkPrivate) -> None:
+
+    key = keys.public_key_from_blob(sk_public_blob(private))
+    good = sk_signature(private, b"data", flags=0x01, counter=7)
+    # Another counter or flags byte than the token signed, or another message: no match.
+    for forged in (good[:-4] + (8).to_bytes(4, "big"), good[:-5] + b"\x05" + good[-4:]):
+        with pytest.raises(VerificationError):
+            key.verify(forged, b"data")
+    with pytest.raises(VerificationError):
+        key.verify(good, b"other data")
+    # The same token key under another application is another key: its signatures differ.
+    other = keys.public_key_from_blob(sk_public_blob(private, b"ssh:other"))
+    with pytest.raises(VerificationError):
+        other.verify(good, b"data")
+    with pytest.raises(InputError, match="flags and counter"):
+        key.verify(good[:-3], b"data")
+    with pytest.raises(InputError, match="unparsed"):
+        key.verify(good + b"\x00", b"data")
+
+
+def test_malformed_security_keys_are_refused() -> None:
+
+    point = b"\x04" + bytes(64)
+    for blob, message in [
+        (s(SK_ED25519) + s(bytes(31)) + s(b"ssh:"), "32 bytes"),
+        (s(SK_ED25519) + s(b"\x07" * 32), "truncated"),
+        (s(SK_ED25519) + s(b"\x07" * 32) + s(b"ssh:") + b"!", "unparsed"),
+        (s(SK_ECDSA) + s(b"nistp384") + s(point) + s(b"ssh:"), "curve 'nistp256'"),
+        (s(SK_ECDSA) + s(b"nistp256") + s(b"\x02" + bytes(32)) + s(b"ssh:"), "uncompressed"),
+        (s(SK_ECDSA) + s(b"nistp256") + s(point) + s(b"ssh:"), "malformed"),
+    ]:
+        with pytest.raises(InputError, match=message):
+            keys.public_key_from_blob(blob)
+
+
+def test_webauthn_signatures_are_refused_by_name() -> None:
+
+    private = ec.generate_private_key(ec.SECP256R1())
+    key = keys.public_key_from_blob(sk_public_blob(private))
+    forged = s(b"webauthn-sk-ecdsa-sha2-nistp256@openssh.com") + s(b"") + b"\x01" + bytes(4)
+    with pytest.raises(InputError, match="webauthn"):
+        key.verify(forged, b"data")
