@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -180,6 +181,29 @@ def plant_entry(path: Path, form: str, target: Path) -> None:
         os.mkfifo(path)
     else:
         path.symlink_to(target)
+
+
+#: How long a guarded step may run before it counts as hung: far above what the step takes on
+#: a loaded machine (speed is measured by benchmarks/, never by a test), far below what a
+#: quadratic or backtracking algorithm takes on the inputs these tests build.
+HANG_LIMIT = 120
+
+
+@contextlib.contextmanager
+def hang_guard(seconds: int = HANG_LIMIT) -> Iterator[None]:
+    """Fail the test if the block runs past ``seconds``: a guard against a step that never
+    ends on hostile input, not a speed check."""
+
+    def hung(signum: int, frame: object) -> None:
+        raise AssertionError(f"still running after {seconds} s: hung or super-linear")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @contextlib.contextmanager

@@ -12,7 +12,7 @@ from pathlib import Path
 from provenance.model import Verdict
 from provenance.verify import check_bytes
 from tests.attacks.conftest import assert_clean
-from tests.conftest import article, invoke, notice, write
+from tests.conftest import article, hang_guard, invoke, notice, write
 
 GOOD = article()
 EVIL = article(body="The board voted to close the ferry line for good.")
@@ -120,13 +120,10 @@ def test_invalid_utf8_in_the_trailer_is_unreadable() -> None:
     assert result.verdict is Verdict.UNREADABLE
 
 
-def test_eleven_megabytes_of_notices_on_one_line_is_fast() -> None:
-    import time
-
+def test_eleven_megabytes_of_notices_on_one_line_end() -> None:
     data = "Copyright ©2022 ".encode() * 700_000
-    start = time.perf_counter()
-    result = check_bytes(data)
-    assert time.perf_counter() - start < 2
+    with hang_guard():
+        result = check_bytes(data)
     assert result.verdict is Verdict.NO_FOOTER
 
 

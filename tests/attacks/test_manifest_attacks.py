@@ -23,7 +23,7 @@ from provenance.model import ManifestVerdict, Verdict
 from provenance.seal import seal_folder
 from provenance.sealed import check_sealed_folder
 from tests.attacks.conftest import assert_clean
-from tests.conftest import ROOT, article, invoke, write
+from tests.conftest import ROOT, article, hang_guard, invoke, write
 
 DATA = article().data()
 SHA = hashlib.sha256(DATA).hexdigest()
@@ -167,14 +167,11 @@ def test_garbage_manifest_lines_are_reported_with_their_numbers(tmp_path: Path) 
     assert lines == [2, 3, 4, 5]
 
 
-def test_two_hundred_thousand_line_manifest_parses_quickly() -> None:
-    import time
-
+def test_two_hundred_thousand_line_manifest_parses() -> None:
     data = b"".join(b"%064x  f%07d.txt\n" % (i, i) for i in range(200_000))
-    start = time.perf_counter()
-    manifest = parse(data)
+    with hang_guard():
+        manifest = parse(data)
     assert len(manifest.entries) == 200_000 and not manifest.problems
-    assert time.perf_counter() - start < 10
 
 
 def test_manifest_of_many_entries_costs_under_100_bytes_each_beyond_its_bytes() -> None:

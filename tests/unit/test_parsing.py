@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
-from conftest import ALL_FIXTURES, BAD, BODY, DOW_JONES, FIXTURES, GOOD, article, notice
 
 from provenance.model import Algorithm, Contact, Document, FingerprintKind, NotText
 from provenance.parsing import TRAILER_MAX, parse, text_problem
 from provenance.tokens import TokenRegistry
+from tests.conftest import (
+    ALL_FIXTURES,
+    BAD,
+    BODY,
+    DOW_JONES,
+    FIXTURES,
+    GOOD,
+    article,
+    hang_guard,
+    notice,
+)
 
 
 def doc_of(data: bytes | str, **kwargs: object) -> Document:
@@ -188,11 +197,10 @@ def test_blank_padding_after_the_footer_does_not_hide_it(padding: str) -> None:
     assert doc.trailer is None
 
 
-def test_eleven_megabytes_of_blanks_is_fast() -> None:
+def test_eleven_megabytes_of_blanks_end_in_a_found_footer() -> None:
     data = article().data() + b" \n" * (11 * 1024 * 1024 // 2)
-    started = time.perf_counter()
-    doc = parse(data)
-    assert time.perf_counter() - started < 1.0
+    with hang_guard():
+        doc = parse(data)
     assert isinstance(doc, Document) and doc.fingerprint is not None
 
 
@@ -318,13 +326,11 @@ def test_not_text(data: bytes, reason: str) -> None:
     assert text_problem(data) == result.reason
 
 
-def test_eleven_megabyte_line_of_notices_is_fast() -> None:
+def test_eleven_megabyte_line_of_notices_ends() -> None:
     data = "Copyright ©2022 ".encode() * (11 * 1024 * 1024 // 17)
-    started = time.perf_counter()
-    doc = parse(data)
-    elapsed = time.perf_counter() - started
+    with hang_guard():
+        doc = parse(data)
     assert isinstance(doc, Document) and doc.copyright is None
-    assert elapsed < 1.0, f"took {elapsed:.2f}s"
 
 
 def test_good_fixtures_all_have_content_fingerprints() -> None:

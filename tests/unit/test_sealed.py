@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from provenance.selector import default_is_article
 from provenance.sign import sign_file
 from provenance.sshsig import MAX_ARMORED_SIZE
 from provenance.tree import FileDigest
-from tests.conftest import article, write
+from tests.conftest import article, hang_guard, write
 
 
 def check(
@@ -296,16 +295,14 @@ def test_seal_then_verify_ten_thousand_files(tmp_path: Path, key: SigningKey) ->
             folder.mkdir(parents=True)
         body = f"Item {index} of the collection.\nSecond line of item {index}."
         (folder / f"item{index:05d}.txt").write_bytes(article(body).data())
-    started = time.monotonic()
-    sealed = seal_folder(root, key)
-    found = check(root, key)
-    elapsed = time.monotonic() - started
+    with hang_guard():
+        sealed = seal_folder(root, key)
+        found = check(root, key)
     assert sealed.files == 10_000
     assert len(found.results) == 10_000
     assert {r.manifest for r in found.results} == {ManifestVerdict.LISTED}
     assert {r.verdict for r in found.results} == {Verdict.OK}
     assert not found.failed(require_signature=True)
-    assert elapsed < 20, elapsed
     # One changed, one removed, one planted among ten thousand: exactly those three fail.
     (root / "d03/item01500.txt").write_bytes(b"changed")
     (root / "d07/item03500.txt").unlink()
