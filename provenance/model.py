@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from provenance.recorded import RecordCheck
 
 
 class Verdict(StrEnum):
@@ -225,6 +229,8 @@ class Result:
     #: archive): only its SHA-256 and signature are checked, and ``verdict`` is ``no-footer``
     #: as a placeholder that never fails a run by itself.
     article: bool = True
+    #: The check against the article's provenance record (FILE.prov), when it has one.
+    record: RecordCheck | None = None
 
     def failed(self, *, strict: bool = False, require_signature: bool = False) -> bool:
         """Whether this result fails a run (``strict`` as with ``--strict``)."""
@@ -235,6 +241,8 @@ class Result:
         ):
             return True
         if self.manifest is not None and self.manifest is not ManifestVerdict.LISTED:
+            return True
+        if self.record is not None and self.record.failed():
             return True
         if strict and self.article:
             return (

@@ -158,7 +158,11 @@ def _sealed(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
     if run.policy is not None:
         shown = join_display(path, MANIFEST_NAME)
         head.append(_signed_object(shown, "the manifest of a sealed folder", check.signature))
-    return head + list(check.results)
+    results = list(check.results)
+    if options.records is not None:
+        # Each article's FILE.prov, as outside a seal (the seal lists the .prov files too).
+        results = [options.records(result) for result in results]
+    return head + results
 
 
 def _archive(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:

@@ -25,8 +25,9 @@ from provenance.tokens import TokenRegistry
 
 #: Suffixes of the files a folder walk takes by default (plus files with no suffix).
 DEFAULT_SUFFIXES = (".txt", ".md")
-#: Names a folder walk never takes as articles: manifests and signatures are not articles.
-NEVER_ARTICLES = ("SHA256SUMS", "*.sig")
+#: Names a folder walk never takes as articles: manifests, signatures and provenance records
+#: (FILE.prov, SPEC.md §11) are not articles.
+NEVER_ARTICLES = ("SHA256SUMS", "*.sig", "*.prov")
 # The patterns as one expression: a walk asks about every file name, and one match costs a
 # seventh of a fnmatchcase per pattern (0.4 us against 3 us a name).
 _NEVER_ARTICLE = re.compile("|".join(map(fnmatch.translate, NEVER_ARTICLES)))
@@ -45,6 +46,9 @@ class VerifyOptions:
     #: Adds the check of each file's detached signature to its result
     #: (:class:`provenance.signed.SignatureCheck`); ``None`` leaves signatures unchecked.
     signatures: Callable[[Result], Result] | None = None
+    #: Adds the check of each article's provenance record (FILE.prov) to its result
+    #: (:class:`provenance.recorded.RecordChecker`); ``None`` leaves records unchecked.
+    records: Callable[[Result], Result] | None = None
 
 
 def verify_file(
@@ -326,6 +330,8 @@ def check_targets(
     for result in stream:
         if options.signatures is not None:
             result = options.signatures(result)
+        if options.records is not None:
+            result = options.records(result)
         if on_result is not None:
             on_result(result)
         results.append(result)

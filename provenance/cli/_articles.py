@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -190,6 +191,21 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     help="SSHSIG namespace the signatures must be made for.",
 )
 @click.option(
+    "--record",
+    "record_file",
+    type=path_param(dir_okay=False),
+    metavar="FILE.prov",
+    help="Check the one article named against this provenance record (default: FILE.prov).",
+)
+@click.option(
+    "--records",
+    "records_dirs",
+    multiple=True,
+    type=path_param(file_okay=False),
+    metavar="DIR",
+    help="Look for the earlier records of a chain in DIR too (repeatable).",
+)
+@click.option(
     "--max-member-size",
     default="256M",
     show_default=True,
@@ -229,6 +245,8 @@ def verify(
     require_signature: bool,
     allow_unsigned: bool,
     namespace: str,
+    record_file: str | None,
+    records_dirs: tuple[str, ...],
     max_member_size: str,
     jobs: int | None,
 ) -> int:
@@ -286,12 +304,18 @@ def verify(
         from provenance.signed import SignatureCheck
 
         signatures = SignatureCheck(policy, namespace)
+    if record_file is not None and (len(paths) != 1 or not os.path.isfile(paths[0])):
+        raise InputError("--record goes with exactly one article file")
+    from provenance.recorded import RecordChecker
+
     options = VerifyOptions(
         canonicalization=settings.canonicalization,
         tokens=registry(settings.publisher_tokens),
         include=settings.include,
         exclude=settings.exclude,
         signatures=signatures,
+        # Records are checked wherever FILE.prov sits beside an article (SPEC.md §11.4).
+        records=RecordChecker(policy, search=records_dirs, record=record_file),
     )
     from_stdin = paths == (STDIN,)
     if from_stdin and (policy is not None or changed_since is not None or staged):
@@ -345,8 +369,6 @@ def verify(
         out.on_result(result)
         return out.finish([result])
     if jobs is None:
-        import os
-
         jobs = os.cpu_count() or 1
     run = RunOptions(
         policy=policy,
