@@ -10,6 +10,8 @@ correct one: the matched paragraphs are equal, in order, and the changes rebuild
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -97,7 +99,7 @@ def test_with_duplicates_the_report_still_rebuilds_the_new_text(
 ) -> None:
     pairs = match(old, new)
     assert all(old[i] == new[j] for i, j in pairs)
-    assert all(a < c and b < d for (a, b), (c, d) in zip(pairs, pairs[1:], strict=False))
+    assert all(a < c and b < d for (a, b), (c, d) in itertools.pairwise(pairs))
     found = changes(old, new)
     # Every new paragraph is either matched or named; every old one matched or named.
     named_new = {c.paragraph - 1 for c in found if c.kind is not ChangeKind.REMOVED}
