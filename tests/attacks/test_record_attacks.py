@@ -26,15 +26,9 @@ DATA = article().data()
 
 
 @pytest.fixture
-def alice(tmp_path: Path) -> SigningKey:
-    (tmp_path / "keys").mkdir()
-    return generate_key(tmp_path / "keys" / "alice", comment="alice@example.com")
-
-
-@pytest.fixture
-def trust(tmp_path: Path, alice: SigningKey) -> Path:
+def trust(tmp_path: Path, key: SigningKey) -> Path:
     path = tmp_path / "allowed_signers"
-    path.write_text(f"alice@example.com {alice.public.to_openssh()}\n")
+    path.write_text(f"alice@example.com {key.public.to_openssh()}\n")
     return path
 
 
@@ -45,11 +39,11 @@ def verify(path: Path, trust: Path, *extra: str) -> tuple[int, str]:
 
 
 def test_a_record_signed_in_the_file_namespace_is_refused(
-    tmp_path: Path, alice: SigningKey, trust: Path
+    tmp_path: Path, key: SigningKey, trust: Path
 ) -> None:
-    made = record.parse(make_record(DATA, alice, now=NOW))
+    made = record.parse(make_record(DATA, key, now=NOW))
     signed = record.statement_bytes(made.statement)
-    replayed = record.Record(made.statement, sign_bytes(signed, alice, "file"))
+    replayed = record.Record(made.statement, sign_bytes(signed, key, "file"))
     path = write(tmp_path, "a.txt", DATA)
     write(tmp_path, "a.txt.prov", record.dump(replayed))
     status, out = verify(path, trust)
@@ -59,11 +53,11 @@ def test_a_record_signed_in_the_file_namespace_is_refused(
 
 
 def test_a_record_signature_cannot_pass_as_a_file_signature(
-    tmp_path: Path, alice: SigningKey, trust: Path
+    tmp_path: Path, key: SigningKey, trust: Path
 ) -> None:
     # The statement written out as a file, with the record's signature as its FILE.sig: the
     # bytes are the signed ones, but the namespace is the record's, never "file".
-    made = record.parse(make_record(DATA, alice, now=NOW))
+    made = record.parse(make_record(DATA, key, now=NOW))
     statement = write(tmp_path, "statement", record.statement_bytes(made.statement))
     write(tmp_path, "statement.sig", made.signature)
     result = invoke("verify", statement, "--allowed-signers", trust)
@@ -72,9 +66,9 @@ def test_a_record_signature_cannot_pass_as_a_file_signature(
 
 
 def test_a_record_whose_digests_were_edited_to_hide_a_change_is_bad(
-    tmp_path: Path, alice: SigningKey, trust: Path
+    tmp_path: Path, key: SigningKey, trust: Path
 ) -> None:
-    made = make_record(DATA, alice, now=NOW)
+    made = make_record(DATA, key, now=NOW)
     edited = DATA.replace(b"twice a day", b"once a week")
     path = write(tmp_path, "a.txt", edited)
     # The forger puts the edited text's digests in the record; the signature no longer fits.
@@ -97,9 +91,9 @@ def test_a_record_whose_digests_were_edited_to_hide_a_change_is_bad(
 
 
 def test_a_good_record_of_another_text_names_the_change(
-    tmp_path: Path, alice: SigningKey, trust: Path
+    tmp_path: Path, key: SigningKey, trust: Path
 ) -> None:
-    write(tmp_path, "a.txt.prov", make_record(DATA, alice, now=NOW))
+    write(tmp_path, "a.txt.prov", make_record(DATA, key, now=NOW))
     path = write(tmp_path, "a.txt", DATA.replace(b"twice a day", b"once a week"))
     status, out = verify(path, trust, "--no-config")
     assert status == 1
@@ -108,9 +102,9 @@ def test_a_good_record_of_another_text_names_the_change(
 
 
 def test_a_matching_record_never_turns_a_failing_footer_into_a_pass(
-    tmp_path: Path, alice: SigningKey, trust: Path
+    tmp_path: Path, key: SigningKey, trust: Path
 ) -> None:
-    write(tmp_path, "a.txt.prov", make_record(DATA, alice, now=NOW))
+    write(tmp_path, "a.txt.prov", make_record(DATA, key, now=NOW))
     # The token is not covered: the record still matches, the footer does not.
     token = article().digest.encode()
     path = write(tmp_path, "a.txt", DATA.replace(token, b"0" * 32))
@@ -137,21 +131,21 @@ def test_a_huge_record_is_refused_unread(tmp_path: Path, trust: Path) -> None:
 
 
 def test_a_chain_link_by_an_untrusted_key_fails_the_run(
-    tmp_path: Path, alice: SigningKey, trust: Path
+    tmp_path: Path, key: SigningKey, trust: Path
 ) -> None:
     mallory = generate_key(tmp_path / "keys" / "mallory")
     old = write(tmp_path, "a.txt.old.prov", make_record(DATA, mallory, now=NOW))
     path = write(tmp_path, "a.txt", DATA)
-    newest = make_record(DATA, alice, now=NOW, previous=old, note="Same text, new signer.")
+    newest = make_record(DATA, key, now=NOW, previous=old, note="Same text, new signer.")
     write(tmp_path, "a.txt.prov", newest)
     status, out = verify(path, trust)
     assert status == 1
     assert out.startswith("rec-chain ") and "a.txt.old.prov: untrusted" in out
 
 
-def test_records_are_never_taken_for_articles_in_a_walk(tmp_path: Path, alice: SigningKey) -> None:
+def test_records_are_never_taken_for_articles_in_a_walk(tmp_path: Path, key: SigningKey) -> None:
     write(tmp_path, "news/a.txt", DATA)
-    write(tmp_path, "news/a.txt.prov", make_record(DATA, alice, now=NOW))
+    write(tmp_path, "news/a.txt.prov", make_record(DATA, key, now=NOW))
     result = invoke("verify", "--strict", tmp_path / "news")
     assert_clean(result, 0)
     assert ".prov" not in result.stdout.split("[")[0]
