@@ -464,7 +464,7 @@ def record_folder(
         try:
             made.append((target, make_record(data, key, now=now)))
         except Refused as exc:
-            if record.article_digests(data).holder is None:
+            if _no_notice(data):
                 skipped.append(path)
                 continue
             raise Refused(f"{path}: {exc.message}", hint=exc.hint) from exc
@@ -473,6 +473,14 @@ def record_folder(
         atomic_write(target, data, overwrite=False)
         written.append(Written(target, record.record_digest(data)))
     return written, skipped
+
+
+def _no_notice(data: bytes) -> bool:
+    """Whether an article is text without a copyright notice (``seal --records`` skips it)."""
+    try:
+        return record.article_digests(data).holder is None
+    except InputError:
+        return False  # Not text: refused with the footer's own reason.
 
 
 def diff_sides(path: str) -> tuple[tuple[str, ...], tuple[int, ...] | None, str]:

@@ -167,3 +167,13 @@ def test_seal_records_writes_a_record_for_every_article(tmp_path: Path, key: Sig
     checked = invoke("verify", root, "--public-key", tmp_path / "keys/alice.pub")
     assert checked.exit_code == 0, checked.output
     assert checked.stdout.count("[record good by alice@example.com, matches]") == 2
+
+
+def test_seal_records_refuses_an_article_that_is_not_text(tmp_path: Path, key: SigningKey) -> None:
+    root = tmp_path / "issue"
+    write(root, "a.txt", DATA)
+    write(root, "b.txt", b"\xff\xfe binary")
+    result = invoke("seal", root, "-k", tmp_path / "keys/alice", "--records")
+    assert result.exit_code == 1
+    assert f"{root}/b.txt: its footer does not verify (unreadable" in result.stderr
+    assert not (root / "SHA256SUMS").exists() and not (root / "a.txt.prov").exists()
