@@ -35,9 +35,6 @@ from provenance.canonical import rewrite
 from provenance.errors import InputError
 from provenance.model import Document, NotText
 from provenance.parse import parse as parse_article
-from provenance.sshsig import BEGIN_LINE
-from provenance.sshsig import dump as dump_signature
-from provenance.sshsig import parse as parse_signature
 
 #: Appended to an article's name to name its record.
 RECORD_SUFFIX = ".prov"
@@ -195,6 +192,8 @@ def split(data: bytes) -> tuple[bytes, bytes]:
 
     This is what the documented ``sed`` commands do before ``ssh-keygen -Y verify``.
     """
+    from provenance.sshsig import BEGIN_LINE  # Records are rare: a plain verify never loads it.
+
     marker = b"\n" + BEGIN_LINE.encode("ascii") + b"\n"
     at = data.find(marker)
     if at < 0:
@@ -289,6 +288,9 @@ def parse(data: bytes) -> Record:
         )
     for offset, digest in enumerate(digests, start=number + 1):
         _check(_HEX64.fullmatch(digest) is not None, offset, "a paragraph digest is not 64 hex")
+    from provenance.sshsig import dump as dump_signature
+    from provenance.sshsig import parse as parse_signature
+
     try:
         signature = dump_signature(parse_signature(armored))
     except InputError as exc:
