@@ -8,6 +8,7 @@ word that says so, never passes, and never hangs.
 
 from __future__ import annotations
 
+import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -154,3 +155,88 @@ def test_records_are_never_taken_for_articles_in_a_walk(tmp_path: Path, key: Sig
     assert_clean(result, 0)
     assert ".prov" not in result.stdout.split("[")[0]
     assert result.stdout.endswith("1 file: 1 ok; passed under --strict\n")
+
+
+# -- The trust policy of the run holds for records too (issue 18 items 1-2 x issue 19) ------------
+
+
+def test_a_record_by_a_revoked_key_is_revoked_although_trusted(
+    tmp_path: Path, key: SigningKey, trust: Path
+) -> None:
+    # alice is still listed in allowed_signers, but her key is revoked: the record she signed
+    # must not vouch for the text, exactly as her FILE.sig would not.
+    path = write(tmp_path, "a.txt", DATA)
+    write(tmp_path, "a.txt.prov", make_record(DATA, key, now=NOW))
+    revoked = write(tmp_path, "revoked_keys", f"{key.public.to_openssh()}\n")
+    status, out = verify(path, trust, "--revoked", str(revoked))
+    assert status == 1
+    assert out.startswith("rec-revoked ") and "[record revoked (revoked key" in out
+    result = invoke(
+        "verify", path, "--allowed-signers", trust, "--allow-unsigned", "--revoked", revoked,
+        "--format", "json",
+    )  # fmt: skip
+    checked = json.loads(result.stdout)["results"][0]["record"]
+    assert checked["signature"] == "revoked" and checked["matches"] is True
+    assert checked["chain"][0]["signature"] == "revoked"
+
+
+def test_an_earlier_record_by_a_revoked_key_breaks_the_chain(
+    tmp_path: Path, key: SigningKey, trust: Path
+) -> None:
+    mallory = generate_key(tmp_path / "keys" / "mallory")
+    both = write(
+        tmp_path,
+        "both_signers",
+        trust.read_text() + f"mallory@example.com {mallory.public.to_openssh()}\n",
+    )
+    old = write(tmp_path, "a.txt.old.prov", make_record(DATA, mallory, now=NOW))
+    path = write(tmp_path, "a.txt", DATA)
+    write(tmp_path, "a.txt.prov", make_record(DATA, key, now=NOW, previous=old, note="Same."))
+    assert verify(path, both)[0] == 0
+    revoked = write(tmp_path, "revoked_keys", f"{mallory.public.to_openssh()}\n")
+    status, out = verify(path, both, "--revoked", str(revoked))
+    assert status == 1
+    assert out.startswith("rec-chain ") and "a.txt.old.prov: revoked" in out
+
+
+def test_verify_time_decides_whether_a_record_signers_key_was_valid(
+    tmp_path: Path, key: SigningKey
+) -> None:
+    # The key was valid until the end of 2025; the record is checked today (later) unless
+    # --verify-time names a time when it was valid, as for any other signature.
+    expiring = write(
+        tmp_path,
+        "allowed_signers",
+        f'alice@example.com valid-before="20251231Z" {key.public.to_openssh()}\n',
+    )
+    path = write(tmp_path, "a.txt", DATA)
+    write(tmp_path, "a.txt.prov", make_record(DATA, key, now=NOW))
+    status, out = verify(path, expiring)
+    assert status == 1
+    assert out.startswith("rec-untrusted ") and "key expired" in out
+    status, out = verify(path, expiring, "--verify-time", "20250601Z")
+    assert status == 0, out
+    assert "[record good by alice@example.com, matches]" in out
+
+
+def test_a_revoked_record_in_a_sealed_folder_fails_too(
+    tmp_path: Path, key: SigningKey, trust: Path
+) -> None:
+    # A record listed in a good seal is still only as good as its own signer's key.
+    root = tmp_path / "issue"
+    write(root, "a.txt", DATA)
+    write(root, "a.txt.prov", make_record(DATA, key, now=NOW))
+    assert invoke("seal", root, "-k", tmp_path / "keys" / "alice").exit_code == 0
+    assert verify(root, trust)[0] == 0
+    other = generate_key(tmp_path / "keys" / "bob")
+    both = write(tmp_path, "both", trust.read_text() + f"bob@x {other.public.to_openssh()}\n")
+    # Revoke alice's key: the seal (hers too) and the record both fail, each with its word.
+    revoked = write(tmp_path, "revoked_keys", f"{key.public.to_openssh()}\n")
+    result = invoke(
+        "verify", root, "--allowed-signers", both, "--allow-unsigned", "--revoked", revoked,
+        "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 1
+    rows = {row["path"]: row for row in json.loads(result.stdout)["results"]}
+    assert rows[f"{root}/a.txt"]["record"]["signature"] == "revoked"
+    assert rows[f"{root}/a.txt.prov"].get("record") is None  # A record is not an article.

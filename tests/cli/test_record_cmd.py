@@ -177,3 +177,37 @@ def test_seal_records_refuses_an_article_that_is_not_text(tmp_path: Path, key: S
     assert result.exit_code == 1
     assert f"{root}/b.txt: its footer does not verify (unreadable" in result.stderr
     assert not (root / "SHA256SUMS").exists() and not (root / "a.txt.prov").exists()
+
+
+def test_verify_names_the_changes_inside_a_sealed_folder(tmp_path: Path, key: SigningKey) -> None:
+    # A sealed folder checks its articles' records as a plain walk does: resealed after an
+    # edit, the seal passes, and the record still names the paragraph that changed.
+    root = tmp_path / "issue"
+    write(root, "a.txt", DATA)
+    assert invoke("seal", root, "-k", tmp_path / "keys/alice", "--records").exit_code == 0
+    (root / "a.txt").write_bytes(EDITED)
+    assert invoke("stamp", "--update", "--force", root / "a.txt").exit_code == 0
+    assert invoke("seal", root, "-k", tmp_path / "keys/alice", "--force").exit_code == 0
+    result = invoke("verify", root, "--public-key", tmp_path / "keys/alice.pub", "--format", "json")
+    assert result.exit_code == 1, result.output
+    rows = {row["path"]: row for row in json.loads(result.stdout)["results"]}
+    article_row = rows[f"{root}/a.txt"]
+    assert article_row["verdict"] == "ok" and article_row["manifest"] == "listed"
+    assert article_row["record"]["signature"] == "good"
+    assert article_row["record"]["changes"] == [{"kind": "changed", "paragraph": 1, "line": 1}]
+    # The record itself is an entry of the seal, held to it, never an article.
+    assert rows[f"{root}/a.txt.prov"]["article"] is False
+    assert rows[f"{root}/a.txt.prov"]["manifest"] == "listed"
+
+
+@pytest.mark.parametrize("named", ["folder", "two files", "stdin"])
+def test_record_goes_with_exactly_one_article_file(setup: Path, named: str) -> None:
+    record_file = setup / "news/a.txt.prov"
+    paths = {
+        "folder": [setup / "news"],
+        "two files": [setup / "news/a.txt", setup / "news/a.txt"],
+        "stdin": ["-"],
+    }[named]
+    result = invoke("verify", *paths, "--record", record_file)
+    assert_usage_error(result)
+    assert "--record" in result.stderr or "records" in result.stderr
