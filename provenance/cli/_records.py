@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import click
 
 from provenance.cli import EXIT_FAILED, EXIT_OK, FORMAT_OPTION, fail, path_param, shown
-from provenance.cli._signing import AGENT_OPTION, load_signing_key
+from provenance.cli._signing import AGENT_OPTION, PASSPHRASE_FILE_OPTION, load_signing_key
 
 
 def record_time() -> datetime | None:
@@ -45,11 +45,7 @@ def record_time() -> datetime | None:
 )
 @click.option("--note", metavar="TEXT", help="Why this version was made, e.g. the correction.")
 @click.option("--force", is_flag=True, help="Replace an existing FILE.prov without chaining it.")
-@click.option(
-    "--passphrase-file",
-    type=path_param(dir_okay=False),
-    help="Read the key's passphrase from the first line of this file.",
-)
+@PASSPHRASE_FILE_OPTION
 @FORMAT_OPTION
 def record(
     file: str,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from provenance.cli import EXIT_OK, FORMAT_OPTION, path_param, shown
-from provenance.cli._signing import AGENT_OPTION, load_signing_key
+from provenance.cli._signing import AGENT_OPTION, PASSPHRASE_FILE_OPTION, load_signing_key
 
 if TYPE_CHECKING:
     from provenance.keys import Signer
@@ -32,11 +32,7 @@ if TYPE_CHECKING:
     is_flag=True,
     help="First write ARTICLE.prov, a provenance record, for every article that has none.",
 )
-@click.option(
-    "--passphrase-file",
-    type=path_param(dir_okay=False),
-    help="Read the key's passphrase from the first line of this file.",
-)
+@PASSPHRASE_FILE_OPTION
 @FORMAT_OPTION
 def seal(
     folder: str,
