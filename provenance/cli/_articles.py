@@ -294,7 +294,9 @@ def verify(
     unreadable. With --allowed-signers or --public-key, each FILE.sig is checked too: good,
     bad, revoked (--revoked), untrusted, malformed or missing; every article must then be
     covered by a good signature, its own or its sealed folder's (or archive's), unless
-    --allow-unsigned. A run that checks no file at all fails (exit 1, 'no files checked')
+    --allow-unsigned. An article with a provenance record beside it (FILE.prov, or --record
+    FILE) is checked against it too: its signature, under the same trust, and which
+    paragraphs changed. A run that checks no file at all fails (exit 1, 'no files checked')
     unless --allow-empty.
 
     Settings come from --config FILE, or from the configuration file found from the current
