@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -211,6 +212,9 @@ class EntryKind(StrEnum):
     MANIFEST = "manifest"
     #: A detached signature file (``FILE.sig``, ``SHA256SUMS.sig``) listed in a seal.
     SIGNATURE = "signature"
+    #: A provenance record (``FILE.prov``, SPEC.md §12) listed in a seal: it is checked as
+    #: its article's :class:`RecordCheck`, never as an article itself.
+    RECORD = "record"
     #: Anything else: a photo in a sealed folder, an archive carrying its ARCHIVE.sig.
     OTHER = "other"
 
@@ -265,6 +269,93 @@ def _footer_check(
     )
 
 
+class ChangeKind(StrEnum):
+    """What happened to a paragraph since its record. Public contract (SPEC.md §12.3)."""
+
+    CHANGED = "changed"
+    INSERTED = "inserted"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """One changed, inserted or removed paragraph (:func:`provenance.align.changes`).
+
+    ``paragraph`` counts from 1 in the current text (in the recorded one for a removal);
+    ``line`` is the current text's line of that paragraph, and for a removal the line before
+    which it stood (one past the last paragraph's line at the end); ``None`` when the current
+    side is a record, which has no lines.
+    """
+
+    kind: ChangeKind
+    paragraph: int
+    line: int | None
+    #: The paragraph's number in the recorded text (a change or a removal).
+    recorded: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChainLink:
+    """One record of a chain: found by its digest, or ``found`` false when it is nowhere."""
+
+    #: SHA-256 (hex) of the record's bytes: what the next record's ``previous-sha256`` names.
+    digest: str
+    found: bool
+    #: The signing key's fingerprint the record states (a claim until its signature is good).
+    signer: str | None = None
+    note: str | None = None
+    time: datetime | None = None
+    #: The check of its signature; ``None`` when no trust source was given (unchecked).
+    signature: SignatureResult | None = None
+    path: str | None = None
+    #: Why a link found cannot be read as a record.
+    problem: str | None = None
+
+    def failed(self) -> bool:
+        """Whether this link fails the run: a record found that is malformed, or whose
+        signature is not good (bad, revoked, untrusted...)."""
+        if self.problem is not None:
+            return True
+        return self.signature is not None and self.signature.verdict is not SignatureVerdict.GOOD
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordCheck:
+    """An article checked against its provenance record (``Result.record``; JSON ``record``).
+
+    Built by :mod:`provenance.recorded`; read by the reports. It never turns a failing
+    footer or seal into a pass: it can only add a failure.
+    """
+
+    #: The record file.
+    path: str
+    #: The record's signature; ``None`` when no trust source was given (``unchecked``).
+    signature: SignatureResult | None
+    #: Whether the article's canonical text is the recorded one; ``None``: malformed record.
+    matches: bool | None
+    changes: tuple[Change, ...] = ()
+    #: The record itself, then the records before it, newest first.
+    chain: tuple[ChainLink, ...] = ()
+    #: Why the record cannot be read, or what else is to say about the match.
+    detail: str | None = None
+
+    @property
+    def word(self) -> str:
+        """The state of the record's signature: a signature verdict, or ``unchecked``."""
+        if self.matches is None:
+            return SignatureVerdict.MALFORMED.value
+        return self.signature.verdict.value if self.signature is not None else "unchecked"
+
+    def failed(self) -> bool:
+        """Whether this check fails the run: a malformed record or a signature that is not
+        good, a text that does not match, or an earlier record found that fails."""
+        if self.matches is not True:
+            return True
+        if self.signature is not None and self.signature.verdict is not SignatureVerdict.GOOD:
+            return True
+        return any(link.failed() for link in self.chain)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Result:
     """The report on one entry of a run (a file, a manifest entry, an archive member): one
@@ -293,8 +384,8 @@ class Result:
     manifest: ManifestVerdict | None = None
     #: The C2PA text credential's check (provenance.c2pa), when one was looked for.
     c2pa: object | None = None
-    #: The provenance record's check, when records were checked.
-    record: object | None = None
+    #: The check against the article's provenance record (FILE.prov), when it has one.
+    record: RecordCheck | None = None
 
     def __post_init__(self) -> None:
         # Not an assert: python -O removes those, and a report without a footer verdict for
@@ -325,6 +416,13 @@ class Result:
         old, kind, footer, line, warnings, signature, _, c2pa, record = result_row(self)
         new = old if detail is None else detail
         row = (new, kind, footer, line, warnings, signature, manifest, c2pa, record)
+        return result_from_row(self.path, row)
+
+    def with_record(self, record: RecordCheck) -> Result:
+        """This result with the check of its provenance record, built once by keyword (as
+        :meth:`with_manifest`, without ``dataclasses.replace``)."""
+        detail, kind, footer, line, warnings, signature, manifest, c2pa, _ = result_row(self)
+        row = (detail, kind, footer, line, warnings, signature, manifest, c2pa, record)
         return result_from_row(self.path, row)
 
     # Read-only views of the footer check, for readers that want one field.
@@ -371,6 +469,8 @@ class Result:
             return True
         if self.manifest is not None and self.manifest is not ManifestVerdict.LISTED:
             return True
+        if self.record is not None and self.record.failed():
+            return True
         if strict and footer is not None:
             return (
                 footer.verdict in STRICT_FAILING_VERDICTS
@@ -390,7 +490,7 @@ ResultRow = tuple[
     SignatureResult | None,
     ManifestVerdict | None,
     object,
-    object,
+    RecordCheck | None,
 ]
 
 
@@ -509,6 +609,9 @@ class Summary:
 __all__ = [
     "Algorithm",
     "Canonicalization",
+    "ChainLink",
+    "Change",
+    "ChangeKind",
     "Contact",
     "Copyright",
     "Document",
@@ -518,6 +621,7 @@ __all__ = [
     "FooterCheck",
     "ManifestVerdict",
     "NotText",
+    "RecordCheck",
     "Result",
     "ResultRow",
     "SignatureResult",

@@ -53,6 +53,12 @@ class VerifyOptions:
     require_signature: bool = False
     #: The time signatures are checked at (``None``: now).
     now: datetime | None = None
+    # Provenance records (SPEC.md §12): each article's FILE.prov, wherever one sits beside it,
+    # its signature held to ``policy``, ``namespace`` aside (records have their own).
+    #: ``--record FILE``: the record of the one article named, instead of FILE.prov.
+    record: str | None = None
+    #: ``--records DIR``: more folders where the earlier records of a chain may be.
+    record_search: tuple[str, ...] = ()
     # What fails the run.
     #: ``--strict``: unverifiable, no-footer, uncovered text and warnings fail too.
     strict: bool = False
@@ -115,6 +121,8 @@ def verify_options(
     namespace: str = DEFAULT_NAMESPACE,
     jobs: int = 1,
     max_member_size: int = DEFAULT_MAX_SIZE,
+    record: str | None = None,
+    record_search: tuple[str, ...] = (),
 ) -> VerifyOptions:
     """The options of a verify run: ``settings`` (flags over the configuration file), the
     trust source, and the flags no configuration file sets.
@@ -122,6 +130,8 @@ def verify_options(
     The one place the signature policy is decided: with a trust source, every article must
     be covered by a good signature (as ``ssh-keygen -Y verify`` or minisign would demand),
     unless ``allow_unsigned``. Every report and exit status reads ``require_signature``.
+    Provenance records (``record``, ``record_search``) are checked with that same policy and
+    time.
     """
     from provenance.tokens import registry
 
@@ -151,6 +161,8 @@ def verify_options(
         allow_empty=settings.allow_empty,
         jobs=jobs,
         max_member_size=max_member_size,
+        record=record,
+        record_search=record_search,
     )
 
 

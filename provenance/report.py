@@ -14,9 +14,12 @@ from typing import TYPE_CHECKING, Any
 from provenance.model import (
     FAILING_VERDICTS,
     STRICT_FAILING_VERDICTS,
+    Change,
+    ChangeKind,
     Document,
     ManifestVerdict,
     NotText,
+    RecordCheck,
     Result,
     SignatureResult,
     SignatureVerdict,
@@ -157,6 +160,8 @@ def verdict_word(result: Result, *, require_signature: bool = False) -> str:
     manifest = result.manifest
     if manifest is not None and manifest is not ManifestVerdict.LISTED:
         return f"sums-{manifest.value}"
+    if result.record is not None and result.record.failed():
+        return f"rec-{record_failure(result.record)}"
     if result.footer is None:
         return manifest.value if manifest is not None else "-"
     return result.footer.verdict.value
@@ -189,7 +194,141 @@ def result_line(
             line += f"  [signature {sig.verdict.value}: {sig.detail}]"
     if result.manifest is not None and result.manifest is not ManifestVerdict.LISTED:
         line += f"  [SHA256SUMS: {result.manifest.value}]"
+    if result.record is not None:
+        line += f"  [{record_text(result.record)}]"
     return escape(line)
+
+
+# --- Provenance records (SPEC.md §12) ------------------------------------------------------------
+
+#: How many changes a text line names before it says "and N more".
+_CHANGES_SHOWN = 10
+
+
+def record_failure(check: RecordCheck) -> str:
+    """What fails a record check, as the first column shows it after ``rec-``: ``malformed``,
+    the signature's verdict (``bad``, ``untrusted``), ``changed`` (the text is not the
+    recorded one), or ``chain`` (an earlier record fails)."""
+    if check.matches is None:
+        return "malformed"
+    if check.signature is not None and check.signature.verdict is not SignatureVerdict.GOOD:
+        return check.signature.verdict.value
+    return "changed" if not check.matches else "chain"
+
+
+def change_text(change: Change) -> str:
+    """``paragraph 3 changed (line 3)``, ``recorded paragraph 2 removed (before line 3)``."""
+    if change.kind is ChangeKind.REMOVED:
+        where = f" (before line {change.line})" if change.line is not None else ""
+        return f"recorded paragraph {change.paragraph} removed{where}"
+    where = f" (line {change.line})" if change.line is not None else ""
+    return f"paragraph {change.paragraph} {change.kind.value}{where}"
+
+
+def changes_text(changes: Sequence[Change]) -> str:
+    """The changes named one by one, the first :data:`_CHANGES_SHOWN` of them."""
+    named = ", ".join(change_text(change) for change in changes[:_CHANGES_SHOWN])
+    more = len(changes) - _CHANGES_SHOWN
+    return named + (f", and {more} more" if more > 0 else "")
+
+
+def record_text(check: RecordCheck) -> str:
+    """The text report's note on a record: its signature, the match, what changed, the chain."""
+    if check.matches is None:
+        return f"record malformed: {check.detail}"
+    signature = check.signature
+    by = f" by {signature.principal}" if signature is not None and signature.principal else ""
+    text = f"record {check.word}{by}"
+    if signature is not None and signature.verdict is not SignatureVerdict.GOOD:
+        text += f" ({signature.detail})"
+    if check.matches:
+        text += ", matches"
+    else:
+        text += ", text changed: " + (changes_text(check.changes) or str(check.detail))
+    if len(check.chain) > 1:
+        text += f", {len(check.chain)} in chain"
+    for link in check.chain[1:]:
+        if not link.found:
+            text += f"; earlier record {link.digest[:12]} not found"
+        elif link.problem is not None:
+            text += f"; earlier record {link.path} is malformed: {link.problem}"
+        elif link.failed() and link.signature is not None:
+            text += f"; earlier record {link.path}: {link.signature.verdict.value}"
+    return text
+
+
+def change_dict(change: Change) -> dict[str, Any]:
+    """``{"kind", "paragraph", "line"}`` of one change (SPEC.md §12.3)."""
+    return {"kind": change.kind.value, "paragraph": change.paragraph, "line": change.line}
+
+
+def diff_text(same: bool, changes: Sequence[Change]) -> str:
+    """``provenance diff``: one line per change, then a count (``same text`` when none)."""
+    if same:
+        return "same text\n"
+    lines = []
+    for change in changes:
+        where = "" if change.line is None else f"line {change.line}"
+        if change.kind is ChangeKind.REMOVED:
+            what = f"old paragraph {change.paragraph}"
+            where = f"  (before {where})" if where else ""
+        else:
+            what = f"paragraph {change.paragraph}"
+            where = f"  ({where})" if where else ""
+        lines.append(escape(f"{change.kind.value:<8}  {what}{where}"))
+    kinds = [(kind.value, sum(1 for c in changes if c.kind is kind)) for kind in ChangeKind]
+    noun = "change" if len(changes) == 1 else "changes"
+    if changes:
+        counts = ", ".join(f"{n} {kind}" for kind, n in kinds if n)
+        lines.append(f"{len(changes)} {noun}: {counts}")
+    else:
+        lines.append("only empty lines differ")
+    return "\n".join(lines) + "\n"
+
+
+def diff_json(old: str, new: str, same: bool, changes: Sequence[Change]) -> str:
+    """``provenance diff --format json``: ``{"version", "old", "new", "same", "changes"}``."""
+    payload = {
+        "version": JSON_VERSION,
+        "old": old,
+        "new": new,
+        "same": same,
+        "changes": [change_dict(change) for change in changes],
+    }
+    return json_text(payload) + "\n"
+
+
+def record_dict(check: RecordCheck) -> dict[str, Any]:
+    """The JSON object of a record check (``record`` on a result; keys: SPEC.md §12.4)."""
+    signature = check.signature
+    return {
+        "path": check.path,
+        "signature": check.word,
+        "principal": signature.principal if signature is not None else None,
+        "detail": check.detail if signature is None else signature.detail,
+        "matches": check.matches,
+        "changes": [change_dict(change) for change in check.changes],
+        "chain": [
+            {
+                "digest": link.digest,
+                "signer": link.signer,
+                "note": link.note,
+                "signature": (
+                    "missing"
+                    if not link.found
+                    else "malformed"
+                    if link.problem is not None
+                    else link.signature.verdict.value
+                    if link.signature is not None
+                    else "unchecked"
+                ),
+                "principal": link.signature.principal if link.signature is not None else None,
+                "time": link.time.strftime("%Y-%m-%dT%H:%M:%SZ") if link.time else None,
+                "path": link.path,
+            }
+            for link in check.chain
+        ],
+    }
 
 
 def fails(result: Result, summary: Summary) -> bool:
@@ -356,6 +495,8 @@ def result_dict(result: Result) -> dict[str, Any]:
         payload["manifest"] = result.manifest.value
     if result.footer is None:
         payload["article"] = False
+    if result.record is not None:
+        payload["record"] = record_dict(result.record)
     return payload
 
 
@@ -543,6 +684,14 @@ def issues(result: Result, *, strict: bool = False, require_signature: bool = Fa
                 message=f"signature: {signature.detail}",
             )
         )
+    if result.record is not None and result.record.failed():
+        found.append(
+            Issue(
+                level="error",
+                title=f"record {record_failure(result.record)}",
+                message=record_text(result.record),
+            )
+        )
     # A missing file's verdict already says what its manifest verdict says.
     if (
         result.manifest not in (None, ManifestVerdict.LISTED)
@@ -685,6 +834,8 @@ def _junit_body(result: Result) -> str:
         lines.append(f"signature: {result.signature.verdict.value}: {result.signature.detail}")
     if result.manifest is not None:
         lines.append(f"SHA256SUMS: {result.manifest.value}")
+    if result.record is not None:
+        lines.append(record_text(result.record))
     return "\n".join(escape(line) for line in lines)
 
 
@@ -700,6 +851,8 @@ def _failure_message(result: Result, summary: Summary) -> str:
         reasons.append(f"signature {signature.verdict.value}: {signature.detail}")
     if result.manifest is not None and result.manifest is not ManifestVerdict.LISTED:
         reasons.append(f"SHA256SUMS: {result.manifest.value}")
+    if result.record is not None and result.record.failed():
+        reasons.append(record_text(result.record))
     footer_fails = result.verdict in FAILING_VERDICTS or (
         summary.strict and result.footer is not None and result.verdict in STRICT_FAILING_VERDICTS
     )

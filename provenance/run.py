@@ -47,12 +47,15 @@ def check_run(
 ) -> list[Result]:
     """Check every path in order; one list of results, publisher tokens inferred over all.
 
-    Raises :class:`~provenance.errors.InputError` for a path that does not exist, before
-    anything is checked.
+    Raises :class:`~provenance.errors.InputError` for a path that does not exist, or for
+    ``options.record`` beside anything but one article file, before anything is checked.
     """
     for path in paths:
         if not os.path.lexists(path):
             raise InputError(f"{path}: no such file or folder")
+    if options.record is not None and (len(paths) != 1 or kind_of(paths[0]) is not PathKind.FILE):
+        # One record is the record of one article: beside a walk it would match none.
+        raise InputError("--record goes with exactly one article file")
     emit = on_result if on_result is not None else (lambda result: None)
     # The same articles everywhere: a walk takes them, a sealed folder or an archive checks
     # their footers (and holds the other files to its manifest only).

@@ -20,8 +20,9 @@ wrong is a verdict on a :class:`~provenance.model.Result`. In order:
    The ``verdict`` of a file that was read is its own footer verdict, computed by
    :func:`provenance.verify.check_bytes` on exactly the bytes that were hashed (each file is
    read once). A file that is not an article (see :mod:`provenance.selector`) has no footer
-   check (``footer`` is ``None``, its ``kind`` says what it is: :func:`entry_kind`) and the
-   detail "not an article". A path that was not read gets ``unreadable`` with the reason.
+   check (``footer`` is ``None``; its ``kind`` says what it is, as
+   :func:`provenance.selector.entry_kind` decides) and the detail "not an article". A path
+   that was not read gets ``unreadable`` with the reason.
 
 Seals inside seals (:func:`check_seals`): every folder below that holds a SHA256SUMS, in any
 form, is sealed too, and a path belongs to its nearest sealed folder. The walk never follows
@@ -63,9 +64,10 @@ from provenance.model import (
 )
 from provenance.options import DEFAULT_MAX_SIZE, DEFAULT_OPTIONS, VerifyOptions
 from provenance.parallel import Pending, TextChecker
+from provenance.recorded import RecordChecker
 from provenance.seals import Nearest, is_sealed, seal_files, seal_of
-from provenance.selector import default_is_article
-from provenance.sign import SIGNATURE_SUFFIX, Prehashed, check_signature
+from provenance.selector import RECORD_SUFFIX, SIGNATURE_SUFFIX, default_is_article, entry_kind
+from provenance.sign import Prehashed, check_signature
 from provenance.sshsig import DEFAULT_NAMESPACE, MAX_ARMORED_SIZE
 from provenance.tree import FileDigest, Kind, display_name, scan
 from provenance.verify import check_bytes, infer_publisher_tokens, join_display
@@ -215,7 +217,33 @@ def check_sealed_folder(
         namespace=options.namespace,
         now=options.now,
     )
-    return SealedCheck(dict(check.signatures).get(""), check.results)
+    results = _with_records(check.results, [item.path for item in files], root, options)
+    return SealedCheck(dict(check.signatures).get(""), results)
+
+
+def _with_records(
+    results: Sequence[Result], files: Iterable[str], root: str, options: VerifyOptions
+) -> tuple[Result, ...]:
+    """Each article's check against its FILE.prov (SPEC.md §12.4), as in a plain walk.
+
+    Only a record the walk read as a regular file is checked: one that is a link, a FIFO
+    or a folder is refused by the walk, and fails its seal as such.
+    """
+    regular = set(files)
+    shown = {
+        join_display(root, display_name(path)): path
+        for path in regular
+        if path + RECORD_SUFFIX in regular
+    }
+    if not shown:
+        return tuple(results)
+    records = RecordChecker.of(options)
+    checked = []
+    for result in results:
+        path = shown.get(result.path)
+        check = None if path is None else records.check(result, os.path.join(root, path))
+        checked.append(result if check is None else result.with_record(check))
+    return tuple(checked)
 
 
 def is_seal_file(path: str) -> bool:
@@ -732,21 +760,6 @@ def _footer(found: FileDigest, shown: str, max_size: int) -> Result:
     if found.too_large:
         return Result.unreadable(shown, f"larger than {max_size} bytes: footer not checked")
     return Result(path=shown, detail=NOT_AN_ARTICLE, kind=entry_kind(found.path))
-
-
-def entry_kind(path: str) -> EntryKind:
-    """What a file that is not an article is, by its name: a seal's manifest, a signature,
-    or anything else.
-
-    >>> entry_kind("pkg/SHA256SUMS").value, entry_kind("a.txt.sig").value, entry_kind("p.png").value
-    ('manifest', 'signature', 'other')
-    """
-    name = path.rpartition("/")[2]
-    if name == MANIFEST_NAME:
-        return EntryKind.MANIFEST
-    if name.endswith(SIGNATURE_SUFFIX):
-        return EntryKind.SIGNATURE
-    return EntryKind.OTHER
 
 
 def _absent(

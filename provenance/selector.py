@@ -13,9 +13,9 @@ Two questions were answered in several places, and the answers drifted apart:
   sealed archive a file that is not an article is still held to the manifest.
 
 By default an article is a ``.txt`` or ``.md`` file or one without a suffix, never a hidden
-file or one in a hidden folder, never a ``SHA256SUMS`` or a ``*.sig`` (they are a seal's
-and a signature's, not articles). ``--include`` replaces the suffix rule; ``--exclude``
-leaves files (and whole folders) out.
+file or one in a hidden folder, never a ``SHA256SUMS``, a ``*.sig`` or a ``*.prov`` (they are
+a seal's, a signature's and a provenance record's, not articles: :func:`entry_kind` says which).
+``--include`` replaces the suffix rule; ``--exclude`` leaves files (and whole folders) out.
 
 This module stays light: a plain ``provenance verify`` asks it about every file it walks.
 """
@@ -28,12 +28,18 @@ import re
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 
-from provenance.seals import is_sealed
+from provenance.model import EntryKind
+from provenance.seals import MANIFEST_NAME, is_sealed
 
 #: Suffixes of the files taken as articles by default (plus files with no suffix).
 DEFAULT_SUFFIXES = (".txt", ".md")
-#: Names never taken as articles: manifests and signatures are not articles.
-NEVER_ARTICLES = ("SHA256SUMS", "*.sig")
+#: Appended to a file's name to name its detached signature (SPEC.md §8).
+SIGNATURE_SUFFIX = ".sig"
+#: Appended to an article's name to name its provenance record (SPEC.md §12).
+RECORD_SUFFIX = ".prov"
+#: Names never taken as articles: manifests, signatures and provenance records are not
+#: articles, under any selection.
+NEVER_ARTICLES = (MANIFEST_NAME, "*" + SIGNATURE_SUFFIX, "*" + RECORD_SUFFIX)
 # The patterns as one expression: a walk asks about every file name, and one match costs a
 # seventh of a fnmatchcase per pattern (0.4 us against 3 us a name).
 _NEVER_ARTICLE = re.compile("|".join(map(fnmatch.translate, NEVER_ARTICLES)))
@@ -97,6 +103,24 @@ def never_article(name: str) -> bool:
     (True, True, False)
     """
     return _NEVER_ARTICLE.match(name) is not None
+
+
+def entry_kind(name: str) -> EntryKind:
+    """What a file that is not an article is, by its name (or path): a seal's manifest, a
+    signature, a provenance record, or anything else. A walk, a sealed folder and an
+    archive all ask this.
+
+    >>> [entry_kind(n).value for n in ("pkg/SHA256SUMS", "a.txt.sig", "a.txt.prov", "p.png")]
+    ['manifest', 'signature', 'record', 'other']
+    """
+    name = name.rpartition("/")[2]
+    if name == MANIFEST_NAME:
+        return EntryKind.MANIFEST
+    if name.endswith(SIGNATURE_SUFFIX):
+        return EntryKind.SIGNATURE
+    if name.endswith(RECORD_SUFFIX):
+        return EntryKind.RECORD
+    return EntryKind.OTHER
 
 
 class Selector:
@@ -191,10 +215,13 @@ __all__ = [
     "DEFAULT",
     "DEFAULT_SUFFIXES",
     "NEVER_ARTICLES",
+    "RECORD_SUFFIX",
+    "SIGNATURE_SUFFIX",
     "PathKind",
     "Selector",
     "archive_format",
     "default_is_article",
+    "entry_kind",
     "kind_of",
     "never_article",
 ]

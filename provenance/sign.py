@@ -41,6 +41,7 @@ from provenance.fsio import (
 )
 from provenance.keys import PublicKey, Signer, public_key_from_blob
 from provenance.model import SignatureResult, SignatureVerdict
+from provenance.selector import SIGNATURE_SUFFIX
 from provenance.sshsig import (
     DEFAULT_HASH_ALGORITHM,
     DEFAULT_NAMESPACE,
@@ -53,9 +54,6 @@ from provenance.sshsig import (
     parse,
     signed_data,
 )
-
-#: Appended to a file's name to name its detached signature.
-SIGNATURE_SUFFIX = ".sig"
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,7 +303,6 @@ def _read_signature(path: str) -> bytes | None:
 
 
 __all__ = [
-    "SIGNATURE_SUFFIX",
     "Prehashed",
     "Subject",
     "check_signature",

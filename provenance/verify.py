@@ -20,6 +20,7 @@ from provenance.errors import InputError, VerificationError
 from provenance.model import Canonicalization, Result, Verdict
 from provenance.options import DEFAULT_OPTIONS
 from provenance.options import VerifyOptions as VerifyOptions
+from provenance.recorded import RecordChecker
 from provenance.seals import marks_seal
 from provenance.selector import PathKind, Selector, kind_of
 from provenance.tokens import TokenRegistry
@@ -250,10 +251,13 @@ def check_targets(
     else:
         stream = parallel.check_each(chain(head, targets), options.canonicalization, options.tokens)
     signatures = _signature_check(options)
+    records = RecordChecker.of(options)
     results = []
     for result in stream:
         if signatures is not None:
             result = signatures(result)
+        # Each article's FILE.prov, when there is one (SPEC.md §12.4).
+        result = records(result)
         if on_result is not None:
             on_result(result)
         results.append(result)

@@ -256,3 +256,7 @@ _config.register(cli)
 from provenance.cli import _seal  # noqa: E402  (registers the seal command)
 
 _seal.register(cli)
+
+from provenance.cli import _records  # noqa: E402  (registers record and diff)
+
+_records.register(cli)

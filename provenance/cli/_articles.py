@@ -221,6 +221,21 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     " (local time; Z for UTC) or ISO 8601 with a zone.",
 )
 @click.option(
+    "--record",
+    "record_file",
+    type=path_param(dir_okay=False),
+    metavar="FILE.prov",
+    help="Check the one article named against this provenance record (default: FILE.prov).",
+)
+@click.option(
+    "--records",
+    "records_dirs",
+    multiple=True,
+    type=path_param(file_okay=False),
+    metavar="DIR",
+    help="Look for the earlier records of a chain in DIR too (repeatable).",
+)
+@click.option(
     "--max-member-size",
     default="256M",
     show_default=True,
@@ -262,6 +277,8 @@ def verify(
     namespace: str,
     revoked: str | None,
     verify_time: datetime | None,
+    record_file: str | None,
+    records_dirs: tuple[str, ...],
     max_member_size: str,
     jobs: int | None,
 ) -> int:
@@ -277,7 +294,9 @@ def verify(
     unreadable. With --allowed-signers or --public-key, each FILE.sig is checked too: good,
     bad, revoked (--revoked), untrusted, malformed or missing; every article must then be
     covered by a good signature, its own or its sealed folder's (or archive's), unless
-    --allow-unsigned. A run that checks no file at all fails (exit 1, 'no files checked')
+    --allow-unsigned. An article with a provenance record beside it (FILE.prov, or --record
+    FILE) is checked against it too: its signature, under the same trust, and which
+    paragraphs changed. A run that checks no file at all fails (exit 1, 'no files checked')
     unless --allow-empty.
 
     Settings come from --config FILE, or from the configuration file found from the current
@@ -326,12 +345,16 @@ def verify(
         namespace=namespace,
         jobs=jobs if jobs is not None else _cpu_count(),
         max_member_size=_size(max_member_size),
+        record=record_file,
+        record_search=records_dirs,
     )
     from_stdin = paths == (STDIN,)
-    if from_stdin and (options.policy is not None or changed_since is not None or staged):
-        # A signature is FILE.sig beside FILE, and git knows files: stdin has neither.
+    checks_beside = options.policy is not None or options.record is not None
+    if from_stdin and (checks_beside or changed_since is not None or staged):
+        # A signature is FILE.sig beside FILE, a record FILE.prov, and git knows files: stdin
+        # has none of them.
         raise InputError(
-            "'-' (an article on stdin) cannot be checked for signatures or changes",
+            "'-' (an article on stdin) cannot be checked for signatures, records or changes",
             hint="save it to a file first",
         )
     if staged:

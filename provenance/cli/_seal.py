@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from typing import TYPE_CHECKING
+
 import click
 
 from provenance.cli import EXIT_OK, FORMAT_OPTION, path_param, shown
-from provenance.cli._signing import AGENT_OPTION, load_signing_key
+from provenance.cli._signing import AGENT_OPTION, PASSPHRASE_FILE_OPTION, load_signing_key
+
+if TYPE_CHECKING:
+    from provenance.keys import Signer
 
 
 @click.command()
@@ -22,10 +28,11 @@ from provenance.cli._signing import AGENT_OPTION, load_signing_key
 @click.option("-n", "--namespace", default="file", show_default=True, help="Signature namespace.")
 @click.option("--force", is_flag=True, help="Replace an existing seal.")
 @click.option(
-    "--passphrase-file",
-    type=path_param(dir_okay=False),
-    help="Read the key's passphrase from the first line of this file.",
+    "--records",
+    is_flag=True,
+    help="First write ARTICLE.prov, a provenance record, for every article that has none.",
 )
+@PASSPHRASE_FILE_OPTION
 @FORMAT_OPTION
 def seal(
     folder: str,
@@ -33,6 +40,7 @@ def seal(
     agent: bool,
     namespace: str,
     force: bool,
+    records: bool,
     passphrase_file: str | None,
     fmt: str,
 ) -> int:
@@ -47,6 +55,9 @@ def seal(
     from provenance.seal import seal_folder
 
     key = load_signing_key(key_path, passphrase_file, agent)
+    recorded = 0
+    if records:
+        recorded = _write_records(folder, key)
     sealed = seal_folder(folder, key, namespace, force)
     verb = "resealed" if sealed.replaced else "sealed"
     if fmt == "json":
@@ -60,6 +71,7 @@ def seal(
             signature_path=str(sealed.signature_path),
             key_fingerprint=sealed.key_fingerprint,
             namespace=sealed.namespace,
+            **({"records": recorded} if records else {}),
         )
         click.echo(report.write_report("seal", [entry], [(verb, 1)]), nl=False)
         return EXIT_OK
@@ -69,6 +81,31 @@ def seal(
         f"by {sealed.key_fingerprint} (namespace {sealed.namespace!r})"
     )
     return EXIT_OK
+
+
+def _write_records(folder: str, key: Signer) -> int:
+    """``--records``: a record for every article of the folder (outside inner seals), before
+    the seal lists them; one line on stderr says how many were written."""
+    from provenance.cli import walk
+    from provenance.cli._records import record_time
+    from provenance.recorded import record_folder
+    from provenance.seals import is_sealed
+
+    def inner_seal(path: str) -> bool:
+        # An inner sealed folder keeps its own seal whole: a new file would be unlisted there.
+        parent = os.path.dirname(path)
+        while os.path.relpath(parent, folder) != ".":
+            if is_sealed(parent):
+                return True
+            parent = os.path.dirname(parent)
+        return False
+
+    articles = [path for path, _ in walk((folder,), (), ()) if not inner_seal(path)]
+    written, skipped = record_folder(folder, key, articles, now=record_time())
+    left = f"; {len(skipped)} without a copyright notice have none" if skipped else ""
+    noun = "record" if len(written) == 1 else "records"
+    click.echo(f"provenance: wrote {len(written)} {noun} (ARTICLE.prov){left}", err=True)
+    return len(written)
 
 
 def register(group: click.Group) -> None:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 _NAMESPACE_HELP = "SSHSIG namespace: what the signature is for [default: file]."
 _KEY_HELP = "Ed25519 private key, or a public key (KEY.pub) whose private half the ssh-agent holds."
-#: ``--agent``: sign through the ssh-agent at SSH_AUTH_SOCK (``sign`` and ``seal``).
+#: ``--agent``: sign through the ssh-agent at SSH_AUTH_SOCK (``sign``, ``seal``, ``record``).
 AGENT_OPTION = click.option(
     "--agent",
     is_flag=True,
@@ -37,6 +37,12 @@ AGENT_OPTION = click.option(
     " only key it holds.",
 )
 
+#: ``--passphrase-file``: where ``sign``, ``seal`` and ``record`` read the key's passphrase.
+PASSPHRASE_FILE_OPTION = click.option(
+    "--passphrase-file",
+    type=path_param(dir_okay=False),
+    help="Read the key's passphrase from the first line of this file.",
+)
 
 #: A passphrase file is one short line; a larger file is refused unread.
 MAX_PASSPHRASE_FILE_SIZE = 64 * 1024
@@ -162,11 +168,7 @@ def keygen(path: str, comment: str, no_passphrase: bool, passphrase_file: str | 
 @click.option("-n", "--namespace", default="file", show_default=False, help=_NAMESPACE_HELP)
 @click.option("--force", is_flag=True, help="Replace existing .sig files.")
 @selection_options
-@click.option(
-    "--passphrase-file",
-    type=path_param(dir_okay=False),
-    help="Read the key's passphrase from the first line of this file.",
-)
+@PASSPHRASE_FILE_OPTION
 @FORMAT_OPTION
 def sign(
     paths: tuple[str, ...],

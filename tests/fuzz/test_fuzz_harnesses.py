@@ -14,6 +14,8 @@ Each harness states what must hold for *any* input, not just for well-formed one
 * archives (``tar``, ``tar.gz``, ``zip``): :func:`check_archive` never raises and gives only
   results; anything refused whole is one ``unreadable`` result on the archive; its peak
   memory stays under :data:`ARCHIVE_PEAK` (member caps of 1 MiB, 4 MiB in all).
+* provenance records (``record.parse``): raise only :class:`InputError`; what they accept
+  is the one byte form of the record (:func:`record.dump` gives the input back);
 * the C2PA text-credential wrapper (``c2pa.find_wrapper``, ``c2pa.decode``): never raises;
   a wrapper found starts with the marker and magic, ends where it was asked to and decodes
   to its magic; the article before it parses as any text does.
@@ -30,20 +32,22 @@ import os
 import tempfile
 import tracemalloc
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provenance import c2pa, manifest, sshsig
+from provenance import c2pa, manifest, record, sshsig
 from provenance.allowed_signers import parse_allowed_signers
 from provenance.archive import check_archive
 from provenance.errors import InputError
-from provenance.keys import public_key_from_blob
+from provenance.keys import load_private_key, public_key_from_blob
 from provenance.model import Document, NotText, Verdict
 from provenance.options import VerifyOptions
 from provenance.parsing import parse
+from provenance.recorded import make_record
 from provenance.revoked import parse_revoked
 from provenance.verify import check_bytes
 from tests.conftest import FRAGMENTS, article
@@ -94,6 +98,12 @@ SEED_KRL = krl(
 )
 SEED_CREDENTIAL = SEED_ARTICLE + c2pa.START + c2pa.encode(b"\x01\x00\x00\x00\x08manifest")
 SEED_MANIFEST = b"%s  a.txt\n\\%s  two\\nlines.txt\n%s *b.bin\n" % (b"a" * 64, b"b" * 64, b"C" * 64)
+SEED_RECORD = make_record(
+    SEED_ARTICLE,
+    load_private_key(VECTORS / "ed25519"),
+    now=datetime(2026, 3, 1, tzinfo=UTC),
+    note="Corrects the date.",
+)
 #: A tar with every kind of header the walker reads: pax, GNU long name, folder, links.
 SEED_TAR = (
     tar_header("docs/", kind=b"5")
@@ -260,6 +270,15 @@ def archive_holds(suffix: str) -> Callable[[bytes], None]:
     return holds
 
 
+def record_holds(data: bytes) -> None:
+    try:
+        parsed = record.parse(data)
+    except InputError as exc:
+        assert exc.message
+        return
+    assert record.dump(parsed) == data
+
+
 def c2pa_holds(data: bytes) -> None:
     for end in (len(data), len(data) // 2):
         found = c2pa.find_wrapper(data, end)
@@ -282,6 +301,7 @@ HARNESSES: dict[str, tuple[bytes, Callable[[bytes], None]]] = {
     "revoked": (SEED_REVOKED, revoked_holds),
     "krl": (SEED_KRL, revoked_holds),
     "manifest": (SEED_MANIFEST, manifest_holds),
+    "record": (SEED_RECORD, record_holds),
     "tar": (SEED_TAR, archive_holds(".tar")),
     "tar.gz": (gzip.compress(SEED_TAR, mtime=0), archive_holds(".tar.gz")),
     "zip": (SEED_ZIP, archive_holds(".zip")),
@@ -297,6 +317,7 @@ def test_seeds_are_valid(tmp_path: Path) -> None:
     assert len(parse_revoked(SEED_REVOKED).blobs) == 1
     assert len(parse_revoked(SEED_KRL).blobs) == 1
     assert not manifest.parse(SEED_MANIFEST).problems
+    assert record.parse(SEED_RECORD).statement.note == "Corrects the date."
     for name in ARCHIVES:
         path = tmp_path / f"seed.{name}"
         path.write_bytes(HARNESSES[name][0])
@@ -330,3 +351,12 @@ REGRESSION_INPUTS = sorted(REGRESSIONS.glob("*/*.bin"))
 )
 def test_regression_input(path: Path) -> None:
     HARNESSES[path.parent.name][1](path.read_bytes())
+
+
+def test_the_documented_harness_count_is_the_real_one() -> None:
+    # README.md and .ci/run say how many harnesses the short fuzz run tries; a harness added
+    # or removed must change both (they had drifted to 15 and 13 while there were 10).
+    root = Path(__file__).resolve().parents[2]
+    said = f"a few minutes: {len(HARNESSES)} harnesses"
+    assert said in (root / "README.md").read_text(encoding="utf-8")
+    assert said in (root / ".ci" / "run").read_text(encoding="utf-8")

@@ -361,6 +361,27 @@ def test_seal_through_a_real_ssh_agent(
     assert invoke("verify", folder, "--allowed-signers", allowed).exit_code == 0
 
 
+def test_record_through_a_real_ssh_agent(
+    ssh_keygen: str, tmp_path: Path, ssh_agent: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Keys and agents as for sign (issue 19): -k KEY.pub signs a record through the agent.
+    key = tmp_path / "id_ed25519"
+    made = _run([ssh_keygen, "-q", "-t", "ed25519", "-N", "", "-C", "a@example.com", "-f", key])
+    assert made.returncode == 0, made.stderr
+    _add(key, ssh_agent)
+    key.unlink()
+    target = tmp_path / "plain.txt"
+    target.write_bytes(ARTICLE)
+    monkeypatch.setenv("SSH_AUTH_SOCK", ssh_agent["SSH_AUTH_SOCK"])
+    recorded = invoke("record", target, "-k", f"{key}.pub")
+    assert recorded.exit_code == 0, recorded.output
+    allowed = tmp_path / "allowed_signers"
+    allowed.write_text(f"alice@example.com {Path(f'{key}.pub').read_text()}")
+    checked = invoke("verify", target, "--allowed-signers", allowed, "--allow-unsigned")
+    assert checked.exit_code == 0, checked.output
+    assert "[record good by alice@example.com, matches]" in checked.stdout
+
+
 def test_an_agent_without_the_key_is_one_clear_error(
     tmp_path: Path,
     article: Path,

@@ -14,7 +14,7 @@ from provenance.allowed_signers import TrustedKey
 from provenance.archive import ArchiveCheck, check_archive
 from provenance.errors import InputError
 from provenance.keys import SigningKey, generate_key
-from provenance.model import ManifestVerdict, Result, SignatureVerdict, Verdict
+from provenance.model import EntryKind, ManifestVerdict, Result, SignatureVerdict, Verdict
 from provenance.options import VerifyOptions
 from provenance.seal import seal_folder
 from provenance.sign import sign_file
@@ -402,3 +402,16 @@ def test_an_oversized_own_signature_member_is_malformed_not_a_bomb(
     signature = results["a.txt"].signature
     assert signature is not None and signature.verdict is SignatureVerdict.MALFORMED
     assert "larger than 65536 bytes" in signature.detail
+
+
+def test_a_record_member_is_a_record_entry_never_an_article(tmp_path: Path, sealed: Path) -> None:
+    # FILE.prov is classified by the selector for a walk, a sealed folder and an archive alike:
+    # held to the seal, its footer never checked (a record has none: it would be no-footer,
+    # a failure under --strict).
+    write(sealed, "a.txt.prov", b"provenance-record 1\n")
+    seal_folder(sealed, generate_key(tmp_path / "k2"), force=True)
+    results = by_path(check_archive(tar_folder(sealed, tmp_path / "x.tar", ".")))
+    member = results["a.txt.prov"]
+    assert member.kind is EntryKind.RECORD and member.footer is None
+    assert member.manifest is ManifestVerdict.LISTED
+    assert not member.failed(strict=True)

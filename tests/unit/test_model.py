@@ -104,3 +104,42 @@ def test_seals_checked_without_trust_are_flagged_in_the_summary() -> None:
     assert Summary.of([sealed], signatures_checked=False).seal_signatures_unchecked
     assert not Summary.of([sealed], signatures_checked=True).seal_signatures_unchecked
     assert not Summary.of([plain], signatures_checked=False).seal_signatures_unchecked
+
+
+def test_with_record_keeps_every_other_field_and_a_failing_record_fails() -> None:
+    from provenance.model import ChainLink, RecordCheck, SignatureResult, SignatureVerdict
+
+    base = file_report(
+        "a.txt",
+        Verdict.OK,
+        "fine",
+        warnings=("w",),
+        signature=SignatureResult(SignatureVerdict.GOOD, "good"),
+        manifest=ManifestVerdict.LISTED,
+    )
+    good = SignatureResult(SignatureVerdict.GOOD, "good", principal="alice")
+    matching = RecordCheck(
+        path="a.txt.prov",
+        signature=good,
+        matches=True,
+        chain=(ChainLink(digest="0" * 64, found=True, signature=good),),
+    )
+    checked = base.with_record(matching)
+    assert dataclasses.replace(checked, record=None) == base
+    assert checked.record is matching and not checked.failed()
+    revoked = SignatureResult(SignatureVerdict.REVOKED, "revoked key")
+    for failing in (
+        dataclasses.replace(matching, matches=False),
+        dataclasses.replace(matching, matches=None),
+        dataclasses.replace(matching, signature=revoked),
+        dataclasses.replace(
+            matching,
+            chain=(*matching.chain, ChainLink(digest="1" * 64, found=True, signature=revoked)),
+        ),
+    ):
+        assert base.with_record(failing).failed(), failing
+    # An earlier record found nowhere ends the chain; it does not fail the run by itself.
+    missing = ChainLink(digest="2" * 64, found=False)
+    assert not base.with_record(
+        dataclasses.replace(matching, chain=(*matching.chain, missing))
+    ).failed()

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from provenance.errors import InputError
+from provenance.model import EntryKind
 from provenance.selector import (
     ARCHIVE_SUFFIXES,
     NEVER_ARTICLES,
@@ -16,6 +17,7 @@ from provenance.selector import (
     Selector,
     archive_format,
     default_is_article,
+    entry_kind,
     kind_of,
     never_article,
 )
@@ -163,3 +165,22 @@ def test_never_article_is_the_patterns_fnmatch_decides(name: str) -> None:
     # as fnmatchcase does pattern by pattern (a trailing newline, case, an empty stem).
     expected = any(fnmatch.fnmatchcase(name, pattern) for pattern in NEVER_ARTICLES)
     assert never_article(name) is expected
+
+
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("SHA256SUMS", EntryKind.MANIFEST),
+        ("pkg/SHA256SUMS.sig", EntryKind.SIGNATURE),
+        ("news/a.txt.prov", EntryKind.RECORD),
+        ("a.txt.0123456789ab.prov", EntryKind.RECORD),
+        ("photo.jpg", EntryKind.OTHER),
+        ("prov", EntryKind.OTHER),
+    ],
+)
+def test_entry_kind_names_what_is_never_an_article(path: str, kind: EntryKind) -> None:
+    assert entry_kind(path) is kind
+    name = path.rpartition("/")[2]
+    # Every kind but OTHER is a name never taken as an article, under any selection.
+    assert never_article(name) is (kind is not EntryKind.OTHER)
+    assert not Selector(include=("*",)).is_article(path) or kind is EntryKind.OTHER
