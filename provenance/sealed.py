@@ -737,12 +737,12 @@ def _rows(
         elif entry is None:
             detail = f"not listed in {label}; {footer.detail}"
             per_path.append(_with_manifest(footer, ManifestVerdict.UNLISTED, detail))
-        elif entry.sha256 == found.sha256:
+        elif entry.digest == found.sha256:
             per_path.append(_with_manifest(footer, ManifestVerdict.LISTED))
         else:
             detail = (
                 f"changed since sealed: {label} line {entry.line} expects sha256 "
-                f"{entry.sha256}, computed {found.sha256}; {footer.detail}"
+                f"{entry.digest}, computed {found.sha256}; {footer.detail}"
             )
             per_path.append(_with_manifest(footer, ManifestVerdict.MISMATCH, detail))
     for entry in entries:

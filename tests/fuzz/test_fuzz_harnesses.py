@@ -180,8 +180,8 @@ def manifest_holds(data: bytes) -> None:
     assert len(parsed) == len(paths)
     for entry in parsed.entries:
         assert parsed.get(entry.path) == entry
-        assert len(entry.sha256) == 64 and entry.sha256 == entry.sha256.lower()
-        written = manifest.format_line(entry.path, entry.sha256).encode()
+        assert len(entry.digest) == 64 and entry.digest == entry.digest.lower()
+        written = manifest.format_line(entry.path, entry.digest).encode()
         (again,) = manifest.parse(written).entries
         assert again.path == entry.path
 
