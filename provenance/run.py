@@ -5,6 +5,9 @@ Each path named on the command line is checked by the recipe that fits it:
 * a folder holding ``SHA256SUMS`` (in any form: see :mod:`provenance.seals`), named or met
   anywhere in a folder walk: :func:`provenance.sealed.check_sealed_folder` (the seal's
   signature, every entry, every article, and the seals nested in it);
+* a BagIt bag (a folder holding ``bagit.txt``) named on the command line:
+  :func:`provenance.bag.check_bag_folder` (bagit.txt, every manifest, Payload-Oxum, every
+  article in ``data/``, and ``tagmanifest-sha256.txt.sig`` with a trust policy);
 * an archive file (.tar, .tar.gz/.tgz, .tar.xz, .tar.bz2, .zip):
   :func:`provenance.archive.check_archive`, members read in place; their paths are shown as
   ``ARCHIVE:MEMBER``;
@@ -25,8 +28,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from provenance.bagit import is_bag
 from provenance.errors import InputError
-from provenance.model import Result, SignatureResult, SignatureVerdict, Verdict
+from provenance.model import ManifestVerdict, Result, SignatureResult, SignatureVerdict, Verdict
 from provenance.parallel import Target
 from provenance.seals import MANIFEST_NAME
 from provenance.verify import (
@@ -57,13 +61,16 @@ class RunOptions:
 
 
 def kind_of(path: str) -> str:
-    """``"archive"`` or ``"plain"``: which recipe checks ``path``.
+    """``"archive"``, ``"bag"`` or ``"plain"``: which recipe checks ``path``.
 
     A folder is ``plain`` here, sealed or not: the walk finds every sealed folder in it,
-    the named one included (:func:`provenance.verify.iter_entries`).
+    the named one included (:func:`provenance.verify.iter_entries`). A bag is one only when
+    named: a bag met inside a walked folder is walked as a plain folder.
     """
     if path.lower().endswith(_ARCHIVE_SUFFIXES) and os.path.isfile(path):
         return "archive"
+    if is_bag(path):
+        return "bag"
     return "plain"
 
 
@@ -105,11 +112,12 @@ def check_run(
         plain.clear()
 
     for path in paths:
-        if kind_of(path) == "plain":
+        kind = kind_of(path)
+        if kind == "plain":
             plain.append(path)
             continue
         flush()
-        add(_archive(path, options, run))
+        add(_bag(path, options, run) if kind == "bag" else _archive(path, options, run))
     flush()
     return infer_publisher_tokens(results)
 
@@ -158,7 +166,47 @@ def _sealed(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
     if run.policy is not None:
         shown = join_display(path, MANIFEST_NAME)
         head.append(_signed_object(shown, "the manifest of a sealed folder", check.signature))
-    return head + list(check.results)
+    return head + _unless_excluded(check.results, join_display(path, ""), options)
+
+
+def _unless_excluded(
+    results: Sequence[Result], prefix: str, options: VerifyOptions
+) -> list[Result]:
+    """``results`` without the unlisted paths that ``--exclude`` leaves out (SPEC §9).
+
+    ``seal --exclude`` leaves paths out of a manifest; the same patterns here stop them from
+    being reported as planted. A listed path is checked whatever the patterns say.
+    """
+    if not options.exclude:
+        return list(results)
+    from provenance.globs import compile_globs
+
+    exclude = compile_globs(options.exclude, "--exclude")
+    assert exclude is not None
+    return [
+        result
+        for result in results
+        if not (
+            result.manifest is ManifestVerdict.UNLISTED
+            and result.path.startswith(prefix)
+            and exclude(result.path[len(prefix) :], False)
+        )
+    ]
+
+
+def _bag(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
+    from provenance.bag import check_bag_folder
+
+    check = check_bag_folder(
+        path,
+        policy=run.policy,
+        namespace=run.namespace,
+        canonicalization=options.canonicalization,
+        tokens=options.tokens,
+        max_size=run.max_member_size,
+        now=run.now,
+    )
+    return list(check.results)
 
 
 def _archive(path: str, options: VerifyOptions, run: RunOptions) -> list[Result]:
