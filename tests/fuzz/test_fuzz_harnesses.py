@@ -8,6 +8,9 @@ Each harness states what must hold for *any* input, not just for well-formed one
 * allowed_signers: raises only :class:`InputError`, whose message names the line;
 * SHA256SUMS ``parse``: never raises; every problem names a line that exists; entries are
   unique and their paths unescape back from what :func:`format_line` writes;
+* BagIt tag files (``bagit.parse_manifest``, ``parse_declaration``, ``parse_bag_info``):
+  never raise; every problem names a line that exists; every entry kept is a safe path, below
+  ``data/`` in a payload manifest, and re-encodes to a line that reads back to it;
 * archives (``tar``, ``tar.gz``, ``zip``): :func:`check_archive` never raises and gives only
   results; anything refused whole is one ``unreadable`` result on the archive; its peak
   memory stays under :data:`ARCHIVE_PEAK` (member caps of 1 MiB, 4 MiB in all).
@@ -32,7 +35,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provenance import c2pa, manifest, sshsig
+from provenance import bagit, c2pa, manifest, sshsig
 from provenance.allowed_signers import parse_allowed_signers
 from provenance.archive import check_archive
 from provenance.errors import InputError
@@ -60,6 +63,11 @@ SEED_SIGNERS = (
 )
 SEED_CREDENTIAL = SEED_ARTICLE + c2pa.START + c2pa.encode(b"\x01\x00\x00\x00\x08manifest")
 SEED_MANIFEST = b"%s  a.txt\n\\%s  two\\nlines.txt\n%s *b.bin\n" % (b"a" * 64, b"b" * 64, b"C" * 64)
+SEED_BAG_MANIFEST = b"%s  data/a.txt\r\n%s\tdata/two%%0Alines%%25.txt\n%s  data/b.bin\n" % (
+    b"a" * 64,
+    b"b" * 64,
+    b"C" * 64,
+)
 #: A tar with every kind of header the walker reads: pax, GNU long name, folder, links.
 SEED_TAR = (
     tar_header("docs/", kind=b"5")
@@ -186,6 +194,22 @@ def manifest_holds(data: bytes) -> None:
         assert again.path == entry.path
 
 
+def bagit_holds(data: bytes) -> None:
+    lines = len(data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n"))
+    for name in ("manifest-sha256.txt", "tagmanifest-sha256.txt"):
+        parsed = bagit.parse_manifest(name, data)
+        assert all(p.line is None or 1 <= p.line <= lines for p in parsed.problems)
+        for path, entry in parsed.entries.items():
+            assert manifest.path_problem(path) is None
+            assert path.startswith(bagit.PAYLOAD) != parsed.tag
+            line = bagit.dump_manifest([(path, entry.digest)])
+            assert list(bagit.parse_manifest(name, line).entries) == [path]
+    _, problems = bagit.parse_declaration(data)
+    assert all(p.line is None or 1 <= p.line <= lines for p in problems)
+    info = bagit.parse_bag_info(data)
+    assert info.oxum is None or min(info.oxum) >= 0
+
+
 #: The archive harnesses, by the file suffix their inputs are checked under.
 ARCHIVES = ("tar", "tar.gz", "zip")
 
@@ -233,6 +257,7 @@ HARNESSES: dict[str, tuple[bytes, Callable[[bytes], None]]] = {
     "sshsig": (SEED_SIGNATURE, sshsig_holds),
     "allowed_signers": (SEED_SIGNERS, allowed_signers_holds),
     "manifest": (SEED_MANIFEST, manifest_holds),
+    "bagit": (SEED_BAG_MANIFEST, bagit_holds),
     "tar": (SEED_TAR, archive_holds(".tar")),
     "tar.gz": (gzip.compress(SEED_TAR, mtime=0), archive_holds(".tar.gz")),
     "zip": (SEED_ZIP, archive_holds(".zip")),
@@ -246,6 +271,7 @@ def test_seeds_are_valid(tmp_path: Path) -> None:
     assert sshsig.parse(SEED_SIGNATURE).namespace == "file"
     assert len(parse_allowed_signers(SEED_SIGNERS).entries) == 1
     assert not manifest.parse(SEED_MANIFEST).problems
+    assert not bagit.parse_manifest("manifest-sha256.txt", SEED_BAG_MANIFEST).problems
     for name in ARCHIVES:
         path = tmp_path / f"seed.{name}"
         path.write_bytes(HARNESSES[name][0])
