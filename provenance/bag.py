@@ -40,7 +40,7 @@ from provenance.model import (
     SignatureVerdict,
     Verdict,
 )
-from provenance.sealed import DEFAULT_MAX_SIZE, NOT_AN_ARTICLE, default_is_article
+from provenance.sealed import DEFAULT_MAX_SIZE, NOT_AN_ARTICLE, default_is_article, node_reason
 from provenance.sign import check_signature
 from provenance.sshsig import DEFAULT_NAMESPACE, MAX_ARMORED_SIZE
 from provenance.tokens import TokenRegistry
@@ -116,7 +116,7 @@ def check_bag_folder(
                 else f"is larger than {_limit(item.path, max_size)} bytes ({item.size}): not read"
             )
     refused = {
-        node.path: _reason(node.kind, node.detail)
+        node.path: node_reason(node.kind, node.detail)
         for node in found.nodes
         if node.kind is not Kind.FOLDER
     }
@@ -172,14 +172,6 @@ def _limit(path: str, max_size: int) -> int:
     if path.endswith(".sig"):
         return MAX_ARMORED_SIZE
     return min(max_size, MAX_MANIFEST_SIZE)
-
-
-def _reason(kind: Kind, detail: str) -> str:
-    if kind is Kind.SYMLINK:
-        return f"symbolic link to {detail!r}: never followed"
-    if kind is Kind.ERROR:
-        return detail
-    return f"{kind.value}: never opened"
 
 
 def _signature(

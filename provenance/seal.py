@@ -178,25 +178,18 @@ def seal_folder(
                 hint="seal its subfolders one by one",
             )
         changes = _changes(old, found) if old is not None else None
-        if changes is not None and not changes and old == manifest:
-            return SealResult(
-                manifest_path,
-                signature_path,
-                len(found.files),
-                key.public.fingerprint,
-                namespace,
-                replaced=False,
-                changes=changes,
-            )
-        signature = sign_bytes(manifest, key, namespace).encode("ascii")
-        _install(root, manifest, signature)
+        # An update that changes nothing leaves the good seal as it is.
+        write = changes is None or bool(changes) or old != manifest
+        if write:
+            signature = sign_bytes(manifest, key, namespace).encode("ascii")
+            _install(root, manifest, signature)
     return SealResult(
         manifest_path,
         signature_path,
         len(found.files),
         key.public.fingerprint,
         namespace,
-        replaced=bool(existing),
+        replaced=write and bool(existing),
         changes=changes,
     )
 

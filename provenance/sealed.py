@@ -226,7 +226,7 @@ def check_sealed_folder(
             checker.flush()
             files = tuple(_resolved(item) for item in files)
     refused = tuple(
-        Refused(node.path, _node_reason(node.kind, node.detail), node.kind is not Kind.ERROR)
+        Refused(node.path, node_reason(node.kind, node.detail), node.kind is not Kind.ERROR)
         for node in found.nodes
         if node.kind is not Kind.FOLDER
     )
@@ -669,7 +669,8 @@ def _read_plain(path: str, limit: int) -> tuple[bytes | None, str | None]:
         return None, f"cannot read: {exc.strerror or exc}"
 
 
-def _node_reason(kind: Kind, detail: str) -> str:
+def node_reason(kind: Kind, detail: str) -> str:
+    """Why a walk did not read a path: a link, a special file, or the error met."""
     if kind is Kind.SYMLINK:
         return f"symbolic link to {detail!r}: never followed"
     if kind is Kind.ERROR:
@@ -834,4 +835,5 @@ __all__ = [
     "is_sealed",
     "join_display",
     "keep_limit",
+    "node_reason",
 ]

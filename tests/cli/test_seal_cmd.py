@@ -243,3 +243,32 @@ def test_seal_bagit_refuses_a_link_and_moves_nothing(
     result = invoke("seal", folder, "-k", key[0], "--bagit")
     assert result.exit_code == 2 and "link.txt (symbolic link)" in result.stderr
     assert sorted(p.name for p in folder.iterdir()) == ["a.txt", "docs", "link.txt"]
+
+
+def test_json_reports_of_update_and_bagit_carry_their_fields(
+    folder: Path, key: tuple[Path, SigningKey], tmp_path: Path
+) -> None:
+    import json
+
+    path, _ = key
+    assert invoke("seal", folder, "-k", path).exit_code == 0
+    write(folder, "new.txt", b"new\n")
+    updated = json.loads(invoke("seal", folder, "-k", path, "--update", "--format", "json").stdout)
+    [entry] = updated["results"]
+    assert (entry["action"], entry["added"], entry["removed"], entry["changed"]) == (
+        "resealed",
+        ["new.txt"],
+        [],
+        [],
+    )
+    again = json.loads(invoke("seal", folder, "-k", path, "--update", "--format", "json").stdout)
+    assert again["counts"] == {"unchanged": 1}
+    other = tmp_path / "other"
+    write(other, "a.txt", b"a\n")
+    bagged = json.loads(invoke("seal", other, "-k", path, "--bagit", "--format", "json").stdout)
+    [entry] = bagged["results"]
+    assert (entry["action"], entry["files"], entry["algorithms"]) == (
+        "bagged",
+        1,
+        ["sha256", "sha512"],
+    )

@@ -83,6 +83,6 @@ def test_a_percent_in_a_name_is_where_bagit_python_and_rfc_8493_part(tmp_path: P
     write(root, "50%.txt", b"half\n")
     bagit.make_bag(str(root), checksums=["sha256"])
     problems = [r for r in check_bag_folder(root).results if r.verdict is Verdict.MALFORMED]
-    assert [r.detail for r in problems][0].startswith(
+    assert problems[0].detail.startswith(
         "manifest-sha256.txt line 1: '%.t' in the path"
     )
