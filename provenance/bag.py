@@ -28,7 +28,6 @@ from provenance.bagit import (
     SIGNED_MANIFEST,
     BagFound,
     check_bag,
-    is_bag,
     manifest_kind,
 )
 from provenance.errors import InputError, OperationalError
@@ -41,6 +40,7 @@ from provenance.model import (
     Verdict,
 )
 from provenance.sealed import DEFAULT_MAX_SIZE, NOT_AN_ARTICLE, default_is_article, node_reason
+from provenance.seals import is_bag
 from provenance.sign import check_signature
 from provenance.sshsig import DEFAULT_NAMESPACE, MAX_ARMORED_SIZE
 from provenance.tokens import TokenRegistry

@@ -1,6 +1,7 @@
 """BagIt bags (RFC 8493): read the tag files strictly, write them, hold a bag against its files.
 
-This module knows bytes and strings only; it touches the file system only in :func:`is_bag`. The recipe
+This module knows bytes and strings only: it never touches the file system (whether a folder
+is a bag is :func:`provenance.seals.is_bag`'s to say). The recipe
 :mod:`provenance.bag` walks a bag with :func:`provenance.tree.scan` and gives
 :func:`check_bag` what it found; :func:`dump_manifest`, :func:`dump_declaration` and
 :func:`dump_bag_info` are what ``provenance seal --bagit`` writes.
@@ -37,7 +38,6 @@ raising: every deviation is a :class:`Problem` naming the file and its 1-based l
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
@@ -45,10 +45,11 @@ from dataclasses import dataclass, field, replace
 
 from provenance.manifest import MAX_LISTED_PROBLEMS, path_problem
 from provenance.model import ManifestVerdict, Result, Verdict
+from provenance.seals import BAG_DECLARATION
 from provenance.tree import FileDigest
 
 #: The bag declaration; a folder holding an entry of this name (of any kind) is a bag.
-DECLARATION = "bagit.txt"
+DECLARATION = BAG_DECLARATION
 BAG_INFO = "bag-info.txt"
 FETCH = "fetch.txt"
 #: The payload folder, as the prefix of every payload path.
@@ -126,16 +127,6 @@ class BagInfo:
     #: ``(octets, files)`` as claimed, or ``None`` when there is no Payload-Oxum.
     oxum: tuple[int, int] | None = None
     problems: tuple[Problem, ...] = ()
-
-
-def is_bag(folder: str | os.PathLike[str]) -> bool:
-    """Whether ``folder`` is a folder holding a ``bagit.txt`` entry of any kind.
-
-    The one question here asked of the file system. Like a seal's SHA256SUMS, only the name
-    counts: a bagit.txt replaced by a folder or a link keeps the folder a bag, whose check
-    then fails, rather than turning it into a plain folder checked for footers alone.
-    """
-    return os.path.isdir(folder) and os.path.lexists(os.path.join(folder, DECLARATION))
 
 
 def manifest_kind(name: str) -> tuple[bool, str] | None:
@@ -605,7 +596,6 @@ __all__ = [
     "dump_declaration",
     "dump_manifest",
     "encode_path",
-    "is_bag",
     "manifest_kind",
     "oxum_of",
     "parse_bag_info",

@@ -28,11 +28,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from provenance.bagit import is_bag
 from provenance.errors import InputError
 from provenance.model import ManifestVerdict, Result, SignatureResult, SignatureVerdict, Verdict
 from provenance.parallel import Target
-from provenance.seals import MANIFEST_NAME
+from provenance.seals import MANIFEST_NAME, is_bag
 from provenance.verify import (
     SealedFolder,
     VerifyOptions,

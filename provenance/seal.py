@@ -80,7 +80,7 @@ from provenance.keys import SigningKey
 from provenance.manifest import MANIFEST_NAME, MAX_MANIFEST_SIZE, SIGNATURE_NAME, dump
 from provenance.manifest import parse as parse_manifest
 from provenance.model import SignatureVerdict
-from provenance.seals import seal_files
+from provenance.seals import is_bag, seal_files
 from provenance.sign import sign_bytes
 from provenance.sshsig import DEFAULT_NAMESPACE, check_namespace
 from provenance.tree import Kind, Scan, display_name, scan
@@ -499,7 +499,7 @@ def bag_folder(
     root = Path(folder)
     if not root.is_dir():
         raise InputError(f"{root} is not a folder" if root.exists() else f"{root}: no such folder")
-    if bagit.is_bag(root):
+    if is_bag(root):
         raise Refused(f"{root} is a bag already ({bagit.DECLARATION} exists); refusing to bag it")
     with _folder_lock(root):
         found = scan(root, skip=_Unlisted(root, own=False), workers=workers, also=("sha512",))
