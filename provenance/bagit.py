@@ -43,7 +43,8 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from provenance.manifest import MAX_LISTED_PROBLEMS, path_problem
+# A manifest line claims what a SHA256SUMS line claims: one Entry type for both.
+from provenance.manifest import MAX_LISTED_PROBLEMS, Entry, path_problem
 from provenance.model import ManifestVerdict, Result, Verdict
 from provenance.seals import BAG_DECLARATION
 from provenance.tree import FileDigest
@@ -96,17 +97,6 @@ class Problem:
 
 
 @dataclass(frozen=True, slots=True)
-class ManifestEntry:
-    """One line of a manifest: what it *claims* about one path."""
-
-    #: The path, percent-decoded, relative to the bag's top (``data/a.txt``).
-    path: str
-    #: The claimed digest, lowercase hex.
-    digest: str
-    line: int
-
-
-@dataclass(frozen=True, slots=True)
 class BagManifest:
     """A parsed ``manifest-<alg>.txt`` or ``tagmanifest-<alg>.txt``."""
 
@@ -115,7 +105,7 @@ class BagManifest:
     #: A tag manifest (lists tag files), else a payload manifest.
     tag: bool
     #: The entries kept, by path (first occurrence; unsafe and misplaced ones left out).
-    entries: Mapping[str, ManifestEntry]
+    entries: Mapping[str, Entry]
     problems: tuple[Problem, ...] = ()
 
 
@@ -230,14 +220,14 @@ def parse_manifest(name: str, data: bytes) -> BagManifest:
     assert kind is not None, name
     tag, algorithm = kind
     problems = _Capped(name)
-    entries: dict[str, ManifestEntry] = {}
+    entries: dict[str, Entry] = {}
     if algorithm not in ALGORITHMS:
         reason = f"unsupported algorithm {algorithm!r}: provenance checks {', '.join(ALGORITHMS)}"
         return BagManifest(name, algorithm, tag, entries, (Problem(name, reason),))
     length = ALGORITHMS[algorithm]
     # Each kept entry by its NFC name: one table tells a path listed twice (same name) from
     # two names that differ only by normalisation (same NFC, another name).
-    normal: dict[str, ManifestEntry] = {}
+    normal: dict[str, Entry] = {}
     for number, line in _lines(data, name, problems):
         entry = _read_entry(name, tag, length, number, line, problems)
         if entry is None:
@@ -260,7 +250,7 @@ def parse_manifest(name: str, data: bytes) -> BagManifest:
 
 def _read_entry(
     name: str, tag: bool, length: int, number: int, line: str, problems: _Capped
-) -> ManifestEntry | None:
+) -> Entry | None:
     """One manifest line to an entry, or ``None`` with its problem added."""
     match = _MANIFEST_LINE.fullmatch(line)
     if match is None:
@@ -292,7 +282,7 @@ def _read_entry(
         what = "a payload file" if path.startswith(PAYLOAD) else "a tag manifest or its signature"
         problems.add(Problem(name, f"a tag manifest lists {what}: {shown_path(path)}", number))
         return None
-    return ManifestEntry(path, digest.lower(), number)
+    return Entry(path=path, digest=digest.lower(), line=number)
 
 
 def _never_listed(path: str) -> bool:
@@ -588,7 +578,6 @@ __all__ = [
     "BagFound",
     "BagInfo",
     "BagManifest",
-    "ManifestEntry",
     "Problem",
     "check_bag",
     "decode_path",
