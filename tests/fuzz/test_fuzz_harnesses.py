@@ -11,6 +11,9 @@ Each harness states what must hold for *any* input, not just for well-formed one
   the right sizes;
 * SHA256SUMS ``parse``: never raises; every problem names a line that exists; entries are
   unique and their paths unescape back from what :func:`format_line` writes;
+* BagIt tag files (``bagit.parse_manifest``, ``parse_declaration``, ``parse_bag_info``):
+  never raise; every problem names a line that exists; every entry kept is a safe path, below
+  ``data/`` in a payload manifest, and re-encodes to a line that reads back to it;
 * archives (``tar``, ``tar.gz``, ``zip``): :func:`check_archive` never raises and gives only
   results; anything refused whole is one ``unreadable`` result on the archive; its peak
   memory stays under :data:`ARCHIVE_PEAK` (member caps of 1 MiB, 4 MiB in all).
@@ -36,7 +39,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provenance import c2pa, manifest, sshsig
+from provenance import bagit, c2pa, manifest, sshsig
 from provenance.allowed_signers import parse_allowed_signers
 from provenance.archive import check_archive
 from provenance.errors import InputError
@@ -94,6 +97,11 @@ SEED_KRL = krl(
 )
 SEED_CREDENTIAL = SEED_ARTICLE + c2pa.START + c2pa.encode(b"\x01\x00\x00\x00\x08manifest")
 SEED_MANIFEST = b"%s  a.txt\n\\%s  two\\nlines.txt\n%s *b.bin\n" % (b"a" * 64, b"b" * 64, b"C" * 64)
+SEED_BAG_MANIFEST = b"%s  data/a.txt\r\n%s\tdata/two%%0Alines%%25.txt\n%s  data/b.bin\n" % (
+    b"a" * 64,
+    b"b" * 64,
+    b"C" * 64,
+)
 #: A tar with every kind of header the walker reads: pax, GNU long name, folder, links.
 SEED_TAR = (
     tar_header("docs/", kind=b"5")
@@ -225,10 +233,26 @@ def manifest_holds(data: bytes) -> None:
     assert len(parsed) == len(paths)
     for entry in parsed.entries:
         assert parsed.get(entry.path) == entry
-        assert len(entry.sha256) == 64 and entry.sha256 == entry.sha256.lower()
-        written = manifest.format_line(entry.path, entry.sha256).encode()
+        assert len(entry.digest) == 64 and entry.digest == entry.digest.lower()
+        written = manifest.format_line(entry.path, entry.digest).encode()
         (again,) = manifest.parse(written).entries
         assert again.path == entry.path
+
+
+def bagit_holds(data: bytes) -> None:
+    lines = len(data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n"))
+    for name in ("manifest-sha256.txt", "tagmanifest-sha256.txt"):
+        parsed = bagit.parse_manifest(name, data)
+        assert all(p.line is None or 1 <= p.line <= lines for p in parsed.problems)
+        for path, entry in parsed.entries.items():
+            assert manifest.path_problem(path) is None
+            assert path.startswith(bagit.PAYLOAD) != parsed.tag
+            line = bagit.dump_manifest([(path, entry.digest)])
+            assert list(bagit.parse_manifest(name, line).entries) == [path]
+    _, problems = bagit.parse_declaration(data)
+    assert all(p.line is None or 1 <= p.line <= lines for p in problems)
+    info = bagit.parse_bag_info(data)
+    assert info.oxum is None or min(info.oxum) >= 0
 
 
 #: The archive harnesses, by the file suffix their inputs are checked under.
@@ -282,6 +306,7 @@ HARNESSES: dict[str, tuple[bytes, Callable[[bytes], None]]] = {
     "revoked": (SEED_REVOKED, revoked_holds),
     "krl": (SEED_KRL, revoked_holds),
     "manifest": (SEED_MANIFEST, manifest_holds),
+    "bagit": (SEED_BAG_MANIFEST, bagit_holds),
     "tar": (SEED_TAR, archive_holds(".tar")),
     "tar.gz": (gzip.compress(SEED_TAR, mtime=0), archive_holds(".tar.gz")),
     "zip": (SEED_ZIP, archive_holds(".zip")),
@@ -297,6 +322,7 @@ def test_seeds_are_valid(tmp_path: Path) -> None:
     assert len(parse_revoked(SEED_REVOKED).blobs) == 1
     assert len(parse_revoked(SEED_KRL).blobs) == 1
     assert not manifest.parse(SEED_MANIFEST).problems
+    assert not bagit.parse_manifest("manifest-sha256.txt", SEED_BAG_MANIFEST).problems
     for name in ARCHIVES:
         path = tmp_path / f"seed.{name}"
         path.write_bytes(HARNESSES[name][0])

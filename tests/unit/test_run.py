@@ -134,11 +134,20 @@ def test_exclude_in_a_sealed_archive_keeps_the_manifest_check(
     results = _by_path([archive], EXCLUDE_DRAFTS)
     assert _failing(results) == set()
     assert results[draft].manifest is ManifestVerdict.LISTED
+    # A planted file is unlisted; one the patterns leave out is not reported, as in a sealed
+    # folder (what `seal --exclude drafts/` leaves out of the manifest: SPEC §9).
     write(source, "drafts/planted.txt", GOOD.data())
+    write(source, "planted.txt", GOOD.data())
     archive = _packed(pack, source, tmp_path / "y")
     results = _by_path([archive], EXCLUDE_DRAFTS)
-    assert _failing(results) == {f"{archive}:drafts/planted.txt"}
-    assert results[f"{archive}:drafts/planted.txt"].manifest is ManifestVerdict.UNLISTED
+    assert _failing(results) == {f"{archive}:planted.txt"}
+    assert results[f"{archive}:planted.txt"].manifest is ManifestVerdict.UNLISTED
+    assert f"{archive}:drafts/planted.txt" not in results
+    assert _failing(_by_path([archive])) == {
+        f"{archive}:planted.txt",
+        f"{archive}:drafts/planted.txt",
+        f"{archive}:drafts/b.txt",
+    }
 
 
 @pytest.mark.parametrize("archive_first", [False, True])
