@@ -204,3 +204,18 @@ def test_a_changed_signed_tag_manifest_fails_its_signature(tmp_path: Path, key: 
     tag_manifest(root)
     check = check_bag_folder(root, VerifyOptions(policy=TrustedKey(key.public)))
     assert check.signature is not None and check.signature.verdict is SignatureVerdict.BAD
+
+
+def test_a_sha256sums_planted_in_a_bag_does_not_make_it_a_sealed_folder(tmp_path: Path) -> None:
+    # Checked as a sealed folder, a payload changed together with a planted SHA256SUMS that
+    # lists every file as it now is would pass, the bag's own manifests being mere files.
+    root = make_bag(tmp_path / "bag", {"a.txt": b"a\n"})
+    (root / "data" / "a.txt").write_bytes(b"b\n")
+    files = sorted(p for p in root.rglob("*") if p.is_file())
+    (root / "SHA256SUMS").write_text(
+        "".join(f"{sha256(p.read_bytes())}  {p.relative_to(root).as_posix()}\n" for p in files)
+    )
+    result = invoke("verify", root)
+    assert result.exit_code == 1
+    assert f"sums-mismatch  {root}/data/a.txt" in result.stdout
+    assert "changed since bagged: manifest-sha256.txt line 1" in result.stdout

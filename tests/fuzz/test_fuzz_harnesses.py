@@ -356,3 +356,10 @@ REGRESSION_INPUTS = sorted(REGRESSIONS.glob("*/*.bin"))
 )
 def test_regression_input(path: Path) -> None:
     HARNESSES[path.parent.name][1](path.read_bytes())
+
+
+@pytest.mark.parametrize("document", ["README.md", ".ci/run"])
+def test_the_short_fuzz_run_names_the_real_number_of_harnesses(document: str) -> None:
+    text = (ROOT / document).read_text(encoding="utf-8")
+    [line] = [line for line in text.splitlines() if "harnesses" in line and "fuzz" in line]
+    assert f"a few minutes: {len(HARNESSES)} harnesses" in line
