@@ -559,7 +559,8 @@ def _manifest_fails(result: Result) -> bool:
 def _signed(row: Result | None, shown: str, signature: SignatureResult | None) -> Result:
     """A nested seal's manifest result, carrying that seal's signature check."""
     if row is None:
-        row = Result(path=shown, detail="the manifest of a sealed folder", kind=EntryKind.MANIFEST)
+        detail = "the manifest of a sealed folder"
+        return Result(path=shown, detail=detail, kind=EntryKind.MANIFEST, signature=signature)
     return replace(row, signature=signature)
 
 
