@@ -59,7 +59,7 @@ else:
     if kind == "listed":
         for i in range(count):
             entry = parsed.get("d%02d/a%07d.txt" % (i % 100, i))
-            assert entry is not None and entry.sha256 == "%064x" % i
+            assert entry is not None and entry.digest == "%064x" % i
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 size = os.path.getsize(manifest)
 shutil.rmtree(root)

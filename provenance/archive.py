@@ -80,7 +80,7 @@ from provenance.sealed import (
     keep_limit,
     signed_article,
 )
-from provenance.selector import ARCHIVE_SUFFIXES, archive_format, default_is_article
+from provenance.selector import ARCHIVE_SUFFIXES, Selector, archive_format, default_is_article
 from provenance.sign import Prehashed, check_signature, signature_path
 from provenance.tarread import COMPRESSIONS, Decompressed, Kind, TarMember, TarWalker
 from provenance.tree import FileDigest, display_name
@@ -163,6 +163,8 @@ def check_archive(
     (``None``) when present. No member is read beyond ``options.max_member_size`` bytes, nor
     the whole archive beyond ``max_total_size`` (default :data:`TOTAL_FACTOR` times that).
     ``options.jobs`` processes check the articles' footers (with 1, the reading thread does).
+    A member a seal does not list that ``options.exclude`` leaves out gets no result, as in a
+    sealed folder (:meth:`~provenance.selector.Selector.leaves_out`).
     Raises :class:`~provenance.errors.InputError` when ``path`` is not a file.
 
     >>> check = check_archive("issue-12.tar.gz", VerifyOptions(policy=load_trusted_key("alice.pub")))
@@ -204,6 +206,7 @@ def check_archive(
         policy=policy,
         namespace=namespace,
         now=now,
+        left_out=Selector(exclude=options.exclude).leaves_out,
     )
     head = []
     if stopped is not None:

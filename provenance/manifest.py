@@ -1,4 +1,4 @@
-"""SHA256SUMS in GNU coreutils format: write it, read it strictly, judge its paths.
+"""SHA256SUMS and SHA512SUMS, GNU or BSD form: write them, read them strictly, judge paths.
 
 This module knows bytes and strings only: it never touches the file system. :mod:`provenance.seal`
 walks a folder and writes a manifest with :func:`dump`; :mod:`provenance.sealed` and
@@ -34,6 +34,14 @@ Only the first :data:`MAX_LISTED_PROBLEMS` problems are listed one by one; one l
 counts the rest (and names the lines they are on), so a manifest of millions of bad lines costs
 what a short one does and still fails.
 
+The BSD form (``sha256sum --tag``, OpenBSD's ``sha256``, signify) is read too: one line per
+file, ``SHA256 (<path>) = <hex>`` (``SHA512`` in a SHA512SUMS), escaped the GNU way behind a
+leading backslash when the name needs it. The form is detected on the first line that reads
+as an entry in either form, and every later line must be in that form: a line of the other
+form is a problem naming its line ("formats may not be mixed"), so no line is read under a
+grammar its writer did not use. The algorithm is not detected: it is the caller's (the
+file's name says it), and a line of another algorithm is a problem.
+
 GNU's binary-mode marker (``<hex> *<path>``) is accepted: it means the same bytes on POSIX.
 Uppercase hex is accepted and lowered, as ``sha256sum -c`` does. A missing final newline is
 accepted. Entries need not be sorted.
@@ -58,6 +66,10 @@ from provenance.seals import MANIFEST_NAME, SIGNATURE_NAME
 
 #: Hex digits in a SHA-256 digest.
 HEX_LENGTH = 64
+#: The algorithms a checksum file may use, and the hex digits of each one's digest.
+ALGORITHMS = {"sha256": 64, "sha512": 128}
+#: The conventional file name of each algorithm's checksum file.
+SUMS_NAMES = {"sha256": "SHA256SUMS", "sha512": "SHA512SUMS"}
 #: A larger SHA256SUMS is refused unread. Parsing costs about 50 bytes of memory per entry
 #: kept on top of the bytes (and nothing per malformed line past the first hundred), but a
 #: check keeps one result of about 350 bytes per path: this caps a manifest at roughly
@@ -73,6 +85,8 @@ MAX_LISTED_PROBLEMS = 100
 
 _BOM = b"\xef\xbb\xbf"
 _HEX = re.compile(r"[0-9a-fA-F]{64}")
+# A BSD line's tag: "SHA256 (" at the start; the name runs to the last ") = ".
+_BSD_TAG = re.compile(rb"([A-Z][A-Z0-9-]*) \(")
 # One C-level match per line (a generator over 64 bytes cost 8 us a line).
 _HEX_RUN = re.compile(rb"[0-9a-fA-F]+")
 _LF = 0x0A
@@ -89,8 +103,8 @@ class Entry:
 
     #: The path as claimed (unescaped, relative POSIX, as written: not normalised).
     path: str
-    #: The claimed SHA-256, lowercase hex.
-    sha256: str
+    #: The claimed digest (SHA-256 or SHA-512, the manifest's algorithm), lowercase hex.
+    digest: str
     #: 1-based line number in the manifest.
     line: int
 
@@ -105,6 +119,24 @@ class LineProblem:
     path: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Form:
+    """How a checksum file is written: its algorithm, and GNU or BSD lines."""
+
+    algorithm: str = "sha256"
+    #: ``SHA256 (<path>) = <hex>`` lines, else GNU ``<hex>  <path>``.
+    bsd: bool = False
+
+    @property
+    def hex_length(self) -> int:
+        return ALGORITHMS[self.algorithm]
+
+    @property
+    def name(self) -> str:
+        """How messages name the form: ``GNU`` or ``BSD``."""
+        return "BSD" if self.bsd else "GNU"
+
+
 class Manifest:
     """A parsed manifest: the entries kept (first occurrence of each path) and the problems.
 
@@ -115,13 +147,17 @@ class Manifest:
     for, by :meth:`get` or by iterating, and is not kept. Built by :func:`parse` only.
     """
 
-    __slots__ = ("_data", "_table", "problems")
+    __slots__ = ("_data", "_table", "form", "problems")
 
-    def __init__(self, data: bytes, table: _Table, problems: tuple[LineProblem, ...]) -> None:
+    def __init__(
+        self, data: bytes, table: _Table, problems: tuple[LineProblem, ...], form: Form
+    ) -> None:
         self._data = data
         self._table = table
         #: The malformed, ambiguous or refused lines, in line order (capped: see parse()).
         self.problems = problems
+        #: The algorithm, and the form detected (GNU when no line told).
+        self.form = form
 
     def __len__(self) -> int:
         return len(self._table.starts)
@@ -129,7 +165,7 @@ class Manifest:
     def __iter__(self) -> Iterator[Entry]:
         """The entries kept, in line order, each built as it is reached."""
         data, table = self._data, self._table
-        return map(partial(_entry_at, data), table.starts, table.lines)
+        return map(partial(_entry_at, data, self.form), table.starts, table.lines)
 
     def __contains__(self, path: object) -> bool:
         return isinstance(path, str) and self.get(path) is not None
@@ -151,7 +187,7 @@ class Manifest:
         # Every kept name has a distinct NFC form, so of the entries whose NFC form shares
         # this name's hash, at most one is this very name.
         hashed = hash(unicodedata.normalize("NFC", path))
-        for entry in self._table.candidates(self._data, hashed):
+        for entry in self._table.candidates(self._data, self.form, hashed):
             if entry.path == path:
                 return entry
         return None
@@ -176,16 +212,16 @@ class _Table:
         self.hashes = array("q")
         self.slots = array("q", [_FREE]) * 8
 
-    def candidates(self, data: bytes, hashed: int) -> Iterator[Entry]:
+    def candidates(self, data: bytes, form: Form, hashed: int) -> Iterator[Entry]:
         """The kept entries whose NFC name has the hash ``hashed``, read from ``data``."""
         mask = len(self.slots) - 1
         slot = hashed & mask
         while (index := self.slots[slot]) != _FREE:
             if self.hashes[index] == hashed:
-                yield _entry_at(data, self.starts[index], self.lines[index])
+                yield _entry_at(data, form, self.starts[index], self.lines[index])
             slot = (slot + 1) & mask
 
-    def keep(self, data: bytes, start: int, line: int, normal: str) -> Entry | None:
+    def keep(self, data: bytes, form: Form, start: int, line: int, normal: str) -> Entry | None:
         """Keep the entry at ``start``, of NFC name ``normal``; or return the one kept earlier
         under that NFC name, and keep nothing.
 
@@ -198,7 +234,7 @@ class _Table:
         slot = hashed & mask
         while (index := slots[slot]) != _FREE:
             if self.hashes[index] == hashed:
-                earlier = _entry_at(data, self.starts[index], self.lines[index])
+                earlier = _entry_at(data, form, self.starts[index], self.lines[index])
                 if unicodedata.normalize("NFC", earlier.path) == normal:
                     return earlier
             slot = (slot + 1) & mask
@@ -223,11 +259,11 @@ class _Table:
         self.slots = slots
 
 
-def _entry_at(data: bytes, start: int, line: int) -> Entry:
+def _entry_at(data: bytes, form: Form, start: int, line: int) -> Entry:
     """A kept entry, read again from the manifest's bytes at the start of its line."""
     stop = data.find(b"\n", start)
     raw = data[start : stop if stop >= 0 else len(data)]
-    read = _read_line(raw.removesuffix(b"\r"), line)
+    read = _read_line(raw.removesuffix(b"\r"), line, form)
     assert isinstance(read, Entry)  # The line was read as an entry once already.
     return read
 
@@ -368,8 +404,11 @@ class _Problems:
         return (*self.listed, LineProblem(self.first_omitted, reason))
 
 
-def parse(data: bytes) -> Manifest:
+def parse(data: bytes, algorithm: str = "sha256") -> Manifest:
     """Read manifest bytes strictly. Never raises: every deviation is a :class:`LineProblem`.
+
+    ``algorithm`` (``sha256`` or ``sha512``) is the one the file's name promises; the form
+    (GNU or BSD) is detected on the first entry, and a line of the other form is a problem.
 
     Memory is linear in the entries kept, with a small constant: the bytes are kept once
     (not copied), each kept line costs a few array slots (see :class:`Manifest`), a run of
@@ -379,7 +418,13 @@ def parse(data: bytes) -> Manifest:
     >>> m = parse(b"%s  a.txt\\nnot a line\\n" % (b"0" * 64))
     >>> [e.path for e in m], [(p.line, p.reason) for p in m.problems]
     (['a.txt'], [(2, 'expected "<64 hex>  <path>"')])
+    >>> parse(b"SHA256 (a.txt) = %s\\n" % (b"0" * 64)).form.bsd
+    True
     """
+    if algorithm not in ALGORITHMS:
+        raise ValueError(f"unknown algorithm {algorithm!r}")
+    form: Form | None = None
+    first_line = 0
     data = bytes(data)  # A no-op for bytes; a bytearray must not change under the index.
     problems = _Problems()
     start, end = 0, len(data)
@@ -417,7 +462,17 @@ def parse(data: bytes) -> Manifest:
                 crlf_first = LineProblem(number, "CR LF line end (SHA256SUMS uses LF)")
                 problems.append(crlf_first)
             raw = raw[:-1]
-        read = _read_line(raw, number)
+        if form is None:
+            form, first_line = Form(algorithm, bsd=_looks_bsd(raw)), number
+        elif _looks_bsd(raw) != form.bsd:
+            other = "GNU" if form.bsd else "BSD"
+            reason = (
+                f"a {other}-style line in a {form.name}-style manifest (line {first_line} is "
+                f"{form.name}-style): formats may not be mixed"
+            )
+            problems.append(LineProblem(number, reason))
+            continue
+        read = _read_line(raw, number, form)
         if isinstance(read, LineProblem):
             problems.append(read)
             continue
@@ -426,7 +481,7 @@ def parse(data: bytes) -> Manifest:
             problems.append(LineProblem(number, f"the manifest lists {path} itself", path))
             continue
         normal = unicodedata.normalize("NFC", path)
-        earlier = table.keep(data, line_start, number, normal)
+        earlier = table.keep(data, form, line_start, number, normal)
         if earlier is not None:
             if earlier.path == path:
                 reason = f"{path!r} is listed twice (first on line {earlier.line})"
@@ -444,7 +499,7 @@ def parse(data: bytes) -> Manifest:
         index = listed.index(crlf_first)
         reason = f"CR LF line end (SHA256SUMS uses LF), and on {crlf_lines - 1} more lines"
         listed = (*listed[:index], LineProblem(crlf_first.line, reason), *listed[index + 1 :])
-    return Manifest(data, table, listed)
+    return Manifest(data, table, listed, form or Form(algorithm))
 
 
 def _run_of_lf(data: bytes, start: int) -> int:
@@ -454,27 +509,25 @@ def _run_of_lf(data: bytes, start: int) -> int:
     return match.end() - start
 
 
-def _read_line(raw: bytes, number: int) -> Entry | LineProblem:
+def _looks_bsd(raw: bytes) -> bool:
+    """Whether a line is written in the BSD form: a tag such as ``SHA256 (`` opens it.
+
+    A GNU line opens with hex digits, never with a capital letter past ``F``, so no line
+    can look like both.
+    """
+    return _BSD_TAG.match(raw, 1 if raw.startswith(b"\\") else 0) is not None
+
+
+def _read_line(raw: bytes, number: int, form: Form) -> Entry | LineProblem:
     """One line (without its LF, or the CR before it) to an entry, or the problem with it."""
     escaped = raw.startswith(b"\\")
     body = raw[1:] if escaped else raw
     if not body:
         return LineProblem(number, "empty line")
-    hex_part, separator, name_bytes = body[:HEX_LENGTH], body[64:66], body[66:]
-    shape_ok = len(body) > HEX_LENGTH + 2 and separator in (b"  ", b" *")
-    if len(body) == HEX_LENGTH + 2 and separator in (b"  ", b" *"):
-        return LineProblem(number, "no path after the digest")
-    if not shape_ok:
-        split = body.find(b" ")
-        if split not in (-1, HEX_LENGTH) and _is_hex(body[:split]):
-            reason = f"the digest has {split} hex digits, expected {HEX_LENGTH}"
-        elif split == HEX_LENGTH and _is_hex(hex_part):
-            reason = "no two-space separator between digest and path"
-        else:
-            reason = 'expected "<64 hex>  <path>"'
-        return LineProblem(number, reason)
-    if not _is_hex(hex_part):
-        return LineProblem(number, f"the digest is not {HEX_LENGTH} hex digits")
+    read = _split_bsd(body, number, form) if form.bsd else _split_gnu(body, number, form)
+    if isinstance(read, LineProblem):
+        return read
+    hex_part, name_bytes = read
     try:
         name = name_bytes.decode("utf-8")
     except UnicodeDecodeError:
@@ -490,18 +543,63 @@ def _read_line(raw: bytes, number: int) -> Entry | LineProblem:
     return Entry(name, hex_part.decode("ascii").lower(), number)
 
 
+def _split_gnu(body: bytes, number: int, form: Form) -> tuple[bytes, bytes] | LineProblem:
+    """A GNU line's digest and name bytes: ``<hex>  <name>`` (or `` *`` binary mode)."""
+    length = form.hex_length
+    hex_part, separator, name_bytes = body[:length], body[length : length + 2], body[length + 2 :]
+    if len(body) == length + 2 and separator in (b"  ", b" *"):
+        return LineProblem(number, "no path after the digest")
+    if not (len(body) > length + 2 and separator in (b"  ", b" *")):
+        split = body.find(b" ")
+        if split not in (-1, length) and _is_hex(body[:split]):
+            reason = f"the digest has {split} hex digits, expected {length}"
+        elif split == length and _is_hex(hex_part):
+            reason = "no two-space separator between digest and path"
+        else:
+            reason = f'expected "<{length} hex>  <path>"'
+        return LineProblem(number, reason)
+    if not _is_hex(hex_part):
+        return LineProblem(number, f"the digest is not {length} hex digits")
+    return hex_part, name_bytes
+
+
+def _split_bsd(body: bytes, number: int, form: Form) -> tuple[bytes, bytes] | LineProblem:
+    """A BSD line's digest and name bytes: ``SHA256 (<name>) = <hex>``.
+
+    The name runs from the first ``(`` to the last ``) = ``: the digest after it is hex
+    only, so a name holding ``) = `` itself still reads one way.
+    """
+    tag = form.algorithm.upper().encode("ascii")
+    match = _BSD_TAG.match(body)
+    assert match is not None  # Only a line that looks BSD is read as one.
+    if match.group(1) != tag:
+        found = match.group(1).decode("ascii")
+        return LineProblem(number, f"a {found} line in a {tag.decode('ascii')} manifest")
+    name_bytes, separator, hex_part = body[match.end() :].rpartition(b") = ")
+    if not separator:
+        return LineProblem(number, f'expected "{tag.decode("ascii")} (<path>) = <hex>"')
+    if not name_bytes:
+        return LineProblem(number, "no path between the parentheses")
+    if len(hex_part) != form.hex_length or not _is_hex(hex_part):
+        return LineProblem(number, f"the digest is not {form.hex_length} hex digits")
+    return hex_part, name_bytes
+
+
 def _is_hex(data: bytes) -> bool:
     return _HEX_RUN.fullmatch(data) is not None
 
 
 __all__ = [
+    "ALGORITHMS",
     "HEX_LENGTH",
     "MANIFEST_NAME",
     "MAX_LISTED_PROBLEMS",
     "MAX_MANIFESTS_SIZE",
     "MAX_MANIFEST_SIZE",
     "SIGNATURE_NAME",
+    "SUMS_NAMES",
     "Entry",
+    "Form",
     "LineProblem",
     "Manifest",
     "dump",

@@ -1,10 +1,14 @@
-"""Recipe: one ``provenance verify`` run over files, folders, sealed folders and archives.
+"""Recipe: one ``provenance verify`` run over files, folders, sealed folders, bags, archives.
 
 Each path named on the command line is checked by the recipe that fits it:
 
 * a folder holding ``SHA256SUMS`` (in any form: see :mod:`provenance.seals`), named or met
   anywhere in a folder walk: :func:`provenance.sealed.check_sealed_folder` (the seal's
   signature, every entry, every article, and the seals nested in it);
+* a BagIt bag (a folder holding ``bagit.txt``) named on the command line (a bag met in a
+  walk is walked as a folder; :func:`provenance.selector.kind_of` decides):
+  :func:`provenance.bag.check_bag_folder` (bagit.txt, every manifest, Payload-Oxum, every
+  article in ``data/``, and ``tagmanifest-sha256.txt.sig`` with a trust policy);
 * an archive file (.tar, .tar.gz/.tgz, .tar.xz, .tar.bz2, .zip):
   :func:`provenance.archive.check_archive`, members read in place; their paths are shown as
   ``ARCHIVE:MEMBER``;
@@ -12,7 +16,8 @@ Each path named on the command line is checked by the recipe that fits it:
   FILE.sig when a trust policy is given (:func:`provenance.verify.check_targets`).
 
 The signature of a seal (``DIR/SHA256SUMS.sig``) or of an archive (``ARCHIVE.sig``) is
-reported on a result of its own for the signed object, which is not an article. Modules
+reported on a result of its own for the signed object, which is not an article; a bag's
+(``tagmanifest-sha256.txt.sig``) on its tag manifest's result. Modules
 that need cryptography are imported only when a seal, an archive or a trust policy is met,
 so a plain footer check stays light.
 """
@@ -24,7 +29,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 
 from provenance.errors import InputError
-from provenance.model import EntryKind, Result, SignatureResult, SignatureVerdict
+from provenance.model import (
+    EntryKind,
+    Result,
+    SignatureResult,
+    SignatureVerdict,
+    result_from_row,
+    result_row,
+)
 from provenance.options import DEFAULT_OPTIONS
 from provenance.parallel import Target
 from provenance.seals import MANIFEST_NAME
@@ -82,12 +94,16 @@ def check_run(
         plain.clear()
 
     for path in paths:
-        if kind_of(path) is not PathKind.ARCHIVE:
+        kind = kind_of(path)
+        if kind is PathKind.BAG:
+            flush()
+            add(_bag(path, options, select))
+        elif kind is PathKind.ARCHIVE:
+            flush()
+            add(_archive(path, options, select))
+        else:
             # A folder, sealed or not, is walked: the walk meets every sealed folder in it.
             plain.append(path)
-            continue
-        flush()
-        add(_archive(path, options, select))
     flush()
     return infer_publisher_tokens(results)
 
@@ -136,6 +152,13 @@ def _sealed(folder: SealedFolder, options: VerifyOptions, select: Selector) -> l
     return head + list(check.results)
 
 
+def _bag(path: str, options: VerifyOptions, select: Selector) -> list[Result]:
+    from provenance.bag import check_bag_folder
+
+    # Articles are in data/: the globs match paths relative to it (SPEC §9.1).
+    return list(check_bag_folder(path, options, is_article=select.is_article).results)
+
+
 def _archive(path: str, options: VerifyOptions, select: Selector) -> list[Result]:
     from provenance.archive import check_archive
     from provenance.tree import display_name
@@ -180,4 +203,5 @@ def _in_archive(archive: str, result: Result) -> Result:
     """A member's result, its path shown as ``ARCHIVE:MEMBER``."""
     if result.path == archive or result.path.startswith(f"{archive}:"):
         return result
-    return replace(result, path=f"{archive}:{result.path}")
+    # Once per member: built from its fields, at a tenth of what dataclasses.replace costs.
+    return result_from_row(f"{archive}:{result.path}", result_row(result))

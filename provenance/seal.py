@@ -28,6 +28,24 @@ What is listed, and what is refused (:class:`~provenance.errors.InputError`, not
 * an already sealed folder (SHA256SUMS or SHA256SUMS.sig present) is refused with an
   :class:`~provenance.errors.Refused` (exit 1) unless ``force``, as ``sign_file`` refuses.
 
+Choices (issue 18 item 6). ``exclude`` (a :mod:`provenance.globs` matcher, gitignore rules)
+leaves paths out of the manifest: they are never read, and a link or FIFO among them is not
+refused. Nothing is left out by default, hidden files and ``.git`` included: ``verify``
+reports every file a seal does not list as ``unlisted``, and hidden files are where a planted
+file does harm (``.git/hooks``, ``.git/config``); a default that left them out would either
+fail every default seal of a git checkout or make ``verify`` look away there. So whoever
+leaves paths out says so twice: ``seal --exclude .git/`` and ``verify --exclude .git/`` (or
+``exclude`` in ``[tool.provenance]``), and ``verify`` then stops reporting those paths as
+``unlisted`` (a listed path is checked whatever the patterns say).
+
+``update`` re-seals a sealed folder after files were added, changed or removed: the old
+seal is checked first (its SHA256SUMS.sig good under ``policy``, by default the signing
+key itself; its SHA256SUMS without a malformed line), and a seal that does not verify is
+refused unless ``force``. :attr:`SealResult.changes` then says what changed against the old
+manifest. A folder whose files did not change is left untouched.
+
+:func:`bag_folder` makes a BagIt bag instead (``seal --bagit``); see its docstring.
+
 Atomicity. Every file is hashed, and both outputs are computed in memory, before anything is
 written. Then: the new signature is written to a staged name (a hidden file beside it, by
 :func:`~provenance.fsio.atomic_write`); the old pair, if any, is kept by hard links; the old
@@ -44,6 +62,7 @@ a good one.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import secrets
@@ -51,19 +70,39 @@ import stat
 import unicodedata
 from collections.abc import Callable, Iterator, Sized
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from provenance.errors import InputError, OperationalError, Refused
 from provenance.fsio import atomic_write, is_temp_name, remove_orphans_below
 from provenance.keys import Signer
 from provenance.manifest import MANIFEST_NAME, MAX_MANIFEST_SIZE, SIGNATURE_NAME, dump
-from provenance.seals import seal_files
+from provenance.manifest import parse as parse_manifest
+from provenance.model import SignatureVerdict
+from provenance.seals import is_bag, seal_files
 from provenance.sign import sign_bytes
 from provenance.sshsig import DEFAULT_NAMESPACE, check_namespace
 from provenance.tree import Kind, Scan, display_name, scan
 
+if TYPE_CHECKING:
+    from provenance.allowed_signers import TrustPolicy
+    from provenance.globs import Matcher
+
 #: How many offending paths a refusal names before it says "and N more".
 _SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Changes:
+    """What a re-seal changed against the old manifest (paths, sorted)."""
+
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +116,10 @@ class SealResult:
     #: The signing key's fingerprint as ssh-keygen prints it: ``SHA256:...``.
     key_fingerprint: str
     namespace: str
-    #: Whether an earlier seal was replaced (``force``).
+    #: Whether an earlier seal was replaced (``force`` or ``update``).
     replaced: bool
+    #: With ``update``: what changed against the old manifest (empty: nothing was written).
+    changes: Changes | None = None
 
 
 def seal_folder(
@@ -88,10 +129,15 @@ def seal_folder(
     force: bool = False,
     *,
     workers: int | None = None,
+    exclude: Matcher | None = None,
+    update: bool = False,
+    policy: TrustPolicy | None = None,
 ) -> SealResult:
     """Write ``folder/SHA256SUMS`` and ``folder/SHA256SUMS.sig``; see the module's docstring.
 
     ``workers`` threads hash the files (default: one; see :func:`provenance.tree.scan`).
+    ``exclude`` leaves matching paths out; ``update`` re-seals a sealed folder whose old
+    seal verifies under ``policy`` (default: the signing key), unless ``force``.
 
     >>> seal_folder("issue-12", load_private_key("id_ed25519"))  # doctest: +SKIP
     SealResult(manifest_path=PosixPath('issue-12/SHA256SUMS'), ..., files=42, ...)
@@ -103,7 +149,9 @@ def seal_folder(
     manifest_path = root / MANIFEST_NAME
     signature_path = root / SIGNATURE_NAME
     existing = [path for path in (manifest_path, signature_path) if os.path.lexists(path)]
-    if existing and not force:
+    if update and not os.path.lexists(manifest_path):
+        raise InputError(f"{root} is not sealed: there is no {MANIFEST_NAME} to update")
+    if existing and not (force or update):
         raise Refused(
             f"{root} is already sealed ({existing[0].name} exists); refusing to seal it again",
             hint="use --force to replace the seal",
@@ -112,7 +160,8 @@ def seal_folder(
         raise InputError(f"{existing[0]} is not a regular file; refusing to replace it")
     with _folder_lock(root):
         _remove_leftovers(root)
-        skip = _Unlisted(root)
+        old = _old_manifest(root, key, namespace, policy, force) if update else None
+        skip = _Unlisted(root, exclude)
         found = scan(root, skip=skip, workers=workers)
         if skip.temporary:
             # Left by writers killed mid-write (this seal's, a stamp's): never listed, and
@@ -128,15 +177,88 @@ def seal_folder(
                 "provenance verifies",
                 hint="seal its subfolders one by one",
             )
-        signature = sign_bytes(manifest, key, namespace).encode("ascii")
-        _install(root, manifest, signature)
+        changes = _changes(old, found) if old is not None else None
+        # An update that changes nothing leaves the good seal as it is.
+        write = changes is None or bool(changes) or old != manifest
+        if write:
+            signature = sign_bytes(manifest, key, namespace).encode("ascii")
+            _install(root, manifest, signature)
     return SealResult(
         manifest_path,
         signature_path,
         len(found.files),
         key.public.fingerprint,
         namespace,
-        replaced=bool(existing),
+        replaced=write and bool(existing),
+        changes=changes,
+    )
+
+
+def _old_manifest(
+    root: Path, key: Signer, namespace: str, policy: TrustPolicy | None, force: bool
+) -> bytes:
+    """The old SHA256SUMS's bytes, once its seal is found to verify (or ``force``).
+
+    Re-sealing signs whatever the folder holds now: done over a seal that does not verify,
+    it would launder a tampered folder into a freshly signed one. So the old seal must be
+    good first: its signature under ``policy`` (the signing key when none is given), and
+    its manifest without a malformed line.
+    """
+    from provenance.allowed_signers import TrustedKey
+    from provenance.fsio import read_limited
+    from provenance.sign import check_signature
+    from provenance.sshsig import MAX_ARMORED_SIZE
+
+    def read(path: Path, limit: int) -> bytes:
+        try:
+            return read_limited(path, limit, follow_symlinks=False)
+        except OSError as exc:
+            raise Refused(
+                f"cannot update the seal of {root}: {path.name}: {exc.strerror or exc}",
+                hint="use --force to seal it afresh",
+            ) from exc
+
+    if force:
+        try:
+            return read(root / MANIFEST_NAME, MAX_MANIFEST_SIZE)
+        except Refused:
+            # Sealed afresh whatever the old seal holds: its manifest only says what changed.
+            return b""
+    manifest = read(root / MANIFEST_NAME, MAX_MANIFEST_SIZE)
+    signature = (
+        read(root / SIGNATURE_NAME, MAX_ARMORED_SIZE)
+        if os.path.lexists(root / SIGNATURE_NAME)
+        else None
+    )
+    trust = policy if policy is not None else TrustedKey(key.public, "the signing key")
+    if signature is None:
+        why = f"{SIGNATURE_NAME} is missing"
+    else:
+        checked = check_signature(manifest, signature, trust, namespace)
+        why = (
+            ""
+            if checked.verdict is SignatureVerdict.GOOD
+            else f"{SIGNATURE_NAME}: {checked.detail}"
+        )
+    problems = parse_manifest(manifest).problems
+    if not why and problems:
+        why = f"{MANIFEST_NAME} line {problems[0].line}: {problems[0].reason}"
+    if why:
+        raise Refused(
+            f"cannot update the seal of {root}: the old seal does not verify ({why})",
+            hint="check it with `provenance verify`; use --force to seal it afresh",
+        )
+    return manifest
+
+
+def _changes(old: bytes, found: Scan) -> Changes:
+    """What ``found`` adds, removes and changes against the manifest ``old``."""
+    before = {entry.path: entry.digest for entry in parse_manifest(old)}
+    after = {item.path: item.sha256 for item in found.files}
+    return Changes(
+        added=tuple(sorted(after.keys() - before.keys())),
+        removed=tuple(sorted(before.keys() - after.keys())),
+        changed=tuple(sorted(p for p in after.keys() & before.keys() if after[p] != before[p])),
     )
 
 
@@ -180,14 +302,24 @@ class _Unlisted:
     it goes. Only regular files are left out on their name; a folder so named is walked.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, exclude: Matcher | None = None, *, own: bool = True) -> None:
         self.root = root
+        self.exclude = exclude
+        #: Whether the top-level SHA256SUMS and .sig are left out (a seal's own pair).
+        self.own = own
         #: Whether a temporary file was left out.
         self.temporary = False
 
     def __call__(self, path: str) -> bool:
-        if path in (MANIFEST_NAME, SIGNATURE_NAME):
+        if self.own and path in (MANIFEST_NAME, SIGNATURE_NAME):
             return True
+        if self.exclude is not None:
+            try:
+                folder = stat.S_ISDIR(os.lstat(self.root / path).st_mode)
+            except OSError:
+                folder = False
+            if self.exclude(path, folder):
+                return True
         if not is_temp_name(path.rpartition("/")[2]):
             return False
         try:
@@ -322,4 +454,134 @@ def _rename(source: Path, target: Path) -> None:
         raise OperationalError(f"cannot write {target}: {exc.strerror or exc}") from exc
 
 
-__all__ = ["SealResult", "seal_folder"]
+@dataclass(frozen=True, slots=True)
+class BagResult:
+    """What :func:`bag_folder` wrote."""
+
+    folder: Path
+    #: How many payload files the manifests list.
+    files: int
+    #: The algorithms of the manifests written (``manifest-<alg>.txt``, ``tagmanifest-...``).
+    algorithms: tuple[str, ...]
+    #: The tag manifest's signature, when a key was given; ``None`` otherwise.
+    signature_path: Path | None
+    key_fingerprint: str | None
+    namespace: str
+
+
+def bag_folder(
+    folder: str | os.PathLike[str],
+    key: Signer | None = None,
+    namespace: str = DEFAULT_NAMESPACE,
+    *,
+    workers: int | None = None,
+    today: date | None = None,
+) -> BagResult:
+    """Make ``folder`` a BagIt bag in place, as ``bagit.py`` does (``seal --bagit``).
+
+    In place, because that is what archivists' tools do (``bagit.py DIR``, Bagger's "make
+    bag in place") and because moving files by rename costs no copy and no second disk:
+    every file and folder at the top moves into ``data/`` by one rename each, atomic per
+    file, and nothing is ever copied. Then ``bagit.txt``, ``manifest-sha256.txt`` and
+    ``manifest-sha512.txt``, ``bag-info.txt`` (Payload-Oxum, Bagging-Date) and
+    ``tagmanifest-sha256.txt``/``-sha512.txt`` are written, each atomically; with a key,
+    ``tagmanifest-sha256.txt.sig`` last. ``bagit.txt`` is written first, so a bagging cut
+    short leaves a bag that fails its check rather than a folder that passes as plain; one
+    cut during the moves leaves the files in a hidden ``.bagit-payload.XXXXXXXXXXXX`` folder,
+    to be moved back by hand.
+
+    The folder is read before anything moves and refused whole (nothing written or moved),
+    as :func:`seal_folder` refuses, when it holds a link, a FIFO or a name that is not UTF-8
+    NFC, holds no file, or is a bag already.
+    """
+    from provenance import bagit
+
+    check_namespace(namespace)
+    root = Path(folder)
+    if not root.is_dir():
+        raise InputError(f"{root} is not a folder" if root.exists() else f"{root}: no such folder")
+    if is_bag(root):
+        raise Refused(f"{root} is a bag already ({bagit.DECLARATION} exists); refusing to bag it")
+    with _folder_lock(root):
+        found = scan(root, skip=_Unlisted(root, own=False), workers=workers, also=("sha512",))
+        _refuse_unsealable(root, found)
+        payload = [(bagit.PAYLOAD + item.path, item) for item in found.files]
+        manifests = {
+            "manifest-sha256.txt": bagit.dump_manifest((p, i.sha256) for p, i in payload),
+            "manifest-sha512.txt": bagit.dump_manifest((p, i.others[0]) for p, i in payload),
+        }
+        if max(map(len, manifests.values())) > MAX_MANIFEST_SIZE:
+            raise InputError(
+                f"cannot bag {root}: {len(payload)} files make a manifest larger than the "
+                f"{MAX_MANIFEST_SIZE >> 20} MiB provenance verifies",
+                hint="bag its subfolders one by one",
+            )
+        octets, count = bagit.oxum_of(item._replace(path=p) for p, item in payload)
+        from provenance import __version__
+
+        tags = {
+            bagit.DECLARATION: bagit.dump_declaration(),
+            **manifests,
+            bagit.BAG_INFO: bagit.dump_bag_info(
+                [
+                    ("Bag-Software-Agent", f"provenance {__version__}"),
+                    ("Bagging-Date", (today or date.today()).isoformat()),
+                    ("Payload-Oxum", f"{octets}.{count}"),
+                ]
+            ),
+        }
+        tag_manifests = {
+            f"tagmanifest-{name}.txt": bagit.dump_manifest(
+                (path, hashlib.new(name, data).hexdigest()) for path, data in tags.items()
+            )
+            for name in bagit.WRITTEN_ALGORITHMS
+        }
+        signature = (
+            sign_bytes(tag_manifests[bagit.SIGNED_MANIFEST], key, namespace).encode("ascii")
+            if key is not None
+            else None
+        )
+        _move_into_payload(root)
+        for name, data in {**tags, **tag_manifests}.items():
+            atomic_write(root / name, data, overwrite=False)
+        if signature is not None:
+            atomic_write(root / bagit.SIGNATURE_NAME, signature, overwrite=False)
+    return BagResult(
+        folder=root,
+        files=len(payload),
+        algorithms=bagit.WRITTEN_ALGORITHMS,
+        signature_path=root / bagit.SIGNATURE_NAME if key is not None else None,
+        key_fingerprint=key.public.fingerprint if key is not None else None,
+        namespace=namespace,
+    )
+
+
+def _move_into_payload(root: Path) -> None:
+    """Move everything at the top of ``root`` into ``root/data``, one rename per entry.
+
+    The entries go into a hidden staging folder first, which is then renamed ``data``: a
+    top-level entry named ``data`` moves like any other. A failure moves back what moved.
+    """
+    staging = root / f".bagit-payload.{secrets.token_hex(6)}"
+    try:
+        staging.mkdir()
+    except OSError as exc:
+        raise OperationalError(f"cannot write in {root}: {exc.strerror or exc}") from exc
+    moved: list[str] = []
+    try:
+        for name in sorted(os.listdir(root)):
+            if name == staging.name:
+                continue
+            os.rename(root / name, staging / name)
+            moved.append(name)
+        os.rename(staging, root / "data")
+    except OSError as exc:
+        for name in reversed(moved):
+            with contextlib.suppress(OSError):
+                os.rename(staging / name, root / name)
+        with contextlib.suppress(OSError):
+            staging.rmdir()
+        raise OperationalError(f"cannot move the files of {root} into data/: {exc}") from exc
+
+
+__all__ = ["BagResult", "Changes", "SealResult", "bag_folder", "seal_folder"]

@@ -13,16 +13,21 @@ wrong is a verdict on a :class:`~provenance.model.Result`. In order:
    * ``mismatch``: listed, and its SHA-256 differs (a changed file is reported once, as
      changed, never as missing plus unlisted);
    * ``missing``: listed, and absent (or a folder); its footer verdict is ``missing`` too;
-   * ``unlisted``: present and not listed: a planted file, or a symbolic link, FIFO...;
+   * ``unlisted``: present and not listed: a planted file, or a symbolic link, FIFO...
+     (unless ``--exclude`` leaves it out: see below);
    * ``unsafe``: listed with a path that is absolute, holds ``..``, or would resolve through
      a symbolic link (or names a link or a special file): never opened.
 
    The ``verdict`` of a file that was read is its own footer verdict, computed by
    :func:`provenance.verify.check_bytes` on exactly the bytes that were hashed (each file is
    read once). A file that is not an article (see :mod:`provenance.selector`) has no footer
-   check (``footer`` is ``None``; its ``kind`` says what it is, as
-   :func:`provenance.selector.entry_kind` decides) and the detail "not an article". A path
-   that was not read gets ``unreadable`` with the reason.
+   check (``footer`` is ``None``, its ``kind`` says what it is:
+   :func:`provenance.selector.entry_kind`) and the detail "not an article". A path that was
+   not read gets ``unreadable`` with the reason.
+
+   A path the manifest does not list that ``--exclude`` leaves out
+   (:meth:`provenance.selector.Selector.leaves_out`, as ``seal --exclude`` left it out of the
+   manifest) gets no result at all.
 
 Seals inside seals (:func:`check_seals`): every folder below that holds a SHA256SUMS, in any
 form, is sealed too, and a path belongs to its nearest sealed folder. The walk never follows
@@ -66,7 +71,13 @@ from provenance.options import DEFAULT_MAX_SIZE, DEFAULT_OPTIONS, VerifyOptions
 from provenance.parallel import Pending, TextChecker
 from provenance.recorded import RecordChecker
 from provenance.seals import Nearest, is_sealed, seal_files, seal_of
-from provenance.selector import RECORD_SUFFIX, SIGNATURE_SUFFIX, default_is_article, entry_kind
+from provenance.selector import (
+    RECORD_SUFFIX,
+    SIGNATURE_SUFFIX,
+    Selector,
+    default_is_article,
+    entry_kind,
+)
 from provenance.sign import Prehashed, check_signature
 from provenance.sshsig import DEFAULT_NAMESPACE, MAX_ARMORED_SIZE
 from provenance.tree import FileDigest, Kind, display_name, scan
@@ -124,7 +135,9 @@ def check_sealed_folder(
     :class:`~provenance.allowed_signers.TrustedKey`; without one the signature is not checked
     (``signature`` is ``None``, or ``missing`` when there is no .sig). No file is kept beyond
     ``options.max_member_size`` bytes.
-    ``is_article(path)`` picks the files whose footer is checked (relative POSIX paths).
+    ``is_article(path)`` picks the files whose footer is checked (relative POSIX paths);
+    ``options.exclude`` also says which paths the seal may leave unlisted
+    (:meth:`~provenance.selector.Selector.leaves_out`).
     ``options.jobs`` processes check the footers (with 1, the thread that reads and hashes
     does); ``workers`` threads read and hash (see :func:`provenance.tree.scan`).
 
@@ -193,7 +206,7 @@ def check_sealed_folder(
             checker.flush()
             files = tuple(_resolved(item) for item in files)
     refused = tuple(
-        Refused(node.path, _node_reason(node.kind, node.detail), node.kind is not Kind.ERROR)
+        Refused(node.path, node_reason(node.kind, node.detail), node.kind is not Kind.ERROR)
         for node in found.nodes
         if node.kind is not Kind.FOLDER
     )
@@ -216,6 +229,7 @@ def check_sealed_folder(
         policy=policy,
         namespace=options.namespace,
         now=options.now,
+        left_out=Selector(exclude=options.exclude).leaves_out,
     )
     results = _with_records(check.results, [item.path for item in files], root, options)
     return SealedCheck(dict(check.signatures).get(""), results)
@@ -342,6 +356,7 @@ def check_seals(
     policy: TrustPolicy | None = None,
     namespace: str = DEFAULT_NAMESPACE,
     now: datetime | None = None,
+    left_out: Callable[[str], bool] | None = None,
 ) -> SealsCheck:
     """Hold what was found against every seal in it, by the nearest-seal rule (SPEC §9).
 
@@ -355,7 +370,9 @@ def check_seals(
     for it: it lists the inner SHA256SUMS instead, or that manifest is ``unlisted`` here.
     Paths outside every seal (in an archive) are ``unlisted`` when there is any seal; with
     none, articles get their footer verdicts alone, as in a plain walk. ``display(path)``
-    shows a path.
+    shows a path. A path a seal does not list and ``left_out(path)`` (relative to that seal)
+    is true for gets no result: ``--exclude`` left it out of the seal
+    (:meth:`provenance.selector.Selector.leaves_out`).
     """
     # Innermost first: the first result kept for a path is its nearest seal's.
     seals = sorted(_seals_in(found), key=lambda prefix: (-prefix.count("/"), prefix))
@@ -438,10 +455,11 @@ def check_seals(
             ],
             folders=_Folders(found.folders, prefix),
             max_size=max_size,
+            left_out=left_out,
         )
         for row in rows:
             merged[row.path] = _nearest_first(merged.get(row.path), row)
-        signature = _detached_signature(
+        signature = detached_signature(
             data,
             _seal_file(found, signature_name, absent=None),
             display(signature_name),
@@ -574,11 +592,12 @@ def _manifest_fails(result: Result) -> bool:
 def _signed(row: Result | None, shown: str, signature: SignatureResult | None) -> Result:
     """A nested seal's manifest result, carrying that seal's signature check."""
     if row is None:
-        row = Result(path=shown, detail="the manifest of a sealed folder", kind=EntryKind.MANIFEST)
+        detail = "the manifest of a sealed folder"
+        return Result(path=shown, detail=detail, kind=EntryKind.MANIFEST, signature=signature)
     return replace(row, signature=signature)
 
 
-def _detached_signature(
+def detached_signature(
     signed: bytes | Prehashed | str,
     signature: bytes | str | None,
     shown: str,
@@ -629,7 +648,7 @@ def _article_signatures(
         shown = display(sig_path)
         checks[display(path)] = (
             path,
-            _detached_signature(digests, signature, shown, policy, namespace, now),
+            detached_signature(digests, signature, shown, policy, namespace, now),
         )
     return checks
 
@@ -669,7 +688,8 @@ def _read_plain(path: str, limit: int) -> tuple[bytes | None, str | None]:
         return None, f"cannot read: {exc.strerror or exc}"
 
 
-def _node_reason(kind: Kind, detail: str) -> str:
+def node_reason(kind: Kind, detail: str) -> str:
+    """Why a walk did not read a path: a link, a special file, or the error met."""
     if kind is Kind.SYMLINK:
         return f"symbolic link to {detail!r}: never followed"
     if kind is Kind.ERROR:
@@ -701,17 +721,26 @@ def _rows(
     blocked: Sequence[str],
     folders: Container[str],
     max_size: int,
+    left_out: Callable[[str], bool] | None = None,
 ) -> list[Result]:
     """One result per path, unsorted: found files, refused paths, entries found nowhere.
 
     ``label`` names the manifest in details; ``blocked`` are the links and special files a
-    listed path would resolve through; ``folders`` tells a folder from nothing at all.
+    listed path would resolve through; ``folders`` tells a folder from nothing at all; a
+    path the manifest does not list and ``left_out`` is true for gets no result.
     """
     entries = manifest if manifest is not None else parse_manifest(b"")
     per_path: list[Result] = []
     seen: set[str] = set()
+
+    def excused(path: str) -> bool:
+        """Whether an unlisted ``path`` was left out of the seal by ``--exclude``."""
+        return manifest is not None and left_out is not None and left_out(path)
+
     for item in refused:
         seen.add(item.path)
+        if item.path not in entries and excused(item.path):
+            continue
         verdict: ManifestVerdict | None = None
         if manifest is not None:
             if item.unsafe:
@@ -727,18 +756,20 @@ def _rows(
     for found in files:
         seen.add(found.path)
         entry = entries.get(found.path)
+        if entry is None and excused(found.path):
+            continue
         footer = _footer(found, display(found.path), max_size)
         if manifest is None:
             per_path.append(footer)
         elif entry is None:
             detail = f"not listed in {label}; {footer.detail}"
             per_path.append(footer.with_manifest(ManifestVerdict.UNLISTED, detail))
-        elif entry.sha256 == found.sha256:
+        elif entry.digest == found.sha256:
             per_path.append(footer.with_manifest(ManifestVerdict.LISTED))
         else:
             detail = (
                 f"changed since sealed: {label} line {entry.line} expects sha256 "
-                f"{entry.sha256}, computed {found.sha256}; {footer.detail}"
+                f"{entry.digest}, computed {found.sha256}; {footer.detail}"
             )
             per_path.append(footer.with_manifest(ManifestVerdict.MISMATCH, detail))
     for entry in entries:
@@ -808,6 +839,8 @@ __all__ = [
     "SealsCheck",
     "check_sealed_folder",
     "check_seals",
+    "detached_signature",
     "is_seal_file",
     "keep_limit",
+    "node_reason",
 ]

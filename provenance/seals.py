@@ -21,6 +21,8 @@ from collections.abc import Iterable
 MANIFEST_NAME = "SHA256SUMS"
 #: The detached SSHSIG signature of the manifest's bytes, beside it.
 SIGNATURE_NAME = "SHA256SUMS.sig"
+#: A BagIt bag's declaration (RFC 8493); its presence, in any form, makes a folder a bag.
+BAG_DECLARATION = "bagit.txt"
 
 
 def marks_seal(name: str) -> bool:
@@ -39,6 +41,16 @@ def is_sealed(folder: str | os.PathLike[str]) -> bool:
     opened here (``lexists``), and the seal check then reports it unreadable.
     """
     return os.path.isdir(folder) and os.path.lexists(os.path.join(folder, MANIFEST_NAME))
+
+
+def is_bag(folder: str | os.PathLike[str]) -> bool:
+    """Whether ``folder`` is a folder holding a ``bagit.txt`` entry of any kind.
+
+    As for SHA256SUMS, only the name counts: a bagit.txt replaced by a folder or a link keeps
+    the folder a bag, whose check then fails, rather than turning it into a plain folder
+    checked for footers alone.
+    """
+    return os.path.isdir(folder) and os.path.lexists(os.path.join(folder, BAG_DECLARATION))
 
 
 def seal_of(path: str) -> str | None:
@@ -122,9 +134,11 @@ class Nearest:
 
 
 __all__ = [
+    "BAG_DECLARATION",
     "MANIFEST_NAME",
     "SIGNATURE_NAME",
     "Nearest",
+    "is_bag",
     "is_sealed",
     "marks_seal",
     "seal_files",

@@ -2,15 +2,20 @@
 
 Two questions were answered in several places, and the answers drifted apart:
 
-* **Which recipe checks a path** (:func:`kind_of`): a plain file, a folder, a sealed folder
-  or an archive. A folder is sealed by the one rule of :mod:`provenance.seals` (an entry
-  named ``SHA256SUMS`` of *any* kind), so a manifest replaced by a folder or a dangling link
-  leaves a broken seal, never a plain folder checked for footers only.
+* **Which recipe checks a path** (:func:`kind_of`): a plain file, a folder, a sealed folder,
+  a BagIt bag or an archive. A folder is sealed (or a bag) by the one rule of
+  :mod:`provenance.seals` (an entry named ``SHA256SUMS``, or ``bagit.txt``, of *any* kind),
+  so a manifest replaced by a folder or a dangling link leaves a broken seal, never a plain
+  folder checked for footers only.
 * **Which files are articles** (:class:`Selector`): the files whose footer is checked. A
   folder walk takes them; a sealed folder and an archive hash every file, and check the
   footers of the articles among them. The same ``--include``/``--exclude`` globs
   (:mod:`provenance.globs`, gitignore rules) apply to all three; in a sealed folder or a
   sealed archive a file that is not an article is still held to the manifest.
+* **What a seal does not list, because ``--exclude`` left it out** (:meth:`Selector.leaves_out`):
+  ``seal --exclude`` leaves paths out of SHA256SUMS, so the same patterns given to ``verify``
+  stop those paths from being reported as ``unlisted``; a listed path is checked whatever the
+  patterns say (SPEC §9).
 
 By default an article is a ``.txt`` or ``.md`` file or one without a suffix, never a hidden
 file or one in a hidden folder, never a ``SHA256SUMS``, a ``*.sig`` or a ``*.prov`` (they are
@@ -29,7 +34,7 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 
 from provenance.model import EntryKind
-from provenance.seals import MANIFEST_NAME, is_sealed
+from provenance.seals import MANIFEST_NAME, is_bag, is_sealed
 
 #: Suffixes of the files taken as articles by default (plus files with no suffix).
 DEFAULT_SUFFIXES = (".txt", ".md")
@@ -68,6 +73,9 @@ class PathKind(StrEnum):
     FOLDER = "folder"
     #: A folder holding a ``SHA256SUMS`` entry of any kind (:func:`provenance.seals.is_sealed`).
     SEALED = "sealed folder"
+    #: A folder holding a ``bagit.txt`` entry of any kind (:func:`provenance.seals.is_bag`),
+    #: named as a path to check: a bag met inside a walked folder is walked as a folder.
+    BAG = "bag"
     #: A regular file named like an archive (:data:`ARCHIVE_SUFFIXES`).
     ARCHIVE = "archive"
 
@@ -75,10 +83,16 @@ class PathKind(StrEnum):
 def kind_of(path: str | os.PathLike[str]) -> PathKind:
     """Which recipe checks ``path``. A link the user named is followed, as a shell would.
 
+    A folder holding both ``bagit.txt`` and ``SHA256SUMS`` is a bag: the bag's check then
+    fails on the SHA256SUMS it does not list, where a seal's would pass over bagit.txt's
+    claims unread.
+
     >>> kind_of("fixtures/articles/good"), kind_of("no-such.tar.gz")
     (<PathKind.FOLDER: 'folder'>, <PathKind.FILE: 'file'>)
     """
     if os.path.isdir(path):
+        if is_bag(path):
+            return PathKind.BAG
         return PathKind.SEALED if is_sealed(path) else PathKind.FOLDER
     if archive_format(path) is not None and os.path.isfile(path):
         return PathKind.ARCHIVE
@@ -173,13 +187,33 @@ class Selector:
         parts = relative.split("/")
         if any(not part or part.startswith(".") for part in parts):
             return False
-        if self.exclude is not None:
-            for depth in range(1, len(parts)):
-                if not self.enters("/".join(parts[:depth])):
-                    return False
+        if self._excluded_on_the_way(parts):
+            return False
         if is_folder:
             return self.enters(relative)
         return self.wanted(parts[-1], relative)
+
+    def leaves_out(self, relative: str) -> bool:
+        """Whether ``--exclude`` leaves the file at ``relative`` out of a seal: the file, or
+        a folder on its way, matches (relative to the sealed folder, as ``seal --exclude``
+        matched them). Hidden files are left out only by a pattern, as ``seal`` does.
+
+        A sealed folder does not report such a path as ``unlisted`` when its manifest does
+        not list it (SPEC §9); one it lists is checked whatever the patterns say.
+
+        >>> select = Selector(exclude=(".git/", "*.log"))
+        >>> select.leaves_out(".git/config"), select.leaves_out("a.log"), select.leaves_out("a.txt")
+        (True, True, False)
+        """
+        if self.exclude is None:
+            return False
+        return self._excluded_on_the_way(relative.split("/")) or self.exclude(relative, False)
+
+    def _excluded_on_the_way(self, parts: Sequence[str]) -> bool:
+        """Whether ``--exclude`` leaves out a folder on the way to the path of ``parts``."""
+        if self.exclude is None:
+            return False
+        return any(not self.enters("/".join(parts[:depth])) for depth in range(1, len(parts)))
 
     def is_article(self, relative: str) -> bool:
         """Whether the file at ``relative`` is an article: its footer is checked."""

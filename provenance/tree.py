@@ -82,6 +82,8 @@ class FileDigest(NamedTuple):
     inspected: object = None
     #: Set when the file was too large to keep (``size`` > ``keep_limit``).
     too_large: bool = False
+    #: The hex digests of the ``also`` algorithms :func:`scan` was asked for, in order.
+    others: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +115,7 @@ def scan(
     keep_limit: int | Callable[[str], int] = 256 << 20,
     skip: Callable[[str], bool] | None = None,
     workers: int | None = None,
+    also: tuple[str, ...] = (),
 ) -> Scan:
     """Walk ``root`` (sorted, never following links) and hash every regular file once.
 
@@ -120,6 +123,8 @@ def scan(
     function of the path) are given to ``inspect(path, data)``; ``skip(path)`` leaves a path out entirely (e.g. the manifest).
     Paths are relative POSIX paths; names that are not UTF-8 keep their bytes as surrogates.
     ``workers`` threads hash and inspect (default one, beside the thread that walks).
+    ``also`` names more :mod:`hashlib` algorithms computed in the same read (a BagIt bag's
+    ``manifest-sha512.txt``): their digests are each file's ``others``.
 
     Raises :class:`~provenance.errors.InputError` when ``root`` is not a folder; everything
     below it that cannot be read becomes a :class:`Node` of kind ``ERROR``.
@@ -142,7 +147,7 @@ def scan(
     count = workers if workers is not None else 1
     try:
         with ThreadPoolExecutor(max_workers=max(1, count)) as pool:
-            hasher = _Hasher(pool, keep, inspect, keep_limit)
+            hasher = _Hasher(pool, keep, inspect, keep_limit, also)
             nodes = _walk(root_fd, hasher, skip)
             files, errors = hasher.collect()
     finally:
@@ -170,7 +175,9 @@ class _Hasher:
         keep: Callable[[str], bool] | None,
         inspect: Inspect | None,
         limit: int | Callable[[str], int],
+        also: tuple[str, ...] = (),
     ) -> None:
+        self.also = also
         self.pool = pool
         self.keep = keep
         self.inspect = inspect
@@ -247,6 +254,7 @@ class _Hasher:
     def read(self, fd: int, path: str, wanted: bool, expected: int, limit: int) -> FileDigest:
         """Hash an open regular file in blocks of 1 MiB, keeping its bytes if wanted."""
         digest = hashlib.sha256()
+        others = [hashlib.new(name) for name in self.also]
         kept: list[bytes] | None = [] if wanted else None
         size = 0
         # Asking for one byte more than fstat's size lets a small file cost one read and no
@@ -254,6 +262,8 @@ class _Hasher:
         want = min(expected + 1, BLOCK_SIZE)
         while block := os.read(fd, want):
             digest.update(block)
+            for other in others:
+                other.update(block)
             size += len(block)
             if kept is not None:
                 if size <= limit:
@@ -266,7 +276,8 @@ class _Hasher:
         inspected = None
         if kept is not None and self.inspect is not None:
             inspected = self.inspect(path, b"".join(kept))
-        return FileDigest(path, digest.hexdigest(), size, inspected, wanted and kept is None)
+        more = tuple(other.hexdigest() for other in others)
+        return FileDigest(path, digest.hexdigest(), size, inspected, wanted and kept is None, more)
 
 
 def _walk(root_fd: int, hasher: _Hasher, skip: Callable[[str], bool] | None) -> list[Node]:

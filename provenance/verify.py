@@ -103,7 +103,8 @@ def _entries(
         kind = kind_of(path)
         if kind is PathKind.SEALED and seals:
             yield SealedFolder(path)
-        elif kind in (PathKind.FOLDER, PathKind.SEALED):
+        elif kind in (PathKind.FOLDER, PathKind.SEALED, PathKind.BAG):
+            # A bag is checked as one by provenance.run.check_run; here it is a folder.
             yield from _walk(path, select, seals)
         else:
             yield path, path, None, False

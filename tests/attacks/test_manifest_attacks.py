@@ -187,7 +187,7 @@ def test_manifest_of_many_entries_costs_under_100_bytes_each_beyond_its_bytes() 
         manifest = parse(data)
         for i in range(count):
             entry = manifest.get(f"d{i % 100:02d}/a{i:07d}.txt")
-            assert entry is not None and entry.sha256 == f"{i:064x}" and entry.line == i + 1
+            assert entry is not None and entry.digest == f"{i:064x}" and entry.line == i + 1
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

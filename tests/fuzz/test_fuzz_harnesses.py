@@ -11,6 +11,9 @@ Each harness states what must hold for *any* input, not just for well-formed one
   the right sizes;
 * SHA256SUMS ``parse``: never raises; every problem names a line that exists; entries are
   unique and their paths unescape back from what :func:`format_line` writes;
+* BagIt tag files (``bagit.parse_manifest``, ``parse_declaration``, ``parse_bag_info``):
+  never raise; every problem names a line that exists; every entry kept is a safe path, below
+  ``data/`` in a payload manifest, and re-encodes to a line that reads back to it;
 * archives (``tar``, ``tar.gz``, ``zip``): :func:`check_archive` never raises and gives only
   results; anything refused whole is one ``unreadable`` result on the archive; its peak
   memory stays under :data:`ARCHIVE_PEAK` (member caps of 1 MiB, 4 MiB in all).
@@ -39,7 +42,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from provenance import c2pa, manifest, record, sshsig
+from provenance import bagit, c2pa, manifest, record, sshsig
 from provenance.allowed_signers import parse_allowed_signers
 from provenance.archive import check_archive
 from provenance.errors import InputError
@@ -103,6 +106,11 @@ SEED_RECORD = make_record(
     load_private_key(VECTORS / "ed25519"),
     now=datetime(2026, 3, 1, tzinfo=UTC),
     note="Corrects the date.",
+)
+SEED_BAG_MANIFEST = b"%s  data/a.txt\r\n%s\tdata/two%%0Alines%%25.txt\n%s  data/b.bin\n" % (
+    b"a" * 64,
+    b"b" * 64,
+    b"C" * 64,
 )
 #: A tar with every kind of header the walker reads: pax, GNU long name, folder, links.
 SEED_TAR = (
@@ -235,10 +243,26 @@ def manifest_holds(data: bytes) -> None:
     assert len(parsed) == len(paths)
     for entry in parsed.entries:
         assert parsed.get(entry.path) == entry
-        assert len(entry.sha256) == 64 and entry.sha256 == entry.sha256.lower()
-        written = manifest.format_line(entry.path, entry.sha256).encode()
+        assert len(entry.digest) == 64 and entry.digest == entry.digest.lower()
+        written = manifest.format_line(entry.path, entry.digest).encode()
         (again,) = manifest.parse(written).entries
         assert again.path == entry.path
+
+
+def bagit_holds(data: bytes) -> None:
+    lines = len(data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n"))
+    for name in ("manifest-sha256.txt", "tagmanifest-sha256.txt"):
+        parsed = bagit.parse_manifest(name, data)
+        assert all(p.line is None or 1 <= p.line <= lines for p in parsed.problems)
+        for path, entry in parsed.entries.items():
+            assert manifest.path_problem(path) is None
+            assert path.startswith(bagit.PAYLOAD) != parsed.tag
+            line = bagit.dump_manifest([(path, entry.digest)])
+            assert list(bagit.parse_manifest(name, line).entries) == [path]
+    _, problems = bagit.parse_declaration(data)
+    assert all(p.line is None or 1 <= p.line <= lines for p in problems)
+    info = bagit.parse_bag_info(data)
+    assert info.oxum is None or min(info.oxum) >= 0
 
 
 #: The archive harnesses, by the file suffix their inputs are checked under.
@@ -302,6 +326,7 @@ HARNESSES: dict[str, tuple[bytes, Callable[[bytes], None]]] = {
     "krl": (SEED_KRL, revoked_holds),
     "manifest": (SEED_MANIFEST, manifest_holds),
     "record": (SEED_RECORD, record_holds),
+    "bagit": (SEED_BAG_MANIFEST, bagit_holds),
     "tar": (SEED_TAR, archive_holds(".tar")),
     "tar.gz": (gzip.compress(SEED_TAR, mtime=0), archive_holds(".tar.gz")),
     "zip": (SEED_ZIP, archive_holds(".zip")),
@@ -318,6 +343,7 @@ def test_seeds_are_valid(tmp_path: Path) -> None:
     assert len(parse_revoked(SEED_KRL).blobs) == 1
     assert not manifest.parse(SEED_MANIFEST).problems
     assert record.parse(SEED_RECORD).statement.note == "Corrects the date."
+    assert not bagit.parse_manifest("manifest-sha256.txt", SEED_BAG_MANIFEST).problems
     for name in ARCHIVES:
         path = tmp_path / f"seed.{name}"
         path.write_bytes(HARNESSES[name][0])
@@ -353,10 +379,8 @@ def test_regression_input(path: Path) -> None:
     HARNESSES[path.parent.name][1](path.read_bytes())
 
 
-def test_the_documented_harness_count_is_the_real_one() -> None:
-    # README.md and .ci/run say how many harnesses the short fuzz run tries; a harness added
-    # or removed must change both (they had drifted to 15 and 13 while there were 10).
-    root = Path(__file__).resolve().parents[2]
-    said = f"a few minutes: {len(HARNESSES)} harnesses"
-    assert said in (root / "README.md").read_text(encoding="utf-8")
-    assert said in (root / ".ci" / "run").read_text(encoding="utf-8")
+@pytest.mark.parametrize("document", ["README.md", ".ci/run"])
+def test_the_short_fuzz_run_names_the_real_number_of_harnesses(document: str) -> None:
+    text = (ROOT / document).read_text(encoding="utf-8")
+    [line] = [line for line in text.splitlines() if "harnesses" in line and "fuzz" in line]
+    assert f"a few minutes: {len(HARNESSES)} harnesses" in line

@@ -90,14 +90,14 @@ def test_parse_reads_what_sha256sum_writes() -> None:
     digest = hashlib.sha256(b"x").hexdigest()
     manifest = parse(f"{digest}  a.txt\n{digest} *binary.bin\n".encode())
     assert manifest.problems == ()
-    assert [(e.path, e.sha256, e.line) for e in manifest.entries] == [
+    assert [(e.path, e.digest, e.line) for e in manifest.entries] == [
         ("a.txt", digest, 1),
         ("binary.bin", digest, 2),
     ]
 
 
 def test_uppercase_hex_is_accepted_and_lowered() -> None:
-    assert parse(line("a", A.upper())).entries[0].sha256 == A
+    assert parse(line("a", A.upper())).entries[0].digest == A
 
 
 def test_missing_final_newline_is_accepted() -> None:
@@ -144,7 +144,7 @@ def test_duplicates_past_the_cap_are_still_never_kept() -> None:
     # The cap limits what is reported, never what is refused.
     data = b"junk\n" * MAX_LISTED_PROBLEMS + line("a.txt") + line("a.txt", B)
     manifest = parse(data)
-    assert [(e.path, e.sha256) for e in manifest.entries] == [("a.txt", A)]
+    assert [(e.path, e.digest) for e in manifest.entries] == [("a.txt", A)]
     assert "1 more problem on line 102" in manifest.problems[-1].reason
 
 
@@ -158,7 +158,7 @@ def test_duplicates_past_the_cap_are_still_never_kept() -> None:
         (f"{'g' * 64}  a.txt\n".encode(), "the digest is not 64 hex digits"),
         (f"{A}  \n".encode(), "no path after the digest"),
         (b"\n", "empty line"),
-        (b"SHA256 (a.txt) = " + A.encode() + b"\n", 'expected "<64 hex>  <path>"'),
+        (b"SHA256 (a.txt) = " + A.encode() + b"\n", "a BSD-style line in a GNU-style manifest"),
         (f"{A}  a\\b\n".encode(), "a backslash or CR in a name must be escaped"),
         (f"\\{A}  a\\qb\n".encode(), "unknown escape"),
         (f"{A}  ".encode() + b"\xff\xfe\n", "the path is not UTF-8"),
@@ -178,7 +178,7 @@ def test_duplicate_paths_are_reported_and_the_first_kept() -> None:
         (3, "'a.txt' is listed twice (first on line 1)")
     ]
     kept = manifest.get("a.txt")
-    assert kept is not None and kept.sha256 == A
+    assert kept is not None and kept.digest == A
 
 
 def test_names_differing_only_by_unicode_normalisation_are_reported() -> None:
@@ -293,3 +293,74 @@ def test_path_problem_names_each_danger(path: str, problem: str) -> None:
 @pytest.mark.parametrize("path", ["a.txt", "docs/a.txt", "..hidden", "a..b/c", "-rf", "a\\..\\b"])
 def test_safe_paths(path: str) -> None:
     assert path_problem(path) is None
+
+
+# BSD (`sha256sum --tag`, signify) and SHA-512 forms (issue 18 item 5).
+
+B512 = "b" * 128
+
+
+def test_bsd_lines_are_read_and_the_form_detected() -> None:
+    data = f"SHA256 (a.txt) = {A}\nSHA256 (docs/b c.md) = {A.upper()}\n".encode()
+    manifest = parse(data)
+    assert manifest.form.bsd and not manifest.problems
+    assert [(e.path, e.digest, e.line) for e in manifest] == [("a.txt", A, 1), ("docs/b c.md", A, 2)]
+
+
+def test_a_bsd_name_holding_the_separator_reads_up_to_the_last_one() -> None:
+    manifest = parse(f"SHA256 (odd) = (x)) = {A}\n".encode())
+    assert [e.path for e in manifest] == ["odd) = (x)"]
+
+
+def test_an_escaped_bsd_line_reads_like_coreutils_writes_it() -> None:
+    manifest = parse(f"\\SHA256 (new\\nline) = {A}\n".encode())
+    assert [e.path for e in manifest] == ["new\nline"] and not manifest.problems
+
+
+def test_sha512_lines_in_both_forms() -> None:
+    gnu = parse(f"{B512}  a.txt\n".encode(), "sha512")
+    bsd = parse(f"SHA512 (a.txt) = {B512}\n".encode(), "sha512")
+    assert [e.digest for e in gnu] == [e.digest for e in bsd] == [B512]
+    assert (gnu.form.algorithm, gnu.form.bsd, bsd.form.bsd) == ("sha512", False, True)
+
+
+@pytest.mark.parametrize(
+    ("data", "algorithm", "reason"),
+    [
+        (f"SHA512 (a.txt) = {B512}\n", "sha256", "a SHA512 line in a SHA256 manifest"),
+        (f"MD5 (a.txt) = {A[:32]}\n", "sha256", "a MD5 line in a SHA256 manifest"),
+        (f"{B512}  a.txt\n", "sha256", "the digest has 128 hex digits, expected 64"),
+        (f"{A}  a.txt\n", "sha512", "the digest has 64 hex digits, expected 128"),
+        (f"SHA256 (a.txt) = {A[:-1]}\n", "sha256", "the digest is not 64 hex digits"),
+        (f"SHA256 (a.txt) {A}\n", "sha256", 'expected "SHA256 (<path>) = <hex>"'),
+        (f"SHA256 () = {A}\n", "sha256", "no path between the parentheses"),
+    ],
+)
+def test_bad_bsd_and_sha512_lines_name_their_problem(
+    data: str, algorithm: str, reason: str
+) -> None:
+    manifest = parse(data.encode(), algorithm)
+    assert not manifest.entries
+    assert [(p.line, p.reason) for p in manifest.problems] == [(1, reason)]
+
+
+def test_a_file_mixing_forms_is_refused_line_by_line_after_the_first_form() -> None:
+    data = f"SHA256 (a.txt) = {A}\n{A}  b.txt\nSHA256 (c.txt) = {A}\n".encode()
+    manifest = parse(data)
+    assert [e.path for e in manifest] == ["a.txt", "c.txt"]
+    assert [(p.line, p.reason) for p in manifest.problems] == [
+        (2, "a GNU-style line in a BSD-style manifest (line 1 is BSD-style): "
+         "formats may not be mixed")
+    ]
+
+
+def test_the_first_entry_decides_the_form_even_after_a_bad_line() -> None:
+    manifest = parse(f"garbage\n{A}  a.txt\nSHA256 (b.txt) = {A}\n".encode())
+    assert not manifest.form.bsd
+    assert [p.line for p in manifest.problems] == [1, 3]
+
+
+def test_duplicates_and_unsafe_paths_are_judged_alike_in_the_bsd_form() -> None:
+    manifest = parse(f"SHA256 (a.txt) = {A}\nSHA256 (a.txt) = {A}\n".encode())
+    assert [p.reason for p in manifest.problems] == ["'a.txt' is listed twice (first on line 1)"]
+    assert path_problem(parse(f"SHA256 (../x) = {A}\n".encode()).entries[0].path)

@@ -3,6 +3,7 @@ same selection of articles (``--include``/``--exclude``) in each."""
 
 from __future__ import annotations
 
+import os
 import tarfile
 import zipfile
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from provenance.errors import InputError
+from provenance.globs import compile_globs
 from provenance.keys import SigningKey
 from provenance.model import ManifestVerdict, Result, Verdict
 from provenance.run import check_run
@@ -134,11 +136,20 @@ def test_exclude_in_a_sealed_archive_keeps_the_manifest_check(
     results = _by_path([archive], EXCLUDE_DRAFTS)
     assert _failing(results) == set()
     assert results[draft].manifest is ManifestVerdict.LISTED
+    # A planted file is unlisted; one the patterns leave out is not reported, as in a sealed
+    # folder (what `seal --exclude drafts/` leaves out of the manifest: SPEC §9).
     write(source, "drafts/planted.txt", GOOD.data())
+    write(source, "planted.txt", GOOD.data())
     archive = _packed(pack, source, tmp_path / "y")
     results = _by_path([archive], EXCLUDE_DRAFTS)
-    assert _failing(results) == {f"{archive}:drafts/planted.txt"}
-    assert results[f"{archive}:drafts/planted.txt"].manifest is ManifestVerdict.UNLISTED
+    assert _failing(results) == {f"{archive}:planted.txt"}
+    assert results[f"{archive}:planted.txt"].manifest is ManifestVerdict.UNLISTED
+    assert f"{archive}:drafts/planted.txt" not in results
+    assert _failing(_by_path([archive])) == {
+        f"{archive}:planted.txt",
+        f"{archive}:drafts/planted.txt",
+        f"{archive}:drafts/b.txt",
+    }
 
 
 @pytest.mark.parametrize("archive_first", [False, True])
@@ -160,3 +171,38 @@ def test_tokens_are_inferred_once_over_the_whole_run(tmp_path: Path, archive_fir
     verdicts = {r.path: r.verdict for r in check_run(paths, VerifyOptions())}
     assert verdicts[f"{archive}:original.txt"] is Verdict.OK
     assert [verdicts[path] for path in plain] == [Verdict.MISMATCH, Verdict.MISMATCH]
+
+
+def test_exclude_excuses_what_seal_left_out_relative_to_the_nearest_seal(
+    tmp_path: Path, key: SigningKey
+) -> None:
+    # `seal --exclude /cache/` anchors the pattern at the folder sealed: for the inner seal
+    # that is top/inner, not the folder named on the command line.
+    top = tmp_path / "top"
+    write(top, "a.txt", GOOD.data())
+    write(top, "inner/b.txt", GOOD.data())
+    cache = compile_globs(["/cache/"], "--exclude")
+    seal_folder(top / "inner", key, exclude=cache)
+    seal_folder(top, key, exclude=cache)
+    write(top, "inner/cache/x.bin", b"left out\n")
+    os.mkfifo(top / "inner" / "cache" / "pipe")
+    write(top, "cache/y.bin", b"left out\n")
+    write(top, "inner/planted.txt", GOOD.data())
+    planted = f"{top}/inner/planted.txt"
+    everything = {
+        planted,
+        f"{top}/inner/cache/x.bin",
+        f"{top}/inner/cache/pipe",
+        f"{top}/cache/y.bin",
+    }
+    assert _failing(_by_path([top])) == everything
+    # Walked from the parent too: each seal matches the patterns from its own folder.
+    for named in (top, tmp_path):
+        results = _by_path([named], VerifyOptions(exclude=("/cache/",)))
+        assert _failing(results) == {planted}
+        assert results[planted].manifest is ManifestVerdict.UNLISTED
+        assert not everything - {planted} & results.keys()
+    # A listed file is held to its seal whatever the patterns say.
+    write(top, "inner/b.txt", TAMPERED)
+    results = _by_path([top], VerifyOptions(exclude=("/cache/", "b.txt")))
+    assert results[f"{top}/inner/b.txt"].manifest is ManifestVerdict.MISMATCH

@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from provenance.errors import InputError
+from provenance.globs import compile_globs
+from provenance.keys import SigningKey
 from provenance.model import EntryKind
+from provenance.seal import seal_folder
 from provenance.selector import (
     ARCHIVE_SUFFIXES,
     NEVER_ARTICLES,
@@ -41,6 +44,30 @@ def test_kind_of_tells_files_folders_sealed_folders_and_archives(tmp_path: Path)
     assert kind_of(tmp_path / "folder.zip") is PathKind.FOLDER
     assert kind_of(tmp_path / "pipe.tar") is PathKind.FILE
     assert kind_of(tmp_path / "absent.tar") is PathKind.FILE
+
+
+@pytest.mark.parametrize("form", ["file", "folder", "dangling link", "FIFO"])
+def test_a_bagit_txt_of_any_form_makes_a_bag_and_wins_over_a_seal(
+    tmp_path: Path, form: str
+) -> None:
+    # A bag with a SHA256SUMS planted in it stays a bag: its check then fails on that
+    # SHA256SUMS, which its (signed) tag manifest does not list.
+    declaration = tmp_path / "bag" / "bagit.txt"
+    write(tmp_path, "bag/SHA256SUMS", "")
+    if form == "file":
+        declaration.write_text("")
+    else:
+        plant_entry(declaration, form, tmp_path / "nothing")
+    assert kind_of(tmp_path / "bag") is PathKind.BAG
+
+
+def test_a_bag_inside_a_walked_folder_is_walked_as_a_folder(tmp_path: Path) -> None:
+    write(tmp_path, "bag/bagit.txt", "")
+    write(tmp_path, "bag/data/a.txt", "text\n")
+    shown = [target.path for target in iter_targets([str(tmp_path)])]
+    assert shown == [f"{tmp_path}/bag/bagit.txt", f"{tmp_path}/bag/data/a.txt"]
+    # Named, the plain walk of a library caller takes it as a folder too.
+    assert [target.path for target in iter_targets([str(tmp_path / "bag")])] == shown
 
 
 def test_a_link_the_user_named_is_followed(tmp_path: Path) -> None:
@@ -184,3 +211,35 @@ def test_entry_kind_names_what_is_never_an_article(path: str, kind: EntryKind) -
     # Every kind but OTHER is a name never taken as an article, under any selection.
     assert never_article(name) is (kind is not EntryKind.OTHER)
     assert not Selector(include=("*",)).is_article(path) or kind is EntryKind.OTHER
+
+
+def test_leaves_out_is_seal_exclude_rule_for_unlisted_paths() -> None:
+    select = Selector(exclude=(".git/", "*.log", "/cache/", "!keep.log"))
+    assert select.leaves_out(".git/hooks/pre-commit")
+    assert select.leaves_out("sub/build.log") and not select.leaves_out("keep.log")
+    assert select.leaves_out("cache/x.bin") and not select.leaves_out("sub/cache/x.bin")
+    # Hidden files, SHA256SUMS and *.sig are left out of articles by default, never out of
+    # a seal: only a pattern leaves a path out.
+    assert not select.leaves_out(".hidden") and not select.leaves_out("a.txt.sig")
+    assert not Selector().leaves_out(".git/config")
+
+
+def test_leaves_out_follows_seal_exclude_on_every_walked_path(
+    tmp_path: Path, key: SigningKey
+) -> None:
+    # What `seal --exclude` skips is decided path by path as it walks (a folder, then what
+    # is in it): leaves_out must say the same of every file below, or verify would report
+    # as planted what seal left out (or the other way round).
+    patterns = ("drafts/", "/top.log", "**/tmp/*.bin", "!drafts/keep.txt", "*.o")
+    names = ["a.txt", "top.log", "sub/top.log", "drafts/b.txt", "drafts/keep.txt"]
+    names += ["x/tmp/y.bin", "x/tmp/y.txt", "sub/z.o", "sub/z.o.txt"]
+    folder = tmp_path / "folder"
+    for name in names:
+        write(folder, name, "text\n")
+    seal_folder(folder, key, exclude=compile_globs(patterns, "--exclude"))
+    lines = (folder / "SHA256SUMS").read_text().splitlines()
+    listed = {line.split("  ", 1)[1] for line in lines}
+    select = Selector(exclude=patterns)
+    assert {name for name in names if not select.leaves_out(name)} == listed
+    assert listed == {"a.txt", "sub/top.log", "x/tmp/y.txt", "sub/z.o.txt"}
+
