@@ -19,10 +19,12 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from provenance import findings, fingerprint
+from provenance.credential import check_credential, check_window
 from provenance.fsio import SpecialFileError, open_regular_fd, read_whole
 from provenance.model import Algorithm, Canonicalization, Result, Verdict
 from provenance.parse import (
     Footer,
+    FooterSearch,
     find_footer,
     holder_text,
     line_number,
@@ -58,12 +60,15 @@ def check_bytes(
         return Result(path, Verdict.UNREADABLE, problem)
     search = find_footer(data)
     footer = search.footer
-    credential = search.credential  # A C2PA text credential is screened by provenance.c2pa.
-    skip = (credential.start, credential.end) if credential is not None else None
-    warnings = findings.text_warnings(data, skip=skip)
+    # A C2PA text credential is reported beside the footer verdict, never changing it. The
+    # wrapper(s) that end the text are not screened as hidden data; a wrapper anywhere else
+    # is not where C2PA puts one, and stays reported as what it could carry.
+    credential = check_credential(data, footer.notice_end if footer is not None else None)
+    skip = _credential_span(search)
+    warnings = findings.text_warnings(data, skip=skip) + credential.warnings
     if footer is None:
         detail = search.note or ("empty file" if not data else "no copyright notice at the end")
-        return Result(path, Verdict.NO_FOOTER, detail, warnings=warnings)
+        return Result(path, Verdict.NO_FOOTER, detail, warnings=warnings, c2pa=credential)
     covered = data[: footer.notice_end]
 
     def actual_of(algorithm: Algorithm, claimed: str) -> str:
@@ -71,7 +76,15 @@ def check_bytes(
 
     line = line_number(data, footer.notice_start)
     result = _judge(path, data, footer, line, registry, canonicalization, actual_of)
-    return _warned(result, warnings, data, footer, registry)
+    return replace(_warned(result, warnings, data, footer, registry), c2pa=credential)
+
+
+def _credential_span(search: FooterSearch) -> tuple[int, int] | None:
+    """The span of the C2PA wrapper(s) that end the text, which the screen does not look at."""
+    credential = search.credential
+    if credential is None or search.credentials_start is None:
+        return None
+    return (search.credentials_start, credential.end)
 
 
 def _warned(
@@ -188,15 +201,18 @@ def _check_large(
     covered_end = start + footer.notice_end if footer is not None else size
     count_end = start + footer.notice_start if footer is not None else start
     algorithm = _wanted_algorithm(window, footer, registry)
-    credential = search.credential
+    span = _credential_span(search)
     skip = None
-    if credential is not None:  # Offsets in the window: the scanner counts from the start.
-        skip = (start + credential.start, start + credential.end)
+    if span is not None:  # Offsets in the window: the scanner counts from the start.
+        skip = (start + span[0], start + span[1])
     scanner = findings.Scanner(skip=skip)
     scan = _stream.scan(fd, size, covered_end, count_end, algorithm, scanner.feed)
     if scan.problem is not None:
         return Result(shown, Verdict.UNREADABLE, scan.problem), scan.read
-    warnings = scanner.warnings()
+    # Only the end of a streamed file is held: the wrapper there is reported, its binding
+    # is not checked (that would take the whole text, normalised, in memory).
+    credential = check_window(window, start, footer.notice_end if footer is not None else None)
+    warnings = scanner.warnings() + credential.warnings
     if footer is None:
         note = search.note
         if note is not None:
@@ -204,7 +220,7 @@ def _check_large(
             newlines = scan.newlines
             note = _LINE_IN_NOTE.sub(lambda m: f"on line {int(m[1]) + newlines}", note, count=1)
         detail = note or "no copyright notice at the end"
-        return Result(shown, Verdict.NO_FOOTER, detail, warnings=warnings), scan.read
+        return Result(shown, Verdict.NO_FOOTER, detail, warnings=warnings, c2pa=credential), scan.read
     line = scan.newlines + 1 if scan.newlines else scan.returns + 1
 
     def actual_of(algorithm: Algorithm, claimed: str) -> str:
@@ -215,7 +231,7 @@ def _check_large(
         return _stream.canonical_digest(fd, covered_end, algorithm)
 
     result = _judge(shown, window, footer, line, registry, canonicalization, actual_of)
-    return _warned(result, warnings, window, footer, registry), scan.read
+    return replace(_warned(result, warnings, window, footer, registry), c2pa=credential), scan.read
 
 
 def check_file(

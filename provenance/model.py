@@ -9,6 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from provenance.credential import C2paCheck
 
 
 class Verdict(StrEnum):
@@ -225,10 +229,17 @@ class Result:
     #: archive): only its SHA-256 and signature are checked, and ``verdict`` is ``no-footer``
     #: as a placeholder that never fails a run by itself.
     article: bool = True
+    #: The file's C2PA text credential (provenance.credential); ``None`` when not looked for.
+    c2pa: C2paCheck | None = None
 
-    def failed(self, *, strict: bool = False, require_signature: bool = False) -> bool:
-        """Whether this result fails a run (``strict`` as with ``--strict``)."""
+    def failed(
+        self, *, strict: bool = False, require_signature: bool = False, require_c2pa: bool = False
+    ) -> bool:
+        """Whether this result fails a run (``strict`` as with ``--strict``; ``require_c2pa``
+        as with ``--require-c2pa``: every article must carry a good C2PA credential)."""
         if self.verdict in FAILING_VERDICTS:
+            return True
+        if require_c2pa and self.article and (self.c2pa is None or self.c2pa.failed()):
             return True
         if self.signature is not None and self.signature.failed(
             require_signature=require_signature
