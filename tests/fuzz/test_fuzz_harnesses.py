@@ -21,6 +21,7 @@ or manifest with bytes flipped, cut or spliced), which reach far deeper than ran
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import tempfile
@@ -237,10 +238,8 @@ def store_holds(data: bytes) -> None:
     except jumbf.JumbfError:
         manifest_ = None
     assert manifest_ is None or isinstance(manifest_.data_hash, dict)
-    try:
+    with contextlib.suppress(cbor.CborError):
         cbor.loads(data)
-    except cbor.CborError:
-        pass
 
 
 HARNESSES: dict[str, tuple[bytes, Callable[[bytes], None]]] = {
