@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from provenance.model import (
     FAILING_VERDICTS,
     STRICT_FAILING_VERDICTS,
+    C2paCheck,
+    C2paState,
     Document,
     ManifestVerdict,
     NotText,
@@ -189,12 +191,14 @@ def result_line(
             line += f"  [signature {sig.verdict.value}: {sig.detail}]"
     if result.manifest is not None and result.manifest is not ManifestVerdict.LISTED:
         line += f"  [SHA256SUMS: {result.manifest.value}]"
+    if result.c2pa is not None and result.c2pa.state is not C2paState.ABSENT:
+        line += f"  [C2PA: {result.c2pa.summary()}]"
     return escape(line)
 
 
 def fails(result: Result, summary: Summary) -> bool:
     """Whether ``result`` fails the run that ``summary`` closes."""
-    return result.failed(strict=summary.strict, require_signature=summary.require_signature)
+    return summary.fails(result)
 
 
 def summary_line(summary: Summary) -> str:
@@ -278,6 +282,16 @@ def details_line(result: Result) -> str:
     if result.publisher is not None:
         parts.append(f"publisher {result.publisher}")
     parts.extend(f"warning: {warning}" for warning in result.warnings)
+    if result.c2pa is not None and result.c2pa.state is not C2paState.ABSENT:
+        parts.append(f"C2PA {result.c2pa.summary()}")
+        parts.extend(
+            f"C2PA {what}: {detail}"
+            for what, detail in (
+                ("binding", result.c2pa.binding_detail),
+                ("signature", result.c2pa.signature_detail),
+            )
+            if detail
+        )
     return "    " + escape("; ".join(parts))
 
 
@@ -356,7 +370,30 @@ def result_dict(result: Result) -> dict[str, Any]:
         payload["manifest"] = result.manifest.value
     if result.footer is None:
         payload["article"] = False
+    payload["c2pa"] = c2pa_dict(result.c2pa) if result.c2pa is not None else None
     return payload
+
+
+def c2pa_dict(check: C2paCheck) -> dict[str, Any]:
+    """The JSON object of a file's C2PA text credential: ``{"state": "absent"}`` when there
+    is none (every article has one), every key otherwise."""
+    if check.state is C2paState.ABSENT:
+        return {"state": check.state.value}
+    return {
+        "state": check.state.value,
+        "detail": check.detail,
+        "start": check.start,
+        "end": check.end,
+        "size": check.size,
+        "count": check.count,
+        "manifest_size": check.manifest_size,
+        "padding": check.padding,
+        "binding": check.binding.value if check.binding is not None else None,
+        "binding_detail": check.binding_detail,
+        "signature": check.signature.value if check.signature is not None else None,
+        "signature_detail": check.signature_detail,
+        "signer": check.signer,
+    }
 
 
 def signature_dict(signature: SignatureResult) -> dict[str, Any]:
