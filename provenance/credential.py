@@ -27,10 +27,13 @@ import hashlib
 import hmac
 import unicodedata
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from provenance.c2pa import _RUN, HEADER_SIZE, MAGIC, MARKER, START, decode
-from provenance.jumbf import JumbfError, Manifest, read_store
 from provenance.model import C2PA_ABSENT, C2paBinding, C2paCheck, C2paSignature, C2paState
+
+if TYPE_CHECKING:
+    from provenance.jumbf import Manifest
 
 #: The largest manifest store read (a signed one is 3 to 14 KB; c2patxt caps at 2 MiB).
 MANIFEST_MAX = 2 * 1024 * 1024
@@ -102,8 +105,11 @@ def check_credential(
     >>> check_credential(b"Just text.\\n") is C2PA_ABSENT
     True
     """
-    # The hot path: one C-level search, and the one shared "absent" check (no allocation).
-    if data.find(START) < 0:
+    # The hot path, every file: a wrapper starts with U+FEFF, whose first byte 0xEF most
+    # articles never hold. memchr finds that out in well under a microsecond for 8 KB (a
+    # search for the whole START takes 3), and the answer is the one shared "absent" check.
+    first = data.find(b"\xef")
+    if first < 0 or data.find(START, first) < 0:
         return C2PA_ABSENT
     found = _wrappers(data)
     last = found[-1]
@@ -159,6 +165,9 @@ def check_credential(
 
 def _binding(data: bytes, wrapper: _Found) -> tuple[C2paBinding, str]:
     """The hard binding of ``wrapper``'s manifest against ``data``."""
+    # Imported here: only a file that carries a credential needs the store's reader.
+    from provenance.jumbf import JumbfError, read_store
+
     try:
         manifest = read_store(wrapper.manifest)
     except JumbfError as exc:
