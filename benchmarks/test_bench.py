@@ -112,3 +112,19 @@ def test_findings_screen_8kb(benchmark: Any, what: str) -> None:
         benchmark(lambda: hashlib.md5(data, usedforsecurity=False).hexdigest())
     else:
         benchmark(findings.text_warnings, data)
+
+
+@pytest.mark.parametrize("what", ["c2pa-absent", "memchr"])
+def test_c2pa_check_typical_article(benchmark: Any, what: str) -> None:
+    """The C2PA work every file without a credential pays (docs/performance.md): one memchr
+    for U+FEFF's first byte, and the shared C2PA_ABSENT back; ``memchr`` is that search alone."""
+    from provenance.credential import check_credential
+    from provenance.model import C2PA_ABSENT
+
+    data, _ = corpus.make_article(random.Random(7), 8400, 0.0)
+    benchmark.group = "c2pa per file (8 KB article, no credential)"
+    if what == "memchr":
+        benchmark(data.find, b"\xef")
+    else:
+        assert check_credential(data, len(data)) is C2PA_ABSENT
+        benchmark(check_credential, data, len(data))

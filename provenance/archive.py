@@ -183,13 +183,17 @@ def check_archive(
 
     # With more than one job the footers are checked by worker processes (forked here,
     # before anything else runs) while this one decompresses and hashes.
-    checker = TextChecker.start(options.jobs, canonicalization, tokens)
+    checker = TextChecker.start(options.jobs, canonicalization, tokens, options.c2pa_trust)
 
     def inspect(name: str, data: bytes) -> Result | Pending:
         if checker is not None:
             return checker.submit(data, display_name(name))
         return check_bytes(
-            data, display_name(name), canonicalization=canonicalization, tokens=tokens
+            data,
+            display_name(name),
+            canonicalization=canonicalization,
+            tokens=tokens,
+            c2pa_trust=options.c2pa_trust,
         )
 
     reader = _Reader(is_article, inspect, max_member_size, total, signed=policy is not None)

@@ -18,6 +18,7 @@ from provenance.report import (
     github_overflow,
     issues,
     json_text,
+    policy_of,
     summary_line,
     verdict_word,
 )
@@ -53,9 +54,7 @@ def markdown_report(
         flagged = [
             issue
             for result in results
-            for issue in issues(
-                result, strict=summary.strict, require_signature=summary.require_signature
-            )
+            for issue in issues(result, **policy_of(summary))
         ]
         for level, hidden in github_overflow(flagged).items():
             total = sum(1 for issue in flagged if issue.level == level)
@@ -67,12 +66,14 @@ def markdown_report(
     if failing:
         lines += ["| check | file | line | why |", "|---|---|---|---|"]
         for result in failing:
-            word = verdict_word(result, require_signature=summary.require_signature)
+            word = verdict_word(
+                result,
+                require_signature=summary.require_signature,
+                require_c2pa=summary.require_c2pa,
+            )
             why = "; ".join(
                 issue.message
-                for issue in issues(
-                    result, strict=summary.strict, require_signature=summary.require_signature
-                )
+                for issue in issues(result, **policy_of(summary))
                 if issue.level == "error"
             )
             why = why or result.detail
@@ -102,9 +103,7 @@ def codequality_report(results: Sequence[Result], summary: Summary) -> str:
     entries = []
     seen: dict[str, int] = {}
     for result in results:
-        for issue in issues(
-            result, strict=summary.strict, require_signature=summary.require_signature
-        ):
+        for issue in issues(result, **policy_of(summary)):
             check = f"provenance {issue.title}"
             description = escape(issue.message)
             key = hashlib.sha256(

@@ -27,6 +27,8 @@ them for ``-v``). Keys (all optional)::
     allow_unsigned = false           # as --allow-unsigned: with trust, unsigned files pass
     revoked = "keys/revoked"         # as --revoked: revoked keys (a list or a KRL), relative
     verify_time = "20250615Z"        # as --verify-time: check key validity at this time
+    c2pa_trust = "keys/c2pa-ca.pem"  # as --c2pa-trust: PEM anchors for C2PA credentials
+    require_c2pa = false             # as --require-c2pa: every article needs a trusted one
 
 Precedence, for every key: a command-line flag, then the file, then the default
 (:func:`resolve`). An unknown key or a value of the wrong type is an
@@ -94,6 +96,10 @@ class Settings:
     revoked: str | None = None
     #: The moment allowed_signers validity windows are checked at; ``None``: now.
     verify_time: datetime | None = None
+    #: PEM trust anchors for C2PA text credentials (``--c2pa-trust``).
+    c2pa_trust: str | None = None
+    #: ``--require-c2pa``: an article without a good, trusted C2PA credential fails.
+    require_c2pa: bool = False
     #: ``(key, source)`` for every key in :data:`KEYS` order; a source is :data:`DEFAULT`,
     #: :data:`COMMAND_LINE` or the :attr:`ConfigFile.name` of the file.
     sources: tuple[tuple[str, str], ...] = ()
@@ -203,6 +209,8 @@ _READERS: Mapping[str, Callable[[object, Path], Any]] = MappingProxyType(
         "allow_unsigned": _boolean,
         "revoked": _path,
         "verify_time": _verify_time,
+        "c2pa_trust": _path,
+        "require_c2pa": _boolean,
     }
 )
 #: The configuration keys, in the order ``provenance config`` shows them.

@@ -200,6 +200,111 @@ class ManifestVerdict(StrEnum):
     UNSAFE = "unsafe"
 
 
+class C2paState(StrEnum):
+    """Whether a file carries a C2PA text credential. Public contract (SPEC.md §11)."""
+
+    ABSENT = "absent"
+    #: One well-formed wrapper.
+    PRESENT = "present"
+    #: A wrapper whose header is damaged or cut short (``manifest.text.corruptedWrapper``).
+    CORRUPT = "corrupt"
+    #: Two or more wrappers (``manifest.text.multipleWrappers``).
+    MULTIPLE = "multiple"
+
+
+class C2paBinding(StrEnum):
+    """The hard binding (``c2pa.hash.data``) of a present credential. Public contract."""
+
+    OK = "ok"
+    MISMATCH = "mismatch"
+    #: The exclusion is not exactly the wrapper (a line-end conversion), or no store to read.
+    MALFORMED = "malformed"
+
+
+class C2paSignature(StrEnum):
+    """The claim signature of a present credential. Public contract (SPEC.md §11)."""
+
+    #: Valid, and its certificate chain ends at an anchor of ``--c2pa-trust``.
+    TRUSTED = "trusted"
+    #: Valid, but no anchors were given, or none of those given issued it.
+    UNTRUSTED = "signed, untrusted"
+    INVALID = "invalid"
+    #: The ``c2pa`` extra is not installed, or the file was streamed (over 4 MiB).
+    NOT_VERIFIED = "not verified"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class C2paCheck:
+    """The C2PA text credential of one article (``Result.c2pa``): beside the footer verdict,
+    never changing it; it fails a run only under ``--require-c2pa`` (:meth:`failed`)."""
+
+    state: C2paState
+    detail: str
+    #: Byte span of the wrapper (the last one, when there are several).
+    start: int | None = None
+    end: int | None = None
+    #: How many wrappers the file holds.
+    count: int = 0
+    manifest_size: int | None = None
+    padding: int | None = None
+    binding: C2paBinding | None = None
+    binding_detail: str | None = None
+    signature: C2paSignature | None = None
+    signature_detail: str | None = None
+    #: The signing certificate's subject, as the verifier read it.
+    signer: str | None = None
+    #: Warnings about the credential (they are also among the result's warnings).
+    warnings: tuple[str, ...] = ()
+
+    def __reduce__(self) -> str | tuple[object, tuple[object, ...]]:
+        # Nearly every file has no credential: it is the one shared constant, sent from a
+        # worker as a reference to it (a few bytes) and unpickled as that same object.
+        if self is C2PA_ABSENT:
+            return "C2PA_ABSENT"
+        return _c2pa_check, tuple(getattr(self, name) for name in _C2PA_FIELDS)
+
+    @property
+    def size(self) -> int | None:
+        """The wrapper's size in bytes."""
+        return None if self.start is None or self.end is None else self.end - self.start
+
+    def failed(self) -> bool:
+        """Whether ``--require-c2pa`` fails this file: anything but one intact credential
+        whose binding holds and whose signature chains to a ``--c2pa-trust`` anchor."""
+        return not (
+            self.state is C2paState.PRESENT
+            and self.binding is C2paBinding.OK
+            and self.signature is C2paSignature.TRUSTED
+        )
+
+    def summary(self) -> str:
+        """One line for the text report, e.g.
+        ``present (9,152 bytes at 561), binding ok; signed, untrusted``."""
+        if self.state is C2paState.ABSENT:
+            return "absent"
+        size = self.size
+        line = f"{self.state} ({size:,} bytes at {self.start})" if size else str(self.state)
+        if self.binding is not None:
+            line += f", binding {self.binding}"
+        if self.signature is C2paSignature.NOT_VERIFIED:
+            line += f" (not verified: {self.signature_detail})"
+        elif self.signature is not None:
+            line += f"; {self.signature}"
+        return line
+
+
+_C2PA_FIELDS = tuple(C2paCheck.__dataclass_fields__)
+
+
+def _c2pa_check(*values: object) -> C2paCheck:
+    """Unpickle a :class:`C2paCheck` (see its ``__reduce__``), by keyword."""
+    return C2paCheck(**dict(zip(_C2PA_FIELDS, values, strict=True)))  # type: ignore[arg-type]
+
+
+#: The check of every file without a credential: one object, shared.
+C2PA_ABSENT = C2paCheck(state=C2paState.ABSENT, detail="no C2PA text credential")
+
+
 class EntryKind(StrEnum):
     """What an entry of a run is. Only an article gets a footer check (:class:`FooterCheck`);
     the others are checked for their SHA-256 (in a seal) and their signature only. Not part
@@ -382,8 +487,9 @@ class Result:
     signature: SignatureResult | None = None
     #: How the file stands against SHA256SUMS, in a sealed folder or archive.
     manifest: ManifestVerdict | None = None
-    #: The C2PA text credential's check (provenance.c2pa), when one was looked for.
-    c2pa: object | None = None
+    #: The C2PA text credential of an article (provenance.credential): :data:`C2PA_ABSENT`
+    #: when it carries none; ``None`` for an entry that is not an article.
+    c2pa: C2paCheck | None = None
     #: The check against the article's provenance record (FILE.prov), when it has one.
     record: RecordCheck | None = None
 
@@ -458,10 +564,15 @@ class Result:
     def trailer(self) -> str | None:
         return self.footer.trailer if self.footer is not None else None
 
-    def failed(self, *, strict: bool = False, require_signature: bool = False) -> bool:
-        """Whether this result fails a run (``strict`` as with ``--strict``)."""
+    def failed(
+        self, *, strict: bool = False, require_signature: bool = False, require_c2pa: bool = False
+    ) -> bool:
+        """Whether this result fails a run (``strict`` as with ``--strict``; ``require_c2pa``
+        as with ``--require-c2pa``: every article must carry a good C2PA credential)."""
         footer = self.footer
         if footer is not None and footer.verdict in FAILING_VERDICTS:
+            return True
+        if require_c2pa and footer is not None and (self.c2pa is None or self.c2pa.failed()):
             return True
         if self.signature is not None and self.signature.failed(
             require_signature=require_signature
@@ -489,7 +600,7 @@ ResultRow = tuple[
     tuple[str, ...],
     SignatureResult | None,
     ManifestVerdict | None,
-    object,
+    C2paCheck | None,
     RecordCheck | None,
 ]
 
@@ -536,6 +647,8 @@ class Summary:
     failed: int
     strict: bool = False
     require_signature: bool = False
+    #: ``--require-c2pa``: every article must carry a good C2PA credential.
+    require_c2pa: bool = False
     #: Counts of signature verdicts, over the results whose signature was checked.
     signatures: tuple[tuple[SignatureVerdict, int], ...] = ()
     #: Counts of SHA256SUMS verdicts, over the results checked against a manifest.
@@ -558,6 +671,7 @@ class Summary:
         *,
         strict: bool = False,
         require_signature: bool = False,
+        require_c2pa: bool = False,
         allow_empty: bool = False,
         signatures_checked: bool = True,
     ) -> Summary:
@@ -580,19 +694,30 @@ class Summary:
             if result.manifest is not None:
                 manifest[result.manifest] += 1
             total += 1
-            failed += result.failed(strict=strict, require_signature=require_signature)
+            failed += result.failed(
+                strict=strict, require_signature=require_signature, require_c2pa=require_c2pa
+            )
         return cls(
             counts=tuple((verdict, tally[verdict]) for verdict in Verdict),
             total=total,
             failed=failed,
             strict=strict,
             require_signature=require_signature,
+            require_c2pa=require_c2pa,
             signatures=tuple((v, n) for v, n in signatures.items() if n),
             manifest=tuple((v, n) for v, n in manifest.items() if n),
             others=others,
             checked=checked,
             allow_empty=allow_empty,
             seal_signatures_unchecked=sealed and not signatures_checked,
+        )
+
+    def fails(self, result: Result) -> bool:
+        """Whether ``result`` fails this run, under the run's policy (what :meth:`of` counted)."""
+        return result.failed(
+            strict=self.strict,
+            require_signature=self.require_signature,
+            require_c2pa=self.require_c2pa,
         )
 
     @property
@@ -607,7 +732,12 @@ class Summary:
 
 
 __all__ = [
+    "C2PA_ABSENT",
     "Algorithm",
+    "C2paBinding",
+    "C2paCheck",
+    "C2paSignature",
+    "C2paState",
     "Canonicalization",
     "ChainLink",
     "Change",

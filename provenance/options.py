@@ -59,6 +59,11 @@ class VerifyOptions:
     record: str | None = None
     #: ``--records DIR``: more folders where the earlier records of a chain may be.
     record_search: tuple[str, ...] = ()
+    # C2PA text credentials: always reported; their claim signature verified with the extra.
+    #: The PEM text of the ``--c2pa-trust`` anchors (``None``: at best "signed, untrusted").
+    c2pa_trust: str | None = None
+    #: ``--require-c2pa``: an article without a good, trusted credential fails the run.
+    require_c2pa: bool = False
     # What fails the run.
     #: ``--strict``: unverifiable, no-footer, uncovered text and warnings fail too.
     strict: bool = False
@@ -74,9 +79,15 @@ class VerifyOptions:
             raise InputError(
                 "requiring a signature needs a trust policy (allowed signers or a key)"
             )
+        if self.require_c2pa and self.c2pa_trust is None:
+            # Without anchors anyone can make a valid credential: requiring one would pass
+            # a forger's. As --require-signature needs a trust source.
+            raise InputError(REQUIRE_C2PA_NEEDS_TRUST, hint="add --c2pa-trust FILE (PEM)")
         if self.jobs < 1 or self.max_member_size < 1:
             raise InputError("jobs and the largest member size must be at least 1")
 
+
+REQUIRE_C2PA_NEEDS_TRUST = "--require-c2pa needs trust anchors"
 
 #: The options of a run given none: footers only, every default.
 DEFAULT_OPTIONS = VerifyOptions()
@@ -111,6 +122,18 @@ def load_trust(
     from provenance.revoked import RevocationCheck, load_revoked
 
     return RevocationCheck(policy=policy, revoked=load_revoked(revoked))
+
+
+def load_c2pa_trust(settings: Settings) -> str | None:
+    """The PEM text of ``settings.c2pa_trust``, or ``None``; ``--require-c2pa`` without it is
+    an :class:`~provenance.errors.InputError`."""
+    if settings.c2pa_trust is None:
+        if settings.require_c2pa:
+            raise InputError(REQUIRE_C2PA_NEEDS_TRUST, hint="add --c2pa-trust FILE (PEM)")
+        return None
+    from provenance.c2pa_verify import load_trust as load_anchors  # cryptography: only here.
+
+    return load_anchors(settings.c2pa_trust)
 
 
 def verify_options(
@@ -157,6 +180,8 @@ def verify_options(
         namespace=namespace,
         require_signature=policy is not None and not settings.allow_unsigned,
         now=settings.verify_time,
+        c2pa_trust=load_c2pa_trust(settings),
+        require_c2pa=settings.require_c2pa,
         strict=settings.strict,
         allow_empty=settings.allow_empty,
         jobs=jobs,
@@ -166,4 +191,11 @@ def verify_options(
     )
 
 
-__all__ = ["DEFAULT_MAX_SIZE", "DEFAULT_OPTIONS", "VerifyOptions", "load_trust", "verify_options"]
+__all__ = [
+    "DEFAULT_MAX_SIZE",
+    "DEFAULT_OPTIONS",
+    "VerifyOptions",
+    "load_c2pa_trust",
+    "load_trust",
+    "verify_options",
+]

@@ -49,10 +49,13 @@ Target = tuple[str, str, str | None, bool]
 # Set in each worker process by _init_worker.
 _canonicalization = Canonicalization.RELAXED
 _tokens: TokenRegistry | None = None
+_c2pa_trust: str | None = None
 
 
-def _init_worker(canonicalization: Canonicalization, tokens: dict[str, str] | None) -> None:
-    global _canonicalization, _tokens
+def _init_worker(
+    canonicalization: Canonicalization, tokens: dict[str, str] | None, c2pa_trust: str | None
+) -> None:
+    global _canonicalization, _tokens, _c2pa_trust
     # A Ctrl-C reaches every process of the terminal's group. A worker that took it would die
     # printing a traceback of its own; the parent alone acts on it (it terminates the pool).
     # The worker was forked with SIGINT blocked (see _start_pool), so one that came before
@@ -61,10 +64,14 @@ def _init_worker(canonicalization: Canonicalization, tokens: dict[str, str] | No
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _canonicalization = canonicalization
     _tokens = TokenRegistry(tokens) if tokens is not None else None
+    _c2pa_trust = c2pa_trust
 
 
 def _start_pool(
-    processes: int, canonicalization: Canonicalization, tokens: TokenRegistry | None
+    processes: int,
+    canonicalization: Canonicalization,
+    tokens: TokenRegistry | None,
+    c2pa_trust: str | None,
 ) -> Pool:
     """A pool of ``processes`` workers set up by :func:`_init_worker`; OSError if none starts.
 
@@ -81,7 +88,7 @@ def _start_pool(
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        return context.Pool(processes, initializer=_init_worker, initargs=(canonicalization, plain))
+        return context.Pool(processes, initializer=_init_worker, initargs=(canonicalization, plain, c2pa_trust))
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
@@ -90,8 +97,10 @@ def check_each(
     targets: Iterable[Target],
     canonicalization: Canonicalization,
     tokens: TokenRegistry | None,
+    c2pa_trust: str | None = None,
 ) -> Iterator[Result]:
-    """Check (path, display, listing error, listed) targets in this process, in order."""
+    """Check (path, display, listing error, listed) targets in this process, in order
+    (``c2pa_trust``: the ``--c2pa-trust`` anchors, PEM)."""
     for path, display, error, listed in targets:
         if error is not None:
             yield Result.unreadable(display, error)
@@ -102,12 +111,13 @@ def check_each(
                 tokens=tokens,
                 display=display,
                 listed=listed,
+                c2pa_trust=c2pa_trust,
             )
 
 
 def _worker_batch(paths: list[tuple[str, bool]]) -> list[ResultRow]:
     """Check (path, listed) files in a worker: every field of each result but its path."""
-    canonicalization, tokens = _canonicalization, _tokens
+    canonicalization, tokens, c2pa_trust = _canonicalization, _tokens, _c2pa_trust
     return [
         result_row(
             check_file(
@@ -116,6 +126,7 @@ def _worker_batch(paths: list[tuple[str, bool]]) -> list[ResultRow]:
                 tokens=tokens,
                 display="",
                 listed=listed,
+                c2pa_trust=c2pa_trust,
             )
         )
         for path, listed in paths
@@ -143,6 +154,7 @@ def check_parallel(
     jobs: int,
     canonicalization: Canonicalization,
     tokens: TokenRegistry | None,
+    c2pa_trust: str | None = None,
 ) -> Iterator[Result]:
     """Check targets on ``jobs`` cores; yield results in the order of ``targets``.
 
@@ -151,9 +163,9 @@ def check_parallel(
     """
     workers = max(1, jobs - 1)
     try:
-        pool = _start_pool(workers, canonicalization, tokens)
+        pool = _start_pool(workers, canonicalization, tokens, c2pa_trust)
     except OSError:  # No process to spare (fork failed): this one checks everything.
-        yield from check_each(targets, canonicalization, tokens)
+        yield from check_each(targets, canonicalization, tokens, c2pa_trust)
         return
     batches = _batches(targets, BATCH)
     # Each slot is a batch and either its results (checked here) or the worker's answer.
@@ -188,14 +200,18 @@ def check_parallel(
                 if batch is None:
                     more = False
                 else:
-                    slots.append((batch, list(check_each(batch, canonicalization, tokens))))
+                    slots.append((batch, list(check_each(batch, canonicalization, tokens, c2pa_trust))))
 
 
 def _worker_texts(texts: list[bytes]) -> list[ResultRow]:
     """Check texts held in memory in a worker: every field of each result but its path."""
-    canonicalization, tokens = _canonicalization, _tokens
+    canonicalization, tokens, c2pa_trust = _canonicalization, _tokens, _c2pa_trust
     return [
-        result_row(check_bytes(data, "", canonicalization=canonicalization, tokens=tokens))
+        result_row(
+            check_bytes(
+                data, "", canonicalization=canonicalization, tokens=tokens, c2pa_trust=c2pa_trust
+            )
+        )
         for data in texts
     ]
 
@@ -241,23 +257,31 @@ class TextChecker:
 
     @classmethod
     def start(
-        cls, jobs: int, canonicalization: Canonicalization, tokens: TokenRegistry | None
+        cls,
+        jobs: int,
+        canonicalization: Canonicalization,
+        tokens: TokenRegistry | None,
+        c2pa_trust: str | None = None,
     ) -> TextChecker | None:
         """A checker with ``jobs`` workers; ``None`` for one job, or when no process can be
         started (the caller then checks the texts itself)."""
         if jobs <= 1:
             return None
         try:
-            return cls(jobs, canonicalization, tokens)
+            return cls(jobs, canonicalization, tokens, c2pa_trust)
         except OSError:
             return None
 
     def __init__(
-        self, jobs: int, canonicalization: Canonicalization, tokens: TokenRegistry | None
+        self,
+        jobs: int,
+        canonicalization: Canonicalization,
+        tokens: TokenRegistry | None,
+        c2pa_trust: str | None = None,
     ) -> None:
         import threading
 
-        self._pool = _start_pool(jobs, canonicalization, tokens)
+        self._pool = _start_pool(jobs, canonicalization, tokens, c2pa_trust)
         self._slots = threading.BoundedSemaphore(AHEAD * jobs)
         self._lock = threading.Lock()
         self._batch = _TextBatch()

@@ -18,7 +18,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from provenance.c2pa import Wrapper, find_wrapper
+from provenance.c2pa import CREDENTIAL_MAX, Wrapper, find_wrapper
 from provenance.canonical import BOM, validate_utf8
 from provenance.fingerprint import algorithm_for
 from provenance.fsio import read_small_file
@@ -188,6 +188,10 @@ class FooterSearch:
     note: str | None = None
     #: A C2PA text credential that ends the input (the footer is looked for before it).
     credential: Wrapper | None = None
+    #: Where the wrappers set aside at the end start: ``credential.start``, or the start of
+    #: the first of several wrappers in a row (each one is set aside, so that a copy pasted
+    #: twice does not push the footer out of the window).
+    credentials_start: int | None = None
 
 
 def find_footer(data: bytes) -> FooterSearch:
@@ -208,6 +212,13 @@ def find_footer(data: bytes) -> FooterSearch:
     if credential is not None:
         text_end = credential.start
         content_end = _content_end(data, text_end)
+        # Wrappers in a row (a credential pasted twice, an old one kept): all set aside,
+        # within CREDENTIAL_MAX of the end, so the search stays bounded.
+        while (earlier := find_wrapper(data, content_end)) is not None and (
+            len(data) - earlier.start <= CREDENTIAL_MAX
+        ):
+            text_end = earlier.start
+            content_end = _content_end(data, text_end)
     base = max(0, content_end - FOOTER_WINDOW)
     # Nearly every footer lies within the last kilobyte: look there first, and in the whole
     # window only if that search reaches the start of the near one undecided. Both search
@@ -221,7 +232,8 @@ def find_footer(data: bytes) -> FooterSearch:
         found = _search_window(data, base, content_end, text_end, whole=True)
     assert found is not None  # A search of the whole window always decides.
     footer, note = found
-    return FooterSearch(footer, note, credential)
+    credentials_start = text_end if credential is not None else None
+    return FooterSearch(footer, note, credential, credentials_start)
 
 
 def _search_window(

@@ -14,6 +14,10 @@ from typing import TYPE_CHECKING, Any
 from provenance.model import (
     FAILING_VERDICTS,
     STRICT_FAILING_VERDICTS,
+    C2paBinding,
+    C2paCheck,
+    C2paSignature,
+    C2paState,
     Change,
     ChangeKind,
     Document,
@@ -134,7 +138,9 @@ def path_bytes(path: str) -> str | None:
 # --- Text --------------------------------------------------------------------------------------
 
 
-def verdict_word(result: Result, *, require_signature: bool = False) -> str:
+def verdict_word(
+    result: Result, *, require_signature: bool = False, require_c2pa: bool = False
+) -> str:
     """The word in a text line's first column: what fails the file, else its footer verdict.
 
     In this order: a signature that fails the run (``sig-bad``, ``sig-untrusted``,
@@ -145,7 +151,9 @@ def verdict_word(result: Result, *, require_signature: bool = False) -> str:
     SHA-256 and the signature outrank the footer's MD5-style fingerprint; the footer's own
     reason stays on the line. A
     file that is not an article has no footer verdict: its SHA256SUMS verdict (``listed``)
-    stands there instead, or ``-``.
+    stands there instead, or ``-``. Under ``require_c2pa`` (``--require-c2pa``) a credential
+    that fails the file comes after the SHA256SUMS verdict: ``c2pa-`` and what is wrong
+    (:func:`c2pa_word`).
 
     >>> from provenance.model import FooterCheck
     >>> ok = Result(path="a.txt", detail="", footer=FooterCheck(verdict=Verdict.OK))
@@ -162,19 +170,50 @@ def verdict_word(result: Result, *, require_signature: bool = False) -> str:
         return f"sums-{manifest.value}"
     if result.record is not None and result.record.failed():
         return f"rec-{record_failure(result.record)}"
+    c2pa = result.c2pa
+    if (
+        require_c2pa
+        and result.footer is not None
+        and result.verdict not in FAILING_VERDICTS
+        and (c2pa is None or c2pa.failed())
+    ):
+        return c2pa_word(c2pa)
     if result.footer is None:
         return manifest.value if manifest is not None else "-"
     return result.footer.verdict.value
 
 
+def c2pa_word(check: C2paCheck | None) -> str:
+    """The verdict word of a credential that fails ``--require-c2pa``: ``c2pa-absent``,
+    ``-corrupt``, ``-multiple``, ``-mismatch``, ``-malformed`` (its binding), ``-invalid``,
+    ``-untrusted`` or ``-unverified`` (its signature). Public contract (SPEC.md §11)."""
+    if check is None:
+        return "c2pa-absent"
+    if check.state is not C2paState.PRESENT:
+        return f"c2pa-{check.state.value}"
+    if check.binding is not None and check.binding is not C2paBinding.OK:
+        return f"c2pa-{check.binding.value}"
+    if check.signature is C2paSignature.INVALID:
+        return "c2pa-invalid"
+    if check.signature is C2paSignature.UNTRUSTED:
+        return "c2pa-untrusted"
+    return "c2pa-unverified"
+
+
 def result_line(
-    result: Result, *, require_signature: bool = False, width: int = _VERDICT_WIDTH
+    result: Result,
+    *,
+    require_signature: bool = False,
+    require_c2pa: bool = False,
+    width: int = _VERDICT_WIDTH,
 ) -> str:
     """One line for one file: verdict, path, and what a reader needs to act on it.
 
     The texts in it that come from a file or its name are shown through :func:`escape`.
     """
-    word = verdict_word(result, require_signature=require_signature)
+    word = verdict_word(
+        result, require_signature=require_signature, require_c2pa=require_c2pa
+    )
     line = f"{word:<{width}}  {result.path}"
     if result.verdict is not Verdict.OK:
         line += f"  ({result.detail})"
@@ -196,6 +235,9 @@ def result_line(
         line += f"  [SHA256SUMS: {result.manifest.value}]"
     if result.record is not None:
         line += f"  [{record_text(result.record)}]"
+    c2pa = result.c2pa
+    if c2pa is not None and (c2pa.state is not C2paState.ABSENT or word.startswith("c2pa-")):
+        line += f"  [C2PA: {c2pa.summary()}]"
     return escape(line)
 
 
@@ -333,7 +375,16 @@ def record_dict(check: RecordCheck) -> dict[str, Any]:
 
 def fails(result: Result, summary: Summary) -> bool:
     """Whether ``result`` fails the run that ``summary`` closes."""
-    return result.failed(strict=summary.strict, require_signature=summary.require_signature)
+    return summary.fails(result)
+
+
+def policy_of(summary: Summary) -> dict[str, bool]:
+    """What fails a result in the run ``summary`` closes, as :func:`issues` takes it."""
+    return {
+        "strict": summary.strict,
+        "require_signature": summary.require_signature,
+        "require_c2pa": summary.require_c2pa,
+    }
 
 
 def summary_line(summary: Summary) -> str:
@@ -381,13 +432,16 @@ def text_report(
     (canonicalisation, algorithm, digests, footer line) under each file; ``color`` paints
     verdicts and the status with ANSI colours (the caller decides: a terminal, no NO_COLOR).
     """
-    require = summary.require_signature
+    require = {
+        "require_signature": summary.require_signature,
+        "require_c2pa": summary.require_c2pa,
+    }
     shown = [result for result in results if not quiet or fails(result, summary)]
-    words = [verdict_word(result, require_signature=require) for result in shown]
+    words = [verdict_word(result, **require) for result in shown]
     width = max([_VERDICT_WIDTH, *map(len, words)])
     lines = []
     for result, word in zip(shown, words, strict=True):
-        line = result_line(result, require_signature=require, width=width)
+        line = result_line(result, **require, width=width)
         if color:
             line = _paint(word, _verdict_colour(result, summary)) + line[len(word) :]
         lines.append(line)
@@ -417,6 +471,16 @@ def details_line(result: Result) -> str:
     if result.publisher is not None:
         parts.append(f"publisher {result.publisher}")
     parts.extend(f"warning: {warning}" for warning in result.warnings)
+    if result.c2pa is not None and result.c2pa.state is not C2paState.ABSENT:
+        parts.append(f"C2PA {result.c2pa.summary()}")
+        parts.extend(
+            f"C2PA {what}: {detail}"
+            for what, detail in (
+                ("binding", result.c2pa.binding_detail),
+                ("signature", result.c2pa.signature_detail),
+            )
+            if detail
+        )
     return "    " + escape("; ".join(parts))
 
 
@@ -497,7 +561,30 @@ def result_dict(result: Result) -> dict[str, Any]:
         payload["article"] = False
     if result.record is not None:
         payload["record"] = record_dict(result.record)
+    payload["c2pa"] = c2pa_dict(result.c2pa) if result.c2pa is not None else None
     return payload
+
+
+def c2pa_dict(check: C2paCheck) -> dict[str, Any]:
+    """The JSON object of a file's C2PA text credential: ``{"state": "absent"}`` when there
+    is none (every article has one), every key otherwise."""
+    if check.state is C2paState.ABSENT:
+        return {"state": check.state.value}
+    return {
+        "state": check.state.value,
+        "detail": check.detail,
+        "start": check.start,
+        "end": check.end,
+        "size": check.size,
+        "count": check.count,
+        "manifest_size": check.manifest_size,
+        "padding": check.padding,
+        "binding": check.binding.value if check.binding is not None else None,
+        "binding_detail": check.binding_detail,
+        "signature": check.signature.value if check.signature is not None else None,
+        "signature_detail": check.signature_detail,
+        "signer": check.signer,
+    }
 
 
 def signature_dict(signature: SignatureResult) -> dict[str, Any]:
@@ -643,13 +730,19 @@ class Issue:
     message: str
 
 
-def issues(result: Result, *, strict: bool = False, require_signature: bool = False) -> list[Issue]:
+def issues(
+    result: Result,
+    *,
+    strict: bool = False,
+    require_signature: bool = False,
+    require_c2pa: bool = False,
+) -> list[Issue]:
     """What a CI report flags on one file (none for a clean ``ok``).
 
     The verdict gives an error when it fails the run and a warning otherwise (unverifiable,
     no-footer without --strict); uncovered text after the fingerprint and the result's own
     warnings give one each, errors under --strict; then a failing signature and a failing
-    SHA256SUMS verdict.
+    SHA256SUMS verdict; under ``require_c2pa``, a credential that fails the file.
     """
     found: list[Issue] = []
     if result.verdict is not Verdict.OK and verdict_value(result) is not None:
@@ -705,6 +798,11 @@ def issues(result: Result, *, strict: bool = False, require_signature: bool = Fa
                 message=f"SHA256SUMS: {result.manifest.value}",
             )
         )
+    c2pa = result.c2pa
+    if require_c2pa and result.footer is not None and (c2pa is None or c2pa.failed()):
+        word = c2pa_word(c2pa)
+        why = "absent" if c2pa is None else c2pa.summary()
+        found.append(Issue(level="error", title=word, message=f"C2PA (required): {why}"))
     return found
 
 
@@ -770,9 +868,7 @@ def github_report(results: Sequence[Result], summary: Summary, *, quiet: bool = 
     flagged = [
         (result, issue)
         for result in results
-        for issue in issues(
-            result, strict=summary.strict, require_signature=summary.require_signature
-        )
+        for issue in issues(result, **policy_of(summary))
         if not (quiet and issue.level != "error")
     ]
     over = github_overflow(issue for _, issue in flagged)
@@ -890,7 +986,11 @@ def junit_report(results: Sequence[Result], summary: Summary) -> str:
             if result.line is not None:
                 case.set("line", str(result.line))
         body = _junit_body(result)
-        word = verdict_word(result, require_signature=summary.require_signature)
+        word = verdict_word(
+            result,
+            require_signature=summary.require_signature,
+            require_c2pa=summary.require_c2pa,
+        )
         message = escape(f"{footer_word(result)}: {result.detail}")
         if result.verdict is Verdict.UNREADABLE:
             errors += 1

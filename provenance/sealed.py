@@ -169,7 +169,7 @@ def check_sealed_folder(
 
     # With more than one job the footers are checked by worker processes while this one
     # walks and hashes (forked before the walk's thread starts); else by the walking thread.
-    checker = TextChecker.start(options.jobs, canonicalization, tokens)
+    checker = TextChecker.start(options.jobs, canonicalization, tokens, options.c2pa_trust)
     # With a trust policy each article's own FILE.sig is checked too (SPEC §9), over the
     # digests of the very bytes that were hashed and footer-checked.
     digests: dict[str, Prehashed] = {}
@@ -190,7 +190,13 @@ def check_sealed_folder(
         shown = join_display(root, display_name(path))
         if checker is not None:
             return checker.submit(data, shown)
-        return check_bytes(data, shown, canonicalization=canonicalization, tokens=tokens)
+        return check_bytes(
+            data,
+            shown,
+            canonicalization=canonicalization,
+            tokens=tokens,
+            c2pa_trust=options.c2pa_trust,
+        )
 
     with checker if checker is not None else contextlib.nullcontext():
         found = scan(

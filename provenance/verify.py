@@ -247,10 +247,12 @@ def check_targets(
     head = list(islice(targets, 2 * parallel.BATCH)) if jobs > 1 else []
     if jobs > 1 and len(head) == 2 * parallel.BATCH:
         stream: Iterable[Result] = parallel.check_parallel(
-            chain(head, targets), jobs, options.canonicalization, options.tokens
+            chain(head, targets), jobs, options.canonicalization, options.tokens, options.c2pa_trust
         )
     else:
-        stream = parallel.check_each(chain(head, targets), options.canonicalization, options.tokens)
+        stream = parallel.check_each(
+            chain(head, targets), options.canonicalization, options.tokens, options.c2pa_trust
+        )
     signatures = _signature_check(options)
     records = RecordChecker.of(options)
     results = []

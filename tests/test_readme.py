@@ -39,7 +39,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCUMENTS = ("README.md", "docs/ci.md", "docs/records.md")
+DOCUMENTS = ("README.md", "docs/ci.md", "docs/records.md", "docs/c2pa.md")
 EXIT_LINE = re.compile(r"^\[exit (\d+)\]$")
 FENCE = re.compile(r"^(`{3,}|~{3,})\s*(\S*)")
 

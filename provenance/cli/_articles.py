@@ -236,6 +236,18 @@ def parse(file: str, fmt: str, token_files: tuple[str, ...]) -> int:
     help="Look for the earlier records of a chain in DIR too (repeatable).",
 )
 @click.option(
+    "--c2pa-trust",
+    type=path_param(dir_okay=False),
+    help="Verify C2PA text credentials against the CA certificates in FILE (PEM): 'trusted'"
+    " when the signer chains to one (needs the c2pa extra).",
+)
+@click.option(
+    "--require-c2pa/--no-require-c2pa",
+    default=False,
+    help="Fail every article without one intact C2PA text credential whose binding holds"
+    " and whose signer --c2pa-trust trusts.",
+)
+@click.option(
     "--max-member-size",
     default="256M",
     show_default=True,
@@ -279,6 +291,8 @@ def verify(
     verify_time: datetime | None,
     record_file: str | None,
     records_dirs: tuple[str, ...],
+    c2pa_trust: str | None,
+    require_c2pa: bool,
     max_member_size: str,
     jobs: int | None,
 ) -> int:
@@ -325,6 +339,8 @@ def verify(
         "allow_unsigned": allow_unsigned,
         "revoked": revoked,
         "verify_time": verify_time,
+        "c2pa_trust": c2pa_trust,
+        "require_c2pa": require_c2pa,
     }
     ctx = click.get_current_context()
     # With --staged or --force-exclude, what is checked depends on the configuration's
@@ -382,6 +398,7 @@ def verify(
         fmt=fmt,
         strict=options.strict,
         require_signature=options.require_signature,
+        require_c2pa=options.require_c2pa,
         signatures_checked=options.policy is not None,
         allow_empty=options.allow_empty,
         output=output,
@@ -398,6 +415,7 @@ def verify(
             STDIN,
             canonicalization=options.canonicalization,
             tokens=options.tokens,
+            c2pa_trust=options.c2pa_trust,
         )
         out.on_result(result)
         return out.finish([result])

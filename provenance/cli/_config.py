@@ -31,6 +31,8 @@ FLAG_KEYS: Mapping[str, str] = {
     "allow_unsigned": "allow_unsigned",
     "revoked": "revoked",
     "verify_time": "verify_time",
+    "c2pa_trust": "c2pa_trust",
+    "require_c2pa": "require_c2pa",
 }
 
 _FROM_COMMAND_LINE = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
@@ -142,7 +144,7 @@ def check_named_files(settings: Settings) -> None:
     The same calls as verify's, so that the pre-flight check and the run cannot disagree
     about a file.
     """
-    from provenance.options import load_trust
+    from provenance.options import load_c2pa_trust, load_trust
     from provenance.tokens import registry
 
     load_trust(
@@ -152,6 +154,7 @@ def check_named_files(settings: Settings) -> None:
         revoked=settings.revoked,
     )
     registry(settings.publisher_tokens)
+    load_c2pa_trust(settings)
 
 
 def register(group: click.Group) -> None:

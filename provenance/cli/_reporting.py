@@ -197,6 +197,7 @@ class VerifyOutput:
         fmt: str,
         strict: bool,
         require_signature: bool = False,
+        require_c2pa: bool = False,
         signatures_checked: bool = True,
         allow_empty: bool = False,
         output: str | None = None,
@@ -212,6 +213,7 @@ class VerifyOutput:
         self.fmt = fmt
         self.strict = strict
         self.require_signature = require_signature
+        self.require_c2pa = require_c2pa
         self.signatures_checked = signatures_checked
         self.allow_empty = allow_empty
         self.output = output
@@ -242,7 +244,11 @@ class VerifyOutput:
             self.progress.clear()
             self._write(self.stdout, report.jsonl_result(result))
         self.progress.tick(
-            result.failed(strict=self.strict, require_signature=self.require_signature)
+            result.failed(
+                strict=self.strict,
+                require_signature=self.require_signature,
+                require_c2pa=self.require_c2pa,
+            )
         )
 
     def finish(self, results: Sequence[Result]) -> int:
@@ -253,6 +259,7 @@ class VerifyOutput:
             results,
             strict=self.strict,
             require_signature=self.require_signature,
+            require_c2pa=self.require_c2pa,
             signatures_checked=self.signatures_checked,
             allow_empty=self.allow_empty,
         )

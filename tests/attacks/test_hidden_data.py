@@ -148,9 +148,11 @@ def test_the_credential_does_not_hide_an_altered_text() -> None:
 
 def test_a_credential_in_the_middle_of_the_text_is_hidden_data() -> None:
     # Only a wrapper that ends the text is a credential; anywhere else it is a payload.
-    (bom, run) = warnings_of(f"Opening line.{c2pa(b'payload')}\nClosing line.")
+    # It is also reported as a credential that the footer covers.
+    (bom, run, inside) = warnings_of(f"Opening line.{c2pa(b'payload')}\nClosing line.")
     assert "byte order mark" in bom
     assert run.endswith("20 in 1 run, could carry 20 bytes")
+    assert inside.startswith("C2PA: the credential is inside the text the footer covers")
 
 
 def test_a_large_file_with_a_credential_is_streamed_to_the_same_result(tmp_path: Path) -> None:

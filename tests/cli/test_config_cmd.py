@@ -31,6 +31,8 @@ def test_defaults_when_there_is_no_file(tmp_path: Path, monkeypatch: pytest.Monk
         "allow_unsigned = false  # from default\n"
         "# revoked = (not set)  # from default\n"
         "# verify_time = (not set)  # from default\n"
+        "# c2pa_trust = (not set)  # from default\n"
+        "require_c2pa = false  # from default\n"
     )
 
 

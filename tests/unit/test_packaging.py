@@ -26,7 +26,11 @@ def test_every_install_instruction_names_the_distribution() -> None:
             found.append(target)
             if target in (".", "uv"):  # this clone; uv itself
                 continue
-            assert re.fullmatch(r"article-provenance(==[\d.]+)?", target), (document, target)
+            # The c2pa extra is installed quoted, as a shell needs: 'article-provenance[c2pa]'.
+            assert re.fullmatch(r"'?article-provenance(\[c2pa\])?(==[\d.]+)?'?", target), (
+                document,
+                target,
+            )
     assert "article-provenance" in found
 
 
