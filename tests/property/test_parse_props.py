@@ -52,8 +52,7 @@ def test_check_never_raises_and_agrees_with_parse(data: bytes) -> None:
 # token lengths and around them, either case, or other text), and what comes after the word.
 _GAPS = st.sampled_from(["", " ", "  ", "\t", "\n", " \r\n", "\u00a0", "\u2003", "\u3000"])
 _WORDS = st.sampled_from(
-    ["", "a" * 31, "a" * 32, "0123456789abcdef" * 2, "f" * 33, "b" * 64, "b" * 65, "C" * 32]
-    + ["9" * 8, "x", "Reserved"]
+    ["", "a" * 31, "a" * 32, "0123456789abcdef" * 2, "f" * 33, "b" * 64, "b" * 65, "C" * 32, "x"]
 )
 _TAILS = st.sampled_from(["", " ", "\t", "\n", "\r", "x", ".", "\u00a0", "\u2003", " more text"])
 _AFTER_NOTICE = st.tuples(_GAPS, _WORDS, _TAILS).map("".join)
