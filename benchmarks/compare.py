@@ -16,6 +16,9 @@ also has ``provenance seal`` (the SHA-256 manifest and its signature, removed ag
 each run so that the folder is never left sealed) and ``xargs sha256sum``, its stock
 counterpart.
 
+``--prototype`` adds ``benchmarks/prototype.py`` (the floor: the same per-file work, minimal
+Python, no error handling) on the same files and jobs.
+
 ``--crlf`` adds a copy of the folder with every line end turned into CRLF (the tokens
 unchanged: every file still verifies ``ok``), timed with ``provenance verify`` and with
 ``xargs md5sum`` on the copy. ``--sealed-key KEY`` adds a copy sealed with KEY, timed with
@@ -65,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--provenance", default=shutil.which("provenance") or "provenance")
     parser.add_argument("--seal-key", help="also time `provenance seal` with this key")
     parser.add_argument("--crlf", action="store_true", help="also time a CRLF copy")
+    parser.add_argument(
+        "--prototype", action="store_true", help="also time benchmarks/prototype.py"
+    )
     parser.add_argument("--sealed-key", help="also time verifying a copy sealed with this key")
     args = parser.parse_args(argv)
 
@@ -85,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
         "xargs -P2 md5sum": f"xargs -0 -P2 -n 1000 md5sum < {listing} > /dev/null",
         "sha256sum -c": f"sha256sum --quiet -c {sums} > /dev/null",
     }
+    if args.prototype and os.path.isdir(args.path):
+        floor = os.path.join(os.path.dirname(os.path.abspath(__file__)), "prototype.py")
+        commands["prototype (the floor)"] = (
+            f"{sys.executable} {floor} {args.path} --jobs {args.jobs} > /dev/null"
+        )
     if args.seal_key and os.path.isdir(args.path):
         seal_files = " ".join(os.path.join(args.path, n) for n in ("SHA256SUMS", "SHA256SUMS.sig"))
         commands["provenance seal"] = (

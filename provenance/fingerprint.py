@@ -170,5 +170,9 @@ class BackgroundHash:
 
 
 def matches(expected: str, actual: str) -> bool:
-    """Compare a claimed token with a computed digest in constant time."""
-    return hmac.compare_digest(expected.encode("ascii"), actual.encode("ascii"))
+    """Compare a claimed token with a computed digest in constant time.
+
+    Both are ASCII strings, which ``compare_digest`` takes as they are (a non-ASCII one
+    raises ``TypeError``: a token is checked to be hex before it is compared).
+    """
+    return hmac.compare_digest(expected, actual)
