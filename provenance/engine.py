@@ -49,9 +49,12 @@ def check_bytes(
     canonicalization: Canonicalization = Canonicalization.RELAXED,
     tokens: TokenRegistry | None = None,
     c2pa_trust: str | None = None,
+    lines: bool = True,
 ) -> Result:
     """Check the footer of an article held in memory, and report its C2PA text credential
     (``c2pa_trust``: the PEM anchors of ``--c2pa-trust``). Never raises for a bad document.
+    ``lines=False``: an ``ok`` result carries no footer line number (``line`` is ``None``),
+    which costs a count over the whole text; every other verdict carries it.
 
     >>> check_bytes(b"No footer here.\\n").verdict.value
     'no-footer'
@@ -84,8 +87,14 @@ def check_bytes(
     def actual_of(algorithm: Algorithm, claimed: str) -> str:
         return fingerprint.computed(covered, claimed, algorithm, canonicalization)
 
-    line = line_number(data, footer.notice_start)
-    result = _judge(path, data, footer, line, registry, canonicalization, actual_of, credential)
+    notice_start = footer.notice_start
+
+    def line() -> int:
+        return line_number(data, notice_start)
+
+    result = _judge(
+        path, data, footer, line, registry, canonicalization, actual_of, credential, lines
+    )
     return _warned(result, warnings, data, footer, registry)
 
 
@@ -116,14 +125,16 @@ def _judge(
     path: str,
     window: bytes,
     footer: Footer,
-    line: int,
+    line_of: Callable[[], int],
     registry: TokenRegistry,
     canonicalization: Canonicalization,
     actual_of: Compute,
     c2pa: C2paCheck,
+    lines: bool = True,
 ) -> Result:
     """The verdict on a text file with a footer; ``window`` holds the footer's bytes.
-    ``c2pa`` is its credential, set at construction (``dataclasses.replace`` costs 8 us)."""
+    ``c2pa`` is its credential, set at construction (``dataclasses.replace`` costs 8 us).
+    ``line_of`` is asked for the footer's line unless the verdict is ``ok`` and not ``lines``."""
     trailer = window[footer.token_end : footer.text_end].strip().decode("utf-8") or None
     if not footer.has_token:
         return Result(
@@ -132,7 +143,7 @@ def _judge(
             footer=FooterCheck(
                 verdict=Verdict.NO_FOOTER, canonicalization=canonicalization, trailer=trailer
             ),
-            line=line,
+            line=line_of(),
             c2pa=c2pa,
         )
     token = window[footer.token_start : footer.token_end].decode("utf-8")
@@ -150,7 +161,7 @@ def _judge(
                     publisher=defect.publisher,
                     trailer=trailer,
                 ),
-                line=line,
+                line=line_of(),
             )
         return Result(
             path=path,
@@ -161,7 +172,7 @@ def _judge(
                 canonicalization=canonicalization,
                 trailer=trailer,
             ),
-            line=line,
+            line=line_of(),
             c2pa=c2pa,
         )
     algorithm = fingerprint.algorithm_for(token)
@@ -179,7 +190,7 @@ def _judge(
                 publisher=publisher,
                 trailer=trailer,
             ),
-            line=line,
+            line=line_of(),
             c2pa=c2pa,
         )
     actual = actual_of(algorithm, token)
@@ -196,7 +207,7 @@ def _judge(
             canonicalization=canonicalization,
             trailer=trailer,
         ),
-        line=line,
+        line=line_of() if lines or not ok else None,
         c2pa=c2pa,
     )
 
@@ -248,7 +259,7 @@ def _check_large(
         check = FooterCheck(verdict=Verdict.NO_FOOTER)
         result = Result(path=shown, detail=detail, footer=check, warnings=warnings, c2pa=credential)
         return result, scan.read
-    line = scan.newlines + 1 if scan.newlines else scan.returns + 1
+    line = scan.newlines + 1 if scan.newlines else scan.returns + 1  # Counted by the scan.
 
     def actual_of(algorithm: Algorithm, claimed: str) -> str:
         raw = scan.digest
@@ -257,7 +268,9 @@ def _check_large(
             return raw
         return _stream.canonical_digest(fd, covered_end, algorithm)
 
-    result = _judge(shown, window, footer, line, registry, canonicalization, actual_of, credential)
+    result = _judge(
+        shown, window, footer, lambda: line, registry, canonicalization, actual_of, credential
+    )
     return _warned(result, warnings, window, footer, registry), scan.read
 
 
@@ -269,6 +282,7 @@ def check_file(
     display: str | None = None,
     listed: bool = False,
     c2pa_trust: str | None = None,
+    lines: bool = True,
 ) -> Result:
     """Check one file. I/O errors become an ``unreadable`` result; never raises for them.
 
@@ -277,7 +291,7 @@ def check_file(
     A FIFO, socket or device is never opened, and a file whose size or modification time
     changes while it is read is ``unreadable``: its verdict would describe no version of it.
     ``listed``: a folder walk has just listed ``path`` as a regular file
-    (:func:`provenance.fsio.open_regular_fd`).
+    (:func:`provenance.fsio.open_regular_fd`). ``lines``: as :func:`check_bytes`.
     """
     shown = display if display is not None else os.fspath(path)
     large: Result | None = None
@@ -309,5 +323,10 @@ def check_file(
     if large is not None:
         return large
     return check_bytes(
-        data, shown, canonicalization=canonicalization, tokens=tokens, c2pa_trust=c2pa_trust
+        data,
+        shown,
+        canonicalization=canonicalization,
+        tokens=tokens,
+        c2pa_trust=c2pa_trust,
+        lines=lines,
     )

@@ -70,6 +70,9 @@ class VerifyOptions:
     #: ``--allow-empty``: a run that checks no file passes.
     allow_empty: bool = False
     # Resources.
+    #: The footer's line number of an ``ok`` result (a count over the whole text): off when
+    #: no report will show it (the text report without -v).
+    lines: bool = True
     jobs: int = 1
     #: The largest size an archive member or a sealed file may expand to (and be kept).
     max_member_size: int = DEFAULT_MAX_SIZE
@@ -146,6 +149,7 @@ def verify_options(
     max_member_size: int = DEFAULT_MAX_SIZE,
     record: str | None = None,
     record_search: tuple[str, ...] = (),
+    lines: bool = True,
 ) -> VerifyOptions:
     """The options of a verify run: ``settings`` (flags over the configuration file), the
     trust source, and the flags no configuration file sets.
@@ -188,6 +192,7 @@ def verify_options(
         max_member_size=max_member_size,
         record=record,
         record_search=record_search,
+        lines=lines,
     )
 
 

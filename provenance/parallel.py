@@ -50,12 +50,16 @@ Target = tuple[str, str, str | None, bool]
 _canonicalization = Canonicalization.RELAXED
 _tokens: TokenRegistry | None = None
 _c2pa_trust: str | None = None
+_lines = True
 
 
 def _init_worker(
-    canonicalization: Canonicalization, tokens: dict[str, str] | None, c2pa_trust: str | None
+    canonicalization: Canonicalization,
+    tokens: dict[str, str] | None,
+    c2pa_trust: str | None,
+    lines: bool = True,
 ) -> None:
-    global _canonicalization, _tokens, _c2pa_trust
+    global _canonicalization, _tokens, _c2pa_trust, _lines
     # A Ctrl-C reaches every process of the terminal's group. A worker that took it would die
     # printing a traceback of its own; the parent alone acts on it (it terminates the pool).
     # The worker was forked with SIGINT blocked (see _start_pool), so one that came before
@@ -65,6 +69,7 @@ def _init_worker(
     _canonicalization = canonicalization
     _tokens = TokenRegistry(tokens) if tokens is not None else None
     _c2pa_trust = c2pa_trust
+    _lines = lines
 
 
 def _start_pool(
@@ -72,6 +77,7 @@ def _start_pool(
     canonicalization: Canonicalization,
     tokens: TokenRegistry | None,
     c2pa_trust: str | None,
+    lines: bool = True,
 ) -> Pool:
     """A pool of ``processes`` workers set up by :func:`_init_worker`; OSError if none starts.
 
@@ -88,7 +94,7 @@ def _start_pool(
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        return context.Pool(processes, initializer=_init_worker, initargs=(canonicalization, plain, c2pa_trust))
+        return context.Pool(processes, initializer=_init_worker, initargs=(canonicalization, plain, c2pa_trust, lines))
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
@@ -98,9 +104,11 @@ def check_each(
     canonicalization: Canonicalization,
     tokens: TokenRegistry | None,
     c2pa_trust: str | None = None,
+    lines: bool = True,
 ) -> Iterator[Result]:
     """Check (path, display, listing error, listed) targets in this process, in order
-    (``c2pa_trust``: the ``--c2pa-trust`` anchors, PEM)."""
+    (``c2pa_trust``: the ``--c2pa-trust`` anchors, PEM; ``lines``: as
+    :func:`provenance.engine.check_file`)."""
     for path, display, error, listed in targets:
         if error is not None:
             yield Result.unreadable(display, error)
@@ -112,6 +120,7 @@ def check_each(
                 display=display,
                 listed=listed,
                 c2pa_trust=c2pa_trust,
+                lines=lines,
             )
 
 
@@ -127,6 +136,7 @@ def _worker_batch(paths: list[tuple[str, bool]]) -> list[ResultRow]:
                 display="",
                 listed=listed,
                 c2pa_trust=c2pa_trust,
+                lines=_lines,
             )
         )
         for path, listed in paths
@@ -155,6 +165,7 @@ def check_parallel(
     canonicalization: Canonicalization,
     tokens: TokenRegistry | None,
     c2pa_trust: str | None = None,
+    lines: bool = True,
 ) -> Iterator[Result]:
     """Check targets on ``jobs`` cores; yield results in the order of ``targets``.
 
@@ -163,9 +174,9 @@ def check_parallel(
     """
     workers = max(1, jobs - 1)
     try:
-        pool = _start_pool(workers, canonicalization, tokens, c2pa_trust)
+        pool = _start_pool(workers, canonicalization, tokens, c2pa_trust, lines)
     except OSError:  # No process to spare (fork failed): this one checks everything.
-        yield from check_each(targets, canonicalization, tokens, c2pa_trust)
+        yield from check_each(targets, canonicalization, tokens, c2pa_trust, lines)
         return
     batches = _batches(targets, BATCH)
     # Each slot is a batch and either its results (checked here) or the worker's answer.
@@ -200,7 +211,8 @@ def check_parallel(
                 if batch is None:
                     more = False
                 else:
-                    slots.append((batch, list(check_each(batch, canonicalization, tokens, c2pa_trust))))
+                    here = check_each(batch, canonicalization, tokens, c2pa_trust, lines)
+                    slots.append((batch, list(here)))
 
 
 def _worker_texts(texts: list[bytes]) -> list[ResultRow]:

@@ -247,11 +247,20 @@ def check_targets(
     head = list(islice(targets, 2 * parallel.BATCH)) if jobs > 1 else []
     if jobs > 1 and len(head) == 2 * parallel.BATCH:
         stream: Iterable[Result] = parallel.check_parallel(
-            chain(head, targets), jobs, options.canonicalization, options.tokens, options.c2pa_trust
+            chain(head, targets),
+            jobs,
+            options.canonicalization,
+            options.tokens,
+            options.c2pa_trust,
+            options.lines,
         )
     else:
         stream = parallel.check_each(
-            chain(head, targets), options.canonicalization, options.tokens, options.c2pa_trust
+            chain(head, targets),
+            options.canonicalization,
+            options.tokens,
+            options.c2pa_trust,
+            options.lines,
         )
     signatures = _signature_check(options)
     records = RecordChecker.of(options)

@@ -363,6 +363,8 @@ def verify(
         max_member_size=_size(max_member_size),
         record=record_file,
         record_search=records_dirs,
+        # The text report shows a footer's line only with -v; every other format shows it.
+        lines=verbose or fmt != "text",
     )
     from_stdin = paths == (STDIN,)
     checks_beside = options.policy is not None or options.record is not None

@@ -423,3 +423,21 @@ def test_slow_run_on_a_terminal_draws_then_erases_the_bar() -> None:
     assert "2/3 files" in err.getvalue() and "3/3 files" in err.getvalue()
     assert err.getvalue().endswith("\r\x1b[K")  # erased before the report
     assert "\x1b" not in out.getvalue()
+
+
+def test_only_a_report_that_shows_the_footer_line_counts_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from provenance import engine
+
+    path = write(tmp_path, "a.txt", article().data())
+    line = engine.check_file(path).line
+    monkeypatch.setattr(engine, "line_number", lambda data, offset: 1 / 0)
+    # The text report without -v shows no line: none is counted.
+    assert invoke("verify", path).exit_code == 0
+    monkeypatch.undo()
+    for args in (["-v"], ["--format", "json"], ["--format", "junit"], ["--format", "jsonl"]):
+        result = invoke("verify", *args, path)
+        assert result.exit_code == 0 and str(line) in result.stdout, args
+    assert f"footer line {line}" in invoke("verify", "-v", path).stdout
+    assert json.loads(invoke("verify", "--format", "json", path).stdout)["results"][0]["line"] == line

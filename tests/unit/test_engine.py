@@ -48,3 +48,20 @@ def test_a_streamed_file_gets_the_verdict_of_one_read_whole(
     whole = check_file(path)
     monkeypatch.setattr(engine, "STREAM_THRESHOLD", 16)
     assert check_file(path) == whole
+
+
+def test_an_ok_result_without_lines_skips_the_line_count_and_a_failure_keeps_it() -> None:
+    # The count over the whole text is paid only where a report will show its result.
+    data = GOOD.data()
+    assert check_bytes(data).line == data[: data.rindex(b"Copyright")].count(b"\n") + 1
+    assert check_bytes(GOOD.data(), lines=False).line is None
+    tampered = GOOD.data().replace(b"ferry", b"barge")
+    assert check_bytes(tampered, lines=False).line == check_bytes(tampered).line is not None
+    no_token = GOOD.data()[: -len(GOOD.digest) - 2] + b"\n"
+    assert check_bytes(no_token, lines=False).line == check_bytes(no_token).line is not None
+
+
+def test_check_file_passes_lines_on(tmp_path: Path) -> None:
+    path = write(tmp_path, "a.txt", GOOD.data())
+    assert check_file(path, lines=False).line is None
+    assert check_file(path).line is not None

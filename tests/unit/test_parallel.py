@@ -99,3 +99,14 @@ def test_a_sealed_folder_whose_workers_cannot_start_is_checked_by_one_thread(
     expected = check_sealed_folder(sealed).results
     _no_processes(monkeypatch)
     assert check_sealed_folder(sealed, VerifyOptions(jobs=2)).results == expected
+
+
+def test_workers_leave_out_the_line_of_an_ok_result_only_when_told(tmp_path: Path) -> None:
+    count = 3 * parallel.BATCH + 17
+    _folder(tmp_path, count)
+    full = check_paths([str(tmp_path)], VerifyOptions(jobs=2))
+    bare = check_paths([str(tmp_path)], VerifyOptions(jobs=2, lines=False))
+    assert all(r.line == 2 for r in full)
+    assert [r.verdict for r in bare] == [r.verdict for r in full]
+    assert {r.line for r in bare if r.verdict is Verdict.OK} == {None}
+    assert {r.line for r in bare if r.verdict is Verdict.MISMATCH} == {2}
