@@ -94,7 +94,11 @@ def _start_pool(
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
-        return context.Pool(processes, initializer=_init_worker, initargs=(canonicalization, plain, c2pa_trust, lines))
+        return context.Pool(
+            processes,
+            initializer=_init_worker,
+            initargs=(canonicalization, plain, c2pa_trust, lines),
+        )
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 

@@ -440,4 +440,6 @@ def test_only_a_report_that_shows_the_footer_line_counts_it(
         result = invoke("verify", *args, path)
         assert result.exit_code == 0 and str(line) in result.stdout, args
     assert f"footer line {line}" in invoke("verify", "-v", path).stdout
-    assert json.loads(invoke("verify", "--format", "json", path).stdout)["results"][0]["line"] == line
+    assert (
+        json.loads(invoke("verify", "--format", "json", path).stdout)["results"][0]["line"] == line
+    )
