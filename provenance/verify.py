@@ -245,23 +245,11 @@ def check_targets(
     targets = iter(targets)
     jobs = options.jobs
     head = list(islice(targets, 2 * parallel.BATCH)) if jobs > 1 else []
+    policy = (options.canonicalization, options.tokens, options.c2pa_trust, options.lines)
     if jobs > 1 and len(head) == 2 * parallel.BATCH:
-        stream: Iterable[Result] = parallel.check_parallel(
-            chain(head, targets),
-            jobs,
-            options.canonicalization,
-            options.tokens,
-            options.c2pa_trust,
-            options.lines,
-        )
+        stream: Iterable[Result] = parallel.check_parallel(chain(head, targets), jobs, *policy)
     else:
-        stream = parallel.check_each(
-            chain(head, targets),
-            options.canonicalization,
-            options.tokens,
-            options.c2pa_trust,
-            options.lines,
-        )
+        stream = parallel.check_each(chain(head, targets), *policy)
     signatures = _signature_check(options)
     records = RecordChecker.of(options)
     results = []
