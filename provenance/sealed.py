@@ -210,7 +210,7 @@ def check_sealed_folder(
         files = found.files
         if checker is not None:
             checker.flush()
-            files = tuple(_resolved(item) for item in files)
+            files = tuple(resolved(item) for item in files)
     refused = tuple(
         Refused(node.path, node_reason(node.kind, node.detail), node.kind is not Kind.ERROR)
         for node in found.nodes
@@ -784,7 +784,7 @@ def _rows(
     return per_path
 
 
-def _resolved(item: FileDigest) -> FileDigest:
+def resolved(item: FileDigest) -> FileDigest:
     """``item`` with the result its worker process gave, once known."""
     if isinstance(item.inspected, Pending):
         return item._replace(inspected=item.inspected.result())
@@ -849,4 +849,5 @@ __all__ = [
     "is_seal_file",
     "keep_limit",
     "node_reason",
+    "resolved",
 ]
