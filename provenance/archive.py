@@ -84,11 +84,13 @@ from provenance.parallel import Pending, TextChecker
 from provenance.record import MAX_RECORD_SIZE
 from provenance.recorded import RecordChecker
 from provenance.sealed import (
+    EXTRA_DIGESTS,
     Found,
     Refused,
     check_seals,
     is_seal_file,
     keep_limit,
+    marks_sha512,
     signed_article,
 )
 from provenance.selector import (
@@ -190,7 +192,6 @@ def check_archive(
     ['issue-12/planted.txt']
     """
     policy, namespace, now = options.policy, options.namespace, options.now
-    canonicalization, tokens = options.canonicalization, options.tokens
     max_member_size = options.max_member_size
     shown = os.fspath(path)
     if not os.path.isfile(shown):
@@ -198,29 +199,16 @@ def check_archive(
     archive_signature = _archive_signature(shown, policy, namespace, now)
     total = max_total_size if max_total_size is not None else TOTAL_FACTOR * max_member_size
 
-    # With more than one job the footers are checked by worker processes (forked here,
-    # before anything else runs) while this one decompresses and hashes.
-    checker = TextChecker.start(options.jobs, canonicalization, tokens, options.c2pa_trust)
-
-    def inspect(name: str, data: bytes) -> Result | Pending:
-        if checker is not None:
-            return checker.submit(data, display_name(name))
-        return check_bytes(
-            data,
-            display_name(name),
-            canonicalization=canonicalization,
-            tokens=tokens,
-            c2pa_trust=options.c2pa_trust,
-        )
-
-    reader = _Reader(is_article, inspect, max_member_size, total, signed=policy is not None)
-    with checker if checker is not None else contextlib.nullcontext():
-        stopped = reader.read(shown)
-        if checker is not None:
-            checker.flush()
-            reader.resolve()
+    reader, stopped = _read_archive(shown, options, is_article, total, ())
+    found = reader.found()
+    if any(marks_sha512(path) for path in found.kept):
+        # A SHA512SUMS member seals its folder too: its digests are those of a second reading
+        # that computes SHA-512 beside SHA-256 (the first did not know it would be needed,
+        # a member listed before the manifest being read before it).
+        reader, stopped = _read_archive(shown, options, is_article, total, EXTRA_DIGESTS)
+        found = reader.found()
     check = check_seals(
-        reader.found(),
+        found,
         display=display_name,
         is_article=is_article,
         max_size=max_member_size,
@@ -241,6 +229,47 @@ def check_archive(
         tuple(head) + results,
         seal_signatures=check.signatures,
     )
+
+
+def _read_archive(
+    path: str,
+    options: VerifyOptions,
+    is_article: Callable[[str], bool],
+    total: int,
+    extra: tuple[str, ...],
+) -> tuple[_Reader, str | None]:
+    """One reading of the archive: every member hashed (SHA-256 and ``extra``), articles'
+    footers checked; the reader, and why the reading stopped early (or ``None``)."""
+    canonicalization, tokens = options.canonicalization, options.tokens
+    # With more than one job the footers are checked by worker processes (forked here,
+    # before anything else runs) while this one decompresses and hashes.
+    checker = TextChecker.start(options.jobs, canonicalization, tokens, options.c2pa_trust)
+
+    def inspect(name: str, data: bytes) -> Result | Pending:
+        if checker is not None:
+            return checker.submit(data, display_name(name))
+        return check_bytes(
+            data,
+            display_name(name),
+            canonicalization=canonicalization,
+            tokens=tokens,
+            c2pa_trust=options.c2pa_trust,
+        )
+
+    reader = _Reader(
+        is_article,
+        inspect,
+        options.max_member_size,
+        total,
+        signed=options.policy is not None,
+        also=extra,
+    )
+    with checker if checker is not None else contextlib.nullcontext():
+        stopped = reader.read(path)
+        if checker is not None:
+            checker.flush()
+            reader.resolve()
+    return reader, stopped
 
 
 def _with_records(
@@ -375,8 +404,11 @@ class _Reader:
         total_limit: int,
         *,
         signed: bool = False,
+        also: tuple[str, ...] = (),
     ) -> None:
         self.is_article = is_article
+        #: More :mod:`hashlib` algorithms computed beside SHA-256 (``FileDigest.others``).
+        self.also = also
         self.inspect = inspect
         self.member_limit = member_limit
         self.total_limit = total_limit
@@ -543,6 +575,7 @@ class _Reader:
         wanted = special or signature or recorded or self.is_article(name)
         limit = keep_limit(name, self.member_limit) if special else self.member_limit
         digest = hashlib.sha256()
+        others = [hashlib.new(other) for other in self.also]
         kept: list[bytes] | None = [] if wanted else None
         size = 0
         while block := handle.read(BLOCK_SIZE):
@@ -555,6 +588,8 @@ class _Reader:
                 self._refuse(name, reason, unsafe=False)
                 return
             digest.update(block)
+            for other in others:
+                other.update(block)
             if kept is not None:
                 kept.append(block)
                 small = (signature and keep_limit(name, self.member_limit)) or (
@@ -590,7 +625,10 @@ class _Reader:
             inspected = self.inspect(name, data)
             if self.signed:
                 self.digests[name] = Prehashed.of(data)
-        self.members.append(_Member(name, FileDigest(name, digest.hexdigest(), size, inspected)))
+        more = tuple(other.hexdigest() for other in others)
+        self.members.append(
+            _Member(name, FileDigest(name, digest.hexdigest(), size, inspected, others=more))
+        )
 
     # -- after the reading ----------------------------------------------------------------------
 
