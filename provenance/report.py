@@ -403,7 +403,8 @@ def summary_line(summary: Summary) -> str:
     if summary.signatures:
         extra += "; signatures: " + ", ".join(f"{n} {v.value}" for v, n in summary.signatures)
     if summary.manifest:
-        extra += "; SHA256SUMS: " + ", ".join(f"{n} {v.value}" for v, n in summary.manifest)
+        # "manifest", not "SHA256SUMS": the counts also come from SHA512SUMS and bag manifests.
+        extra += "; manifest: " + ", ".join(f"{n} {v.value}" for v, n in summary.manifest)
     if summary.records:
         extra += "; records: " + ", ".join(f"{n} {state}" for state, n in summary.records)
     if summary.ok:

@@ -169,3 +169,12 @@ def test_jobs_check_the_footers_of_data_on_worker_processes(
         "data/drafts/b.txt",
     ]
     assert [result_dict(r) for r in two] == [result_dict(r) for r in one]
+
+
+def test_the_summary_names_bag_counts_manifest_not_sha256sums(tmp_path: Path) -> None:
+    # A bag has no SHA256SUMS: its manifests' counts are "manifest:" in the summary line.
+    from tests.conftest import invoke
+
+    root = made_bag(tmp_path / "bag")
+    summary = invoke("verify", root).stdout.splitlines()[-1]
+    assert "; manifest: " in summary and "SHA256SUMS" not in summary
