@@ -38,6 +38,14 @@ a result.
   holds any seal, a member outside every sealed folder is ``unlisted``.
 * **ARCHIVE.sig**: a detached signature beside the archive file is checked over the archive's
   bytes (``ArchiveCheck.archive_signature``).
+* **Provenance records** (SPEC §12.4): an article member ``FILE`` with a ``FILE.prov`` member
+  is checked against it, with the run's trust policy, as on disk; the chain's earlier records
+  are looked for among the archive's ``FILE.*.prov`` members and in ``--records DIR``. Record
+  members are kept (each at most ``MAX_RECORD_SIZE`` bytes). The articles that have one are
+  read a second time, after the first reading, to align their paragraphs: so the first
+  reading keeps no article's bytes, and an archive without records costs nothing more. A
+  member whose bytes differ between the two readings (the archive changed meanwhile) fails
+  its record check.
 
 Anything that stops the reading (a corrupt or truncated archive, an unknown format) is one
 ``unreadable`` result whose path is the archive's own; members read before it keep theirs.
@@ -66,21 +74,32 @@ from provenance.errors import InputError, UnreadableArchive
 from provenance.fsio import BLOCK_SIZE, open_regular, special_kind
 from provenance.manifest import MAX_MANIFESTS_SIZE, path_problem
 from provenance.model import (
+    RecordCheck,
     Result,
     SignatureResult,
     SignatureVerdict,
 )
 from provenance.options import DEFAULT_OPTIONS, VerifyOptions
 from provenance.parallel import Pending, TextChecker
+from provenance.record import MAX_RECORD_SIZE
+from provenance.recorded import RecordChecker
 from provenance.sealed import (
+    EXTRA_DIGESTS,
     Found,
     Refused,
     check_seals,
     is_seal_file,
     keep_limit,
+    marks_sha512,
     signed_article,
 )
-from provenance.selector import ARCHIVE_SUFFIXES, Selector, archive_format, default_is_article
+from provenance.selector import (
+    ARCHIVE_SUFFIXES,
+    RECORD_SUFFIX,
+    Selector,
+    archive_format,
+    default_is_article,
+)
 from provenance.sign import Prehashed, check_signature, signature_path
 from provenance.tarread import COMPRESSIONS, Decompressed, Kind, TarMember, TarWalker
 from provenance.tree import FileDigest, display_name
@@ -173,7 +192,6 @@ def check_archive(
     ['issue-12/planted.txt']
     """
     policy, namespace, now = options.policy, options.namespace, options.now
-    canonicalization, tokens = options.canonicalization, options.tokens
     max_member_size = options.max_member_size
     shown = os.fspath(path)
     if not os.path.isfile(shown):
@@ -181,6 +199,48 @@ def check_archive(
     archive_signature = _archive_signature(shown, policy, namespace, now)
     total = max_total_size if max_total_size is not None else TOTAL_FACTOR * max_member_size
 
+    reader, stopped = _read_archive(shown, options, is_article, total, ())
+    found = reader.found()
+    if any(marks_sha512(path) for path in found.kept):
+        # A SHA512SUMS member seals its folder too: its digests are those of a second reading
+        # that computes SHA-512 beside SHA-256 (the first did not know it would be needed,
+        # a member listed before the manifest being read before it).
+        reader, stopped = _read_archive(shown, options, is_article, total, EXTRA_DIGESTS)
+        found = reader.found()
+    check = check_seals(
+        found,
+        display=display_name,
+        is_article=is_article,
+        max_size=max_member_size,
+        policy=policy,
+        namespace=namespace,
+        now=now,
+        left_out=Selector(exclude=options.exclude).leaves_out,
+    )
+    head = []
+    if stopped is not None:
+        head.append(Result.unreadable(shown, stopped))
+    results = _with_records(check.results, reader, shown, options, total)
+    return ArchiveCheck(
+        shown,
+        archive_signature,
+        check.signatures[0][1] if check.signatures else None,
+        bool(check.signatures),
+        tuple(head) + results,
+        seal_signatures=check.signatures,
+    )
+
+
+def _read_archive(
+    path: str,
+    options: VerifyOptions,
+    is_article: Callable[[str], bool],
+    total: int,
+    extra: tuple[str, ...],
+) -> tuple[_Reader, str | None]:
+    """One reading of the archive: every member hashed (SHA-256 and ``extra``), articles'
+    footers checked; the reader, and why the reading stopped early (or ``None``)."""
+    canonicalization, tokens = options.canonicalization, options.tokens
     # With more than one job the footers are checked by worker processes (forked here,
     # before anything else runs) while this one decompresses and hashes.
     checker = TextChecker.start(options.jobs, canonicalization, tokens, options.c2pa_trust)
@@ -196,33 +256,90 @@ def check_archive(
             c2pa_trust=options.c2pa_trust,
         )
 
-    reader = _Reader(is_article, inspect, max_member_size, total, signed=policy is not None)
+    reader = _Reader(
+        is_article,
+        inspect,
+        options.max_member_size,
+        total,
+        signed=options.policy is not None,
+        also=extra,
+    )
     with checker if checker is not None else contextlib.nullcontext():
-        stopped = reader.read(shown)
+        stopped = reader.read(path)
         if checker is not None:
             checker.flush()
             reader.resolve()
-    check = check_seals(
-        reader.found(),
-        display=display_name,
-        is_article=is_article,
-        max_size=max_member_size,
-        policy=policy,
-        namespace=namespace,
-        now=now,
-        left_out=Selector(exclude=options.exclude).leaves_out,
-    )
-    head = []
-    if stopped is not None:
-        head.append(Result.unreadable(shown, stopped))
-    return ArchiveCheck(
-        shown,
-        archive_signature,
-        check.signatures[0][1] if check.signatures else None,
-        bool(check.signatures),
-        tuple(head) + check.results,
-        seal_signatures=check.signatures,
-    )
+    return reader, stopped
+
+
+def _with_records(
+    results: tuple[Result, ...],
+    reader: _Reader,
+    path: str,
+    options: VerifyOptions,
+    total: int,
+) -> tuple[Result, ...]:
+    """Each article member with a ``FILE.prov`` member, checked against it (SPEC §12.4).
+
+    The articles are read again (see the module's docstring), each checked as it streams by;
+    a member whose SHA-256 differs from the first reading's, or that the second reading did
+    not reach, fails its record check rather than being held to bytes nobody checked.
+    """
+    first = {m.name: m.digest for m in reader.members if m.digest is not None}
+    # Only a record read as one regular member counts (a duplicate name is refused whole).
+    records = {name: data for name, data in reader.records.items() if name in first}
+    names = {display_name(name): name for name in first}
+    checker = RecordChecker.of(options)
+    wanted: dict[str, str] = {}  # A result's path -> the member it is.
+    for result in results:
+        name = names.get(result.path)
+        if name is not None and name + RECORD_SUFFIX in records and checker.wants(result):
+            wanted[result.path] = name
+    if not wanted:
+        return results
+
+    def shown(name: str) -> str:
+        return f"{path}:{display_name(name)}"
+
+    def inspect(name: str, data: bytes) -> RecordCheck:
+        stem = name + "."
+        beside = [
+            (shown(other), kept)
+            for other, kept in records.items()
+            if other.startswith(stem) and other != name + RECORD_SUFFIX and isinstance(kept, bytes)
+        ]
+        record = records[name + RECORD_SUFFIX]
+        return checker.check_data(data, record, shown(name + RECORD_SUFFIX), beside)
+
+    members = set(wanted.values())
+    again = _Reader(members.__contains__, inspect, reader.member_limit, total)
+    stopped = again.read(path)
+    checks: dict[str, RecordCheck] = {}
+    for member in again.members:
+        digest, before = member.digest, first.get(member.name)
+        if digest is None or before is None or not isinstance(digest.inspected, RecordCheck):
+            continue
+        check = digest.inspected
+        if digest.sha256 != before.sha256:
+            detail = "the archive changed while it was read: the article's bytes differ"
+            check = _no_record(shown(member.name + RECORD_SUFFIX), detail)
+        checks[member.name] = check
+    missed = stopped or "the second reading of the archive did not reach it"
+    out = []
+    for result in results:
+        name = wanted.get(result.path)
+        if name is not None:
+            check = checks.get(name) or _no_record(
+                shown(name + RECORD_SUFFIX), f"the article cannot be read again: {missed}"
+            )
+            result = result.with_record(check)
+        out.append(result)
+    return tuple(out)
+
+
+def _no_record(path: str, detail: str) -> RecordCheck:
+    """A record check that fails because the article's bytes could not be held to it."""
+    return RecordCheck(path=path, signature=None, matches=False, detail=detail)
 
 
 def _archive_signature(
@@ -287,8 +404,11 @@ class _Reader:
         total_limit: int,
         *,
         signed: bool = False,
+        also: tuple[str, ...] = (),
     ) -> None:
         self.is_article = is_article
+        #: More :mod:`hashlib` algorithms computed beside SHA-256 (``FileDigest.others``).
+        self.also = also
         self.inspect = inspect
         self.member_limit = member_limit
         self.total_limit = total_limit
@@ -297,6 +417,9 @@ class _Reader:
         self.members: list[_Member] = []
         #: The bytes of every seal file (SHA256SUMS, SHA256SUMS.sig) read, or why not kept.
         self.kept: dict[str, bytes | str] = {}
+        #: The bytes of every provenance record member (``*.prov``), or why not kept.
+        self.records: dict[str, bytes | str] = {}
+        self.records_total = 0
         #: With ``signed``: each article's FILE.sig member (bytes, or why not kept), and the
         #: digests of each article, so that its signature is checked over the bytes read.
         self.signatures: dict[str, bytes | str] = {}
@@ -447,9 +570,12 @@ class _Reader:
         # An article's FILE.sig is kept up to the size of any valid signature; a larger one
         # is still read and hashed as any member (it is a malformed signature, not a bomb).
         signature = self.signed and signed_article(name, self.is_article) is not None
-        wanted = special or signature or self.is_article(name)
+        # A record (and a chain's earlier ones) is kept up to the size of any valid record.
+        recorded = name.endswith(RECORD_SUFFIX)
+        wanted = special or signature or recorded or self.is_article(name)
         limit = keep_limit(name, self.member_limit) if special else self.member_limit
         digest = hashlib.sha256()
+        others = [hashlib.new(other) for other in self.also]
         kept: list[bytes] | None = [] if wanted else None
         size = 0
         while block := handle.read(BLOCK_SIZE):
@@ -462,11 +588,27 @@ class _Reader:
                 self._refuse(name, reason, unsafe=False)
                 return
             digest.update(block)
+            for other in others:
+                other.update(block)
             if kept is not None:
                 kept.append(block)
-                if signature and size > keep_limit(name, self.member_limit):
+                small = (signature and keep_limit(name, self.member_limit)) or (
+                    recorded and MAX_RECORD_SIZE
+                )
+                if small and size > small:
                     kept = None
         data = b"".join(kept) if kept is not None else b""
+        if recorded:
+            self.records_total += len(data)
+            if kept is None:
+                self.records[name] = f"is larger than {MAX_RECORD_SIZE} bytes"
+            elif self.records_total > MAX_MANIFESTS_SIZE:
+                self.records[name] = (
+                    f"not kept: the records of this archive hold more than {MAX_MANIFESTS_SIZE} "
+                    "bytes together"
+                )
+            else:
+                self.records[name] = data
         if signature:
             cap = keep_limit(name, self.member_limit)
             self.signatures[name] = data if kept is not None else f"is larger than {cap} bytes"
@@ -483,7 +625,10 @@ class _Reader:
             inspected = self.inspect(name, data)
             if self.signed:
                 self.digests[name] = Prehashed.of(data)
-        self.members.append(_Member(name, FileDigest(name, digest.hexdigest(), size, inspected)))
+        more = tuple(other.hexdigest() for other in others)
+        self.members.append(
+            _Member(name, FileDigest(name, digest.hexdigest(), size, inspected, others=more))
+        )
 
     # -- after the reading ----------------------------------------------------------------------
 

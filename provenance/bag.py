@@ -21,6 +21,7 @@ nothing out.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,7 +42,8 @@ from provenance.errors import InputError, OperationalError
 from provenance.manifest import MAX_MANIFEST_SIZE
 from provenance.model import EntryKind, Result, SignatureResult
 from provenance.options import DEFAULT_OPTIONS, VerifyOptions
-from provenance.sealed import NOT_AN_ARTICLE, detached_signature, node_reason
+from provenance.parallel import TextChecker
+from provenance.sealed import NOT_AN_ARTICLE, detached_signature, node_reason, resolved
 from provenance.seals import is_bag
 from provenance.selector import default_is_article
 from provenance.sshsig import MAX_ARMORED_SIZE
@@ -90,25 +92,38 @@ def check_bag_folder(
     def article(path: str) -> bool:
         return path.startswith(PAYLOAD) and is_article(path[len(PAYLOAD) :])
 
+    # With more than one job the footers of data/ are checked by worker processes while this
+    # one walks and hashes, as in a sealed folder (forked before the walk's thread starts).
+    checker = TextChecker.start(options.jobs, canonicalization, tokens, options.c2pa_trust)
+
     def inspect(path: str, data: bytes) -> object:
         if top(path):
             return data
+        shown = join_display(root, display_name(path))
+        if checker is not None:
+            return checker.submit(data, shown)
         return check_bytes(
             data,
-            join_display(root, display_name(path)),
+            shown,
             canonicalization=canonicalization,
             tokens=tokens,
+            c2pa_trust=options.c2pa_trust,
         )
 
-    found = scan(
-        root,
-        keep=lambda path: top(path) or article(path),
-        inspect=inspect,
-        keep_limit=lambda path: _limit(path, max_size) if top(path) else max_size,
-        also=also,
-    )
+    with checker if checker is not None else contextlib.nullcontext():
+        found = scan(
+            root,
+            keep=lambda path: top(path) or article(path),
+            inspect=inspect,
+            keep_limit=lambda path: _limit(path, max_size) if top(path) else max_size,
+            also=also,
+        )
+        files = found.files
+        if checker is not None:
+            checker.flush()
+            files = tuple(resolved(item) for item in files)
     kept: dict[str, bytes | str] = {}
-    for item in found.files:
+    for item in files:
         if top(item.path):
             kept[item.path] = (
                 item.inspected
@@ -150,11 +165,11 @@ def check_bag_folder(
         )
 
     results = check_bag(
-        BagFound(found.files, also, refused, folders, kept),
+        BagFound(files, also, refused, folders, kept),
         display=display,
         footer=footer,
     )
-    if signature is not None and not any(item.path == SIGNED_MANIFEST for item in found.files):
+    if signature is not None and not any(item.path == SIGNED_MANIFEST for item in files):
         # No file row to carry it (the tag manifest is absent, or not a regular file).
         results.insert(0, signed_object())
     return BagCheck(signature, tuple(infer_publisher_tokens(results)))

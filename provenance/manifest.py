@@ -28,7 +28,8 @@ deviation is a :class:`LineProblem` naming its 1-based line; nothing is silently
 * CR LF line ends (``sha256sum`` strips the CR silently) are reported once, on the first line
   that has one, and the CR is dropped: a CR that belongs to a name must be escaped as ``\\r``.
   A signature over the manifest breaks under such a conversion anyway;
-* the manifest listing itself or its signature.
+* the manifest listing a seal's own file: itself, its signature, or the other manifest
+  (``SHA256SUMS``, ``SHA512SUMS``) of the folder and its signature.
 
 Only the first :data:`MAX_LISTED_PROBLEMS` problems are listed one by one; one last problem
 counts the rest (and names the lines they are on), so a manifest of millions of bad lines costs
@@ -62,7 +63,10 @@ from dataclasses import dataclass
 from functools import partial
 
 # The two names of a seal are defined with the rule that says where seals are (seals.py).
-from provenance.seals import MANIFEST_NAME, SIGNATURE_NAME
+from provenance.seals import MANIFEST_NAME, SIGNATURE_NAME, seal_files
+
+#: A seal's own files (every manifest and signature at its top): no manifest lists them.
+_OWN_FILES = frozenset(seal_files(""))
 
 #: Hex digits in a SHA-256 digest.
 HEX_LENGTH = 64
@@ -334,7 +338,7 @@ def dump(digests: Iterable[tuple[str, str]]) -> bytes:
             raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
         if path in seen:
             raise ValueError(f"{path!r} is listed twice")
-        if path in (MANIFEST_NAME, SIGNATURE_NAME):
+        if path in _OWN_FILES:
             raise ValueError(f"the manifest never lists {path}")
         seen.add(path)
         lines.append(format_line(path, sha256.lower()))
@@ -477,8 +481,10 @@ def parse(data: bytes, algorithm: str = "sha256") -> Manifest:
             problems.append(read)
             continue
         path = read.path
-        if path in (MANIFEST_NAME, SIGNATURE_NAME):
-            problems.append(LineProblem(number, f"the manifest lists {path} itself", path))
+        if path in _OWN_FILES:
+            # SHA256SUMS and SHA512SUMS of one folder are checked side by side, each with its
+            # own signature: neither lists the other (nor itself).
+            problems.append(LineProblem(number, f"the manifest lists the seal's own {path}", path))
             continue
         normal = unicodedata.normalize("NFC", path)
         earlier = table.keep(data, form, line_start, number, normal)

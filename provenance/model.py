@@ -424,6 +424,10 @@ class ChainLink:
         return self.signature is not None and self.signature.verdict is not SignatureVerdict.GOOD
 
 
+#: The states a record check is counted under in a run's summary (:attr:`RecordCheck.state`).
+RECORD_STATES = ("matched", "changed", "malformed")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RecordCheck:
     """An article checked against its provenance record (``Result.record``; JSON ``record``).
@@ -443,6 +447,14 @@ class RecordCheck:
     chain: tuple[ChainLink, ...] = ()
     #: Why the record cannot be read, or what else is to say about the match.
     detail: str | None = None
+
+    @property
+    def state(self) -> str:
+        """How the text stands against the record, as the summary counts it: ``matched``,
+        ``changed``, or ``malformed`` (the record could not be read or parsed)."""
+        if self.matches is None:
+            return "malformed"
+        return "matched" if self.matches else "changed"
 
     @property
     def word(self) -> str:
@@ -651,8 +663,12 @@ class Summary:
     require_c2pa: bool = False
     #: Counts of signature verdicts, over the results whose signature was checked.
     signatures: tuple[tuple[SignatureVerdict, int], ...] = ()
-    #: Counts of SHA256SUMS verdicts, over the results checked against a manifest.
+    #: Counts of manifest verdicts, over the results checked against a manifest (SHA256SUMS,
+    #: SHA512SUMS, a bag's manifests).
     manifest: tuple[tuple[ManifestVerdict, int], ...] = ()
+    #: Counts of provenance-record checks (``matched``, ``changed``, ``malformed``: see
+    #: :attr:`RecordCheck.state`), over the articles checked against a record; non-zero only.
+    records: tuple[tuple[str, int], ...] = ()
     #: Files that are not articles (only their SHA-256 or signature is checked).
     others: int = 0
     #: Files actually checked: articles, and entries checked against a SHA256SUMS. The
@@ -679,6 +695,7 @@ class Summary:
         tally = dict.fromkeys(Verdict, 0)
         signatures = dict.fromkeys(SignatureVerdict, 0)
         manifest = dict.fromkeys(ManifestVerdict, 0)
+        records = dict.fromkeys(RECORD_STATES, 0)
         total = failed = others = checked = 0
         sealed = False
         for result in results:
@@ -693,6 +710,8 @@ class Summary:
                 signatures[result.signature.verdict] += 1
             if result.manifest is not None:
                 manifest[result.manifest] += 1
+            if result.record is not None:
+                records[result.record.state] += 1
             total += 1
             failed += result.failed(
                 strict=strict, require_signature=require_signature, require_c2pa=require_c2pa
@@ -706,6 +725,7 @@ class Summary:
             require_c2pa=require_c2pa,
             signatures=tuple((v, n) for v, n in signatures.items() if n),
             manifest=tuple((v, n) for v, n in manifest.items() if n),
+            records=tuple((state, n) for state, n in records.items() if n),
             others=others,
             checked=checked,
             allow_empty=allow_empty,

@@ -238,7 +238,25 @@ def check_record(
 ) -> RecordCheck:
     """Check the article's bytes against the record in ``record_file``; never raises for a bad
     record. ``search`` lists more folders where the chain's earlier records may be."""
-    loaded = _load(record_file)
+    return check_record_data(
+        article, _load(record_file), record_file, policy=policy, now=now, search=search
+    )
+
+
+def check_record_data(
+    article: bytes,
+    loaded: bytes | str,
+    record_file: str,
+    *,
+    policy: TrustPolicy | None = None,
+    now: datetime | None = None,
+    search: Sequence[str] = (),
+    beside: Sequence[tuple[str, bytes]] | None = None,
+) -> RecordCheck:
+    """Check the article's bytes against a record already read: its bytes, or why it could
+    not be read (``record_file`` is how it is shown). ``beside`` holds more candidates for
+    the chain's earlier records, already read (an archive's ``ARTICLE.*.prov`` members), in
+    place of the files beside ``record_file`` on disk (``None``: look there)."""
     if isinstance(loaded, str):
         return _unread(record_file, f"{record_file} {loaded}")
     try:
@@ -271,7 +289,7 @@ def check_record(
         signature=signature,
         path=record_file,
     )
-    earlier = _chain(parsed, record_file, search, policy, now)
+    earlier = _chain(parsed, _Candidates(record_file, search, beside), policy, now)
     return RecordCheck(
         path=record_file,
         signature=signature,
@@ -289,8 +307,7 @@ def _unread(record_file: str, detail: str) -> RecordCheck:
 
 def _chain(
     newest: Record,
-    record_file: str,
-    search: Sequence[str],
+    candidates: _Candidates,
     policy: TrustPolicy | None,
     now: datetime | None,
 ) -> list[ChainLink]:
@@ -298,7 +315,6 @@ def _chain(
     wanted = newest.statement.previous
     if wanted is None:
         return []
-    candidates = _Candidates(record_file, search)
     links: list[ChainLink] = []
     seen: set[str] = set()
     while wanted is not None and wanted not in seen and len(links) < MAX_CHAIN:
@@ -330,19 +346,32 @@ def _chain(
 
 class _Candidates:
     """Records that may be earlier links: ``ARTICLE.*.prov`` beside the record, every ``*.prov``
-    in the search folders; read (bounded) and hashed only when a digest is looked for."""
+    in the search folders; read (bounded) and hashed only when a digest is looked for.
 
-    def __init__(self, record_file: str, search: Sequence[str]) -> None:
-        folder = os.path.dirname(record_file)
-        stem = os.path.basename(record_file).removesuffix(RECORD_SUFFIX) + "."
-        self.paths = [
-            os.path.join(folder, name)
-            for name in _names(folder or ".")
-            if name.startswith(stem) and name != os.path.basename(record_file)
-        ]
+    With ``beside`` (records already read: an archive's members) the record is not on disk,
+    and those stand for the ones beside it.
+    """
+
+    def __init__(
+        self,
+        record_file: str,
+        search: Sequence[str],
+        beside: Sequence[tuple[str, bytes]] | None = None,
+    ) -> None:
+        self.paths: list[str] = []
+        if beside is None:
+            folder = os.path.dirname(record_file)
+            stem = os.path.basename(record_file).removesuffix(RECORD_SUFFIX) + "."
+            self.paths = [
+                os.path.join(folder, name)
+                for name in _names(folder or ".")
+                if name.startswith(stem) and name != os.path.basename(record_file)
+            ]
         for place in search:
             self.paths.extend(os.path.join(place, name) for name in _names(place))
         self.by_digest: dict[str, tuple[str, bytes]] = {}
+        for path, data in beside or ():
+            self.by_digest.setdefault(record.record_digest(data), (path, data))
         self.unread = iter(self.paths)
 
     def find(self, digest: str) -> tuple[str, bytes] | None:
@@ -394,7 +423,7 @@ class RecordChecker:
         ``article`` is the file to read when ``result.path`` is only how it is shown (a
         sealed folder's entry); by default ``result.path``.
         """
-        if result.kind is not EntryKind.ARTICLE or result.verdict in _NOT_READ:
+        if not self.wants(result):
             return None
         source = result.path if article is None else article
         path = self.record if self.record is not None else record_path(source)
@@ -406,6 +435,29 @@ class RecordChecker:
             detail = f"the article cannot be read: {exc.strerror or exc}"
             return RecordCheck(path=path, signature=None, matches=False, detail=detail)
         return check_record(data, path, policy=self.policy, now=self.now, search=self.search)
+
+    def wants(self, result: Result) -> bool:
+        """Whether ``result`` is an article that was read, so that a record can be checked."""
+        return result.kind is EntryKind.ARTICLE and result.verdict not in _NOT_READ
+
+    def check_data(
+        self,
+        article: bytes,
+        loaded: bytes | str,
+        shown: str,
+        beside: Sequence[tuple[str, bytes]],
+    ) -> RecordCheck:
+        """The check of an article read elsewhere (an archive's member) against its record's
+        bytes (or why they were not read), with the run's trust, time and ``--records``."""
+        return check_record_data(
+            article,
+            loaded,
+            shown,
+            policy=self.policy,
+            now=self.now,
+            search=self.search,
+            beside=beside,
+        )
 
     def __call__(self, result: Result) -> Result:
         """``result`` with its record check, when it is an article with a record."""

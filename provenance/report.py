@@ -45,6 +45,7 @@ VERIFY_SCHEMA = SCHEMA_BASE + "verify.schema.json"
 JSONL_SCHEMA = SCHEMA_BASE + "verify-jsonl.schema.json"
 PARSE_SCHEMA = SCHEMA_BASE + "parse.schema.json"
 WRITE_SCHEMA = SCHEMA_BASE + "write.schema.json"
+DIFF_SCHEMA = SCHEMA_BASE + "diff.schema.json"
 
 #: The first column's width: the longest footer verdict. A report whose lines need a longer
 #: word (``sig-untrusted``) is widened as a whole, so that its paths stay aligned.
@@ -329,8 +330,10 @@ def diff_text(same: bool, changes: Sequence[Change]) -> str:
 
 
 def diff_json(old: str, new: str, same: bool, changes: Sequence[Change]) -> str:
-    """``provenance diff --format json``: ``{"version", "old", "new", "same", "changes"}``."""
+    """``provenance diff --format json``: ``{"$schema", "version", "old", "new", "same",
+    "changes"}`` (``diff.schema.json``)."""
     payload = {
+        "$schema": DIFF_SCHEMA,
         "version": JSON_VERSION,
         "old": old,
         "new": new,
@@ -400,7 +403,10 @@ def summary_line(summary: Summary) -> str:
     if summary.signatures:
         extra += "; signatures: " + ", ".join(f"{n} {v.value}" for v, n in summary.signatures)
     if summary.manifest:
-        extra += "; SHA256SUMS: " + ", ".join(f"{n} {v.value}" for v, n in summary.manifest)
+        # "manifest", not "SHA256SUMS": the counts also come from SHA512SUMS and bag manifests.
+        extra += "; manifest: " + ", ".join(f"{n} {v.value}" for v, n in summary.manifest)
+    if summary.records:
+        extra += "; records: " + ", ".join(f"{n} {state}" for state, n in summary.records)
     if summary.ok:
         status = "passed"
     elif summary.failed:
@@ -610,8 +616,8 @@ def json_report(results: Sequence[Result], summary: Summary) -> str:
 def summary_dict(summary: Summary) -> dict[str, Any]:
     """The run's totals, as the json report and the jsonl summary line give them.
 
-    ``signatures`` and ``manifest`` (the non-zero counts the text summary shows) appear only
-    when signatures or a SHA256SUMS were checked, as on each result.
+    ``signatures``, ``manifest`` and ``records`` (the non-zero counts the text summary shows)
+    appear only when signatures, a manifest or provenance records were checked.
     """
     payload: dict[str, Any] = {
         "version": JSON_VERSION,
@@ -621,6 +627,8 @@ def summary_dict(summary: Summary) -> dict[str, Any]:
         payload["signatures"] = {verdict.value: count for verdict, count in summary.signatures}
     if summary.manifest:
         payload["manifest"] = {verdict.value: count for verdict, count in summary.manifest}
+    if summary.records:
+        payload["records"] = dict(summary.records)
     return payload | {
         "total": summary.total,
         "failed": summary.failed,

@@ -39,7 +39,7 @@ from provenance.model import (
 )
 from provenance.options import DEFAULT_OPTIONS
 from provenance.parallel import Target
-from provenance.seals import MANIFEST_NAME
+from provenance.seals import MANIFEST_NAME, SIGNATURE_SUFFIX, marks_seal
 from provenance.selector import PathKind, Selector, kind_of
 from provenance.verify import (
     SealedFolder,
@@ -143,7 +143,7 @@ def _sealed(folder: SealedFolder, options: VerifyOptions, select: Selector) -> l
     check = check_sealed_folder(path, options, is_article=select.below(folder.relative))
     head = []
     if options.policy is not None:
-        shown = join_display(path, MANIFEST_NAME)
+        shown = join_display(path, _signed_manifest(check.signature))
         head.append(
             _signed_object(
                 shown, EntryKind.MANIFEST, "the manifest of a sealed folder", check.signature
@@ -176,7 +176,7 @@ def _archive(path: str, options: VerifyOptions, select: Selector) -> list[Result
         if archive_sig is not None:
             head.append(_signed_object(path, EntryKind.OTHER, "an archive", archive_sig))
         for prefix, seal_sig in check.seal_signatures:
-            shown = f"{path}:{display_name(prefix)}{MANIFEST_NAME}"
+            shown = f"{path}:{display_name(prefix)}{_signed_manifest(seal_sig)}"
             signature = _unless_missing(seal_sig) if covered else seal_sig
             head.append(
                 _signed_object(
@@ -191,6 +191,16 @@ def _archive(path: str, options: VerifyOptions, select: Selector) -> list[Result
                 for member in members
             ]
     return head + members
+
+
+def _signed_manifest(signature: SignatureResult | None) -> str:
+    """Which manifest of a seal (SHA256SUMS or SHA512SUMS) ``signature`` stands for: the one
+    its .sig is beside (sealed.py picks it when a seal has both)."""
+    if signature is not None and signature.signature_path is not None:
+        name = signature.signature_path.rpartition("/")[2].removesuffix(SIGNATURE_SUFFIX)
+        if marks_seal(name):
+            return name
+    return MANIFEST_NAME
 
 
 def _unless_missing(signature: SignatureResult | None) -> SignatureResult | None:

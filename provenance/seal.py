@@ -85,6 +85,9 @@ from provenance.sign import sign_bytes
 from provenance.sshsig import DEFAULT_NAMESPACE, check_namespace
 from provenance.tree import Kind, Scan, display_name, scan
 
+#: A seal's own files at its top: never listed in the manifest it writes.
+_OWN_FILES = frozenset(seal_files(""))
+
 if TYPE_CHECKING:
     from provenance.allowed_signers import TrustPolicy
     from provenance.globs import Matcher
@@ -305,13 +308,15 @@ class _Unlisted:
     def __init__(self, root: Path, exclude: Matcher | None = None, *, own: bool = True) -> None:
         self.root = root
         self.exclude = exclude
-        #: Whether the top-level SHA256SUMS and .sig are left out (a seal's own pair).
+        #: Whether the top-level manifests and .sig files are left out (a seal's own files).
         self.own = own
         #: Whether a temporary file was left out.
         self.temporary = False
 
     def __call__(self, path: str) -> bool:
-        if self.own and path in (MANIFEST_NAME, SIGNATURE_NAME):
+        # Every manifest and signature of the seal (a SHA512SUMS beside the SHA256SUMS this
+        # writes is checked on its own: no manifest lists another, SPEC §9).
+        if self.own and path in _OWN_FILES:
             return True
         if self.exclude is not None:
             try:

@@ -53,7 +53,6 @@ from provenance.manifest import (
     MANIFEST_NAME,
     MAX_MANIFEST_SIZE,
     MAX_MANIFESTS_SIZE,
-    SIGNATURE_NAME,
     Manifest,
     path_problem,
 )
@@ -70,7 +69,15 @@ from provenance.model import (
 from provenance.options import DEFAULT_MAX_SIZE, DEFAULT_OPTIONS, VerifyOptions
 from provenance.parallel import Pending, TextChecker
 from provenance.recorded import RecordChecker
-from provenance.seals import Nearest, is_sealed, seal_files, seal_of
+from provenance.seals import (
+    MANIFESTS,
+    Nearest,
+    is_sealed,
+    marks_seal,
+    seal_files,
+    seal_manifests,
+    seal_of,
+)
 from provenance.selector import (
     RECORD_SUFFIX,
     SIGNATURE_SUFFIX,
@@ -85,6 +92,8 @@ from provenance.verify import check_bytes, infer_publisher_tokens, join_display
 
 #: The detail of a file whose footer is not checked because it is not an article.
 NOT_AN_ARTICLE = "not an article: only its SHA-256 is checked"
+#: The digests computed beside SHA-256 when a seal has a SHA512SUMS (``FileDigest.others``).
+EXTRA_DIGESTS = ("sha512",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,19 +159,65 @@ def check_sealed_folder(
     (<SignatureVerdict.GOOD: 'good'>, False)
     """
     policy, max_size = options.policy, options.max_member_size
-    canonicalization, tokens = options.canonicalization, options.tokens
     root = os.fspath(folder)
     if not is_sealed(root):
-        raise InputError(f"{root} is not a sealed folder: it holds no {MANIFEST_NAME}")
-    # The top seal's own two files are read by name (never through a link) and left out of
-    # the walk, which never lists them; a nested seal's are found, hashed and kept by the
-    # walk, since the seal above lists them.
-    kept: dict[str, bytes | str] = {}
+        names = " or ".join(MANIFESTS.values())
+        raise InputError(f"{root} is not a sealed folder: it holds no {names}")
+    # The top seal's own files are read by name (never through a link) and left out of the
+    # walk, which never lists them; a nested seal's are found, hashed and kept by the walk,
+    # since the seal above lists them.
+    top: dict[str, bytes | str] = {}
     for name in seal_files(""):
         path = os.path.join(root, name)
-        if name == MANIFEST_NAME or os.path.lexists(path):
+        if os.path.lexists(path):
             data, error = _read_plain(path, keep_limit(name, max_size))
-            kept[name] = data if data is not None else (error or "cannot read")
+            top[name] = data if data is not None else (error or "cannot read")
+    # SHA-512 is computed in the same read when the top seal has a SHA512SUMS; a SHA512SUMS
+    # found only further down makes the walk run again with it (rare: one walk is not enough
+    # only then), so that every file's digests come from one reading of it.
+    extra = EXTRA_DIGESTS if _has_sha512("", top) else ()
+    found, files = _walk_sealed(root, options, is_article, workers, dict(top), extra)
+    if not extra and any(map(marks_sha512, found.kept)):
+        found, files = _walk_sealed(root, options, is_article, workers, dict(top), EXTRA_DIGESTS)
+    check = check_seals(
+        found,
+        display=lambda path: join_display(root, display_name(path)),
+        is_article=is_article,
+        max_size=max_size,
+        policy=policy,
+        namespace=options.namespace,
+        now=options.now,
+        left_out=Selector(exclude=options.exclude).leaves_out,
+    )
+    results = _with_records(check.results, [item.path for item in files], root, options)
+    return SealedCheck(dict(check.signatures).get(""), results)
+
+
+def _has_sha512(prefix: str, kept: Mapping[str, object]) -> bool:
+    """Whether the seal at ``prefix`` has a SHA512SUMS (read, or not) among ``kept``."""
+    return prefix + MANIFESTS["sha512"] in kept
+
+
+def marks_sha512(path: str) -> bool:
+    """Whether ``path`` is a SHA512SUMS (at any depth): its seal needs SHA-512 digests."""
+    return path.rpartition("/")[2] == MANIFESTS["sha512"]
+
+
+def _walk_sealed(
+    root: str,
+    options: VerifyOptions,
+    is_article: Callable[[str], bool],
+    workers: int | None,
+    kept: dict[str, bytes | str],
+    extra: tuple[str, ...],
+) -> tuple[Found, tuple[FileDigest, ...]]:
+    """One walk of a sealed folder: what :func:`check_seals` needs, and every file read.
+
+    ``kept`` holds the top seal's own files, already read; ``extra`` names the digests
+    computed beside SHA-256 (:data:`EXTRA_DIGESTS`, or none).
+    """
+    policy, max_size = options.policy, options.max_member_size
+    canonicalization, tokens = options.canonicalization, options.tokens
     budget = _Budget(
         MAX_MANIFESTS_SIZE - sum(len(v) for v in kept.values() if isinstance(v, bytes))
     )
@@ -204,13 +259,14 @@ def check_sealed_folder(
             keep=wanted,
             inspect=inspect,
             keep_limit=lambda path: keep_limit(path, max_size),
-            skip=lambda path: path in (MANIFEST_NAME, SIGNATURE_NAME),
+            skip=_TOP_FILES.__contains__,
             workers=workers,
+            also=extra,
         )
         files = found.files
         if checker is not None:
             checker.flush()
-            files = tuple(_resolved(item) for item in files)
+            files = tuple(resolved(item) for item in files)
     refused = tuple(
         Refused(node.path, node_reason(node.kind, node.detail), node.kind is not Kind.ERROR)
         for node in found.nodes
@@ -227,18 +283,7 @@ def check_sealed_folder(
             signatures[item.path] = _kept_or_reason(item, keep_limit(item.path, max_size))
             item = item._replace(inspected=None, too_large=False)
         plain.append(item)
-    check = check_seals(
-        Found(tuple(plain), refused, folders, kept, signatures, digests),
-        display=lambda path: join_display(root, display_name(path)),
-        is_article=is_article,
-        max_size=max_size,
-        policy=policy,
-        namespace=options.namespace,
-        now=options.now,
-        left_out=Selector(exclude=options.exclude).leaves_out,
-    )
-    results = _with_records(check.results, [item.path for item in files], root, options)
-    return SealedCheck(dict(check.signatures).get(""), results)
+    return Found(tuple(plain), refused, folders, kept, signatures, digests), files
 
 
 def _with_records(
@@ -271,10 +316,14 @@ def is_seal_file(path: str) -> bool:
     return path.rpartition("/")[2] in seal_files("")
 
 
+#: The top seal's own files: read by name, never by the walk.
+_TOP_FILES = frozenset(seal_files(""))
+
+
 def keep_limit(path: str, max_size: int) -> int:
     """How much of a file is kept whole: a manifest and a signature have limits of their own."""
     name = path.rpartition("/")[2]
-    if name == MANIFEST_NAME:
+    if marks_seal(name):
         return min(max_size, MAX_MANIFEST_SIZE)
     if name.endswith(SIGNATURE_SUFFIX):
         return min(max_size, MAX_ARMORED_SIZE)
@@ -424,61 +473,69 @@ def check_seals(
     good: list[str] = []  # The seals whose signature is good: they cover what they hold.
     unread: dict[str, int] = {}  # The index in ``head`` of each manifest that was not read.
     for prefix in seals:
-        manifest_name, signature_name = seal_files(prefix)
-        shown = display(manifest_name)
-        # With one seal, details name "SHA256SUMS" as they always did; with several, which.
-        label = MANIFEST_NAME if len(seals) == 1 else shown
-        data = _seal_file(found, manifest_name)
-        assert data is not None  # A seal is found by its manifest's name.
-        if isinstance(data, str):
-            unread[shown] = len(head)
-            head.append(
-                Result(
-                    path=shown,
-                    detail=data,
-                    kind=EntryKind.MANIFEST,
-                    footer=FooterCheck(verdict=Verdict.UNREADABLE),
+        # Each manifest the seal has (SHA256SUMS, SHA512SUMS, or both) is checked in full:
+        # a path listed in one and not the other, or whose digest disagrees with either,
+        # fails (the failing verdict is kept).
+        checked: list[SignatureResult | None] = []
+        for algorithm, manifest_name, signature_name in seal_manifests(prefix):
+            data = _seal_file(found, manifest_name, absent=None)
+            if data is None:
+                continue
+            shown = display(manifest_name)
+            # With one seal, details name "SHA256SUMS" as they always did; with several, which.
+            label = manifest_name[len(prefix) :] if len(seals) == 1 else shown
+            if isinstance(data, str):
+                unread[shown] = len(head)
+                head.append(
+                    Result(
+                        path=shown,
+                        detail=data,
+                        kind=EntryKind.MANIFEST,
+                        footer=FooterCheck(verdict=Verdict.UNREADABLE),
+                    )
                 )
+                manifest = parse_manifest(b"", algorithm)
+            else:
+                manifest = parse_manifest(data, algorithm)
+                head.extend(_problems(manifest, shown, label))
+            files = [_file_below(item, prefix) for item in files_of.get(prefix, ())]
+            refused = [_refused_below(item, prefix) for item in refused_of.get(prefix, ())]
+            if len(seals) > 1:
+                _add_listed_below(manifest, prefix, nearest, found, files, refused)
+            rows = _rows(
+                manifest,
+                files,
+                refused,
+                display=_under(display, prefix),
+                label=label,
+                blocked=[
+                    item.path[len(prefix) :]
+                    for item in found.refused
+                    if item.unsafe and item.path.startswith(prefix)
+                ],
+                folders=_Folders(found.folders, prefix),
+                max_size=max_size,
+                left_out=left_out,
+                algorithm=algorithm,
             )
-            manifest = parse_manifest(b"")
-        else:
-            manifest = parse_manifest(data)
-            head.extend(_problems(manifest, shown, label))
-        files = [_file_below(item, prefix) for item in files_of.get(prefix, ())]
-        refused = [_refused_below(item, prefix) for item in refused_of.get(prefix, ())]
-        if len(seals) > 1:
-            _add_listed_below(manifest, prefix, nearest, found, files, refused)
-        rows = _rows(
-            manifest,
-            files,
-            refused,
-            display=_under(display, prefix),
-            label=label,
-            blocked=[
-                item.path[len(prefix) :]
-                for item in found.refused
-                if item.unsafe and item.path.startswith(prefix)
-            ],
-            folders=_Folders(found.folders, prefix),
-            max_size=max_size,
-            left_out=left_out,
-        )
-        for row in rows:
-            merged[row.path] = _nearest_first(merged.get(row.path), row)
-        signature = detached_signature(
-            data,
-            _seal_file(found, signature_name, absent=None),
-            display(signature_name),
-            policy,
-            namespace,
-            now,
-        )
+            for row in rows:
+                merged[row.path] = _nearest_first(merged.get(row.path), row)
+            signature = detached_signature(
+                data,
+                _seal_file(found, signature_name, absent=None),
+                display(signature_name),
+                policy,
+                namespace,
+                now,
+            )
+            checked.append(signature)
+            if prefix not in outermost and policy is not None:
+                nested[shown] = (manifest_name, signature)
+        signature = _seal_signature(checked)
         if signature is not None and signature.verdict is SignatureVerdict.GOOD:
             good.append(prefix)
         if prefix in outermost:
             signatures[prefix] = signature
-        elif policy is not None:
-            nested[shown] = (manifest_name, signature)
     # A nested seal's signature rides on its manifest's result, once the seal above has
     # given that result (the seals above come later in the loop). A seal above whose
     # signature is good covers the inner manifest's bytes: its own .sig may then be absent.
@@ -509,6 +566,24 @@ def check_seals(
         tuple(infer_publisher_tokens(head + per_path)),
         tuple(sorted(signatures.items(), key=lambda item: item[0])),
     )
+
+
+def _seal_signature(checked: Sequence[SignatureResult | None]) -> SignatureResult | None:
+    """The one signature check that stands for a seal with one or two manifests.
+
+    A failing one (bad, untrusted, malformed...) stands for the seal; else a good one: a good
+    signature over one manifest covers every file of the folder, since a file that manifest
+    does not list, or lists with another digest, fails whatever the other manifest says.
+    Else the first (``missing``, or ``None`` when not checked).
+    """
+    present = [check for check in checked if check is not None]
+    for check in present:
+        if check.verdict not in (SignatureVerdict.GOOD, SignatureVerdict.MISSING):
+            return check
+    for check in present:
+        if check.verdict is SignatureVerdict.GOOD:
+            return check
+    return checked[0] if checked else None
 
 
 def _seals_in(found: Found) -> set[str]:
@@ -728,6 +803,7 @@ def _rows(
     folders: Container[str],
     max_size: int,
     left_out: Callable[[str], bool] | None = None,
+    algorithm: str = "sha256",
 ) -> list[Result]:
     """One result per path, unsorted: found files, refused paths, entries found nowhere.
 
@@ -770,12 +846,12 @@ def _rows(
         elif entry is None:
             detail = f"not listed in {label}; {footer.detail}"
             per_path.append(footer.with_manifest(ManifestVerdict.UNLISTED, detail))
-        elif entry.digest == found.sha256:
+        elif entry.digest == (computed := _digest(found, algorithm)):
             per_path.append(footer.with_manifest(ManifestVerdict.LISTED))
         else:
             detail = (
-                f"changed since sealed: {label} line {entry.line} expects sha256 "
-                f"{entry.digest}, computed {found.sha256}; {footer.detail}"
+                f"changed since sealed: {label} line {entry.line} expects {algorithm} "
+                f"{entry.digest}, computed {computed or 'none'}; {footer.detail}"
             )
             per_path.append(footer.with_manifest(ManifestVerdict.MISMATCH, detail))
     for entry in entries:
@@ -784,7 +860,16 @@ def _rows(
     return per_path
 
 
-def _resolved(item: FileDigest) -> FileDigest:
+def _digest(found: FileDigest, algorithm: str) -> str | None:
+    """The file's digest in ``algorithm``; ``None`` when it was not computed (never equal to
+    a claimed digest: the entry fails as ``mismatch``, never passes unchecked)."""
+    if algorithm == "sha256":
+        return found.sha256
+    extra = dict(zip(EXTRA_DIGESTS, found.others, strict=False))
+    return extra.get(algorithm)
+
+
+def resolved(item: FileDigest) -> FileDigest:
     """``item`` with the result its worker process gave, once known."""
     if isinstance(item.inspected, Pending):
         return item._replace(inspected=item.inspected.result())
@@ -838,6 +923,7 @@ def _absent(
 
 __all__ = [
     "DEFAULT_MAX_SIZE",
+    "EXTRA_DIGESTS",
     "NOT_AN_ARTICLE",
     "Found",
     "Refused",
@@ -848,5 +934,7 @@ __all__ = [
     "detached_signature",
     "is_seal_file",
     "keep_limit",
+    "marks_sha512",
     "node_reason",
+    "resolved",
 ]

@@ -1,10 +1,11 @@
 """Where seals are: the one rule that makes a folder sealed, on disk, in a walk, in an archive.
 
-A folder is sealed when it holds an entry named ``SHA256SUMS``, *whatever that entry is*: a
-regular file, a folder, a symbolic link (dangling or not), a FIFO. Only the name counts. So a
-manifest replaced by a folder or a link never turns a sealed folder back into a plain one,
-which would be checked for footers only and pass: it stays sealed, and its seal fails
-(``SHA256SUMS`` unreadable). Every caller asks here: :func:`is_sealed` for a folder on disk,
+A folder is sealed when it holds an entry named ``SHA256SUMS`` or ``SHA512SUMS``, *whatever
+that entry is*: a regular file, a folder, a symbolic link (dangling or not), a FIFO. Only the
+name counts. So a manifest replaced by a folder or a link never turns a sealed folder back
+into a plain one, which would be checked for footers only and pass: it stays sealed, and its
+seal fails (``SHA256SUMS`` unreadable). A folder holding both is sealed by both: each is
+checked, each with its own signature beside it (:func:`seal_manifests`). Every caller asks here: :func:`is_sealed` for a folder on disk,
 :func:`marks_seal` for a name in a listing, :func:`seal_of` for a relative path found by a walk
 or read from an archive, and :class:`Nearest` for which seal a path belongs to.
 
@@ -17,10 +18,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-#: The manifest's name; its presence, in any form, makes a folder sealed.
+#: The manifest's name (what ``seal`` writes); its presence, in any form, makes a folder sealed.
 MANIFEST_NAME = "SHA256SUMS"
 #: The detached SSHSIG signature of the manifest's bytes, beside it.
 SIGNATURE_NAME = "SHA256SUMS.sig"
+#: Every manifest that seals a folder, by the algorithm its digests are in: ``sha256sum`` and
+#: ``sha512sum`` (GNU or ``--tag``) outputs under their conventional names.
+MANIFESTS = {"sha256": MANIFEST_NAME, "sha512": "SHA512SUMS"}
+#: A manifest's detached signature is its name and this.
+SIGNATURE_SUFFIX = ".sig"
 #: A BagIt bag's declaration (RFC 8493); its presence, in any form, makes a folder a bag.
 BAG_DECLARATION = "bagit.txt"
 
@@ -28,19 +34,23 @@ BAG_DECLARATION = "bagit.txt"
 def marks_seal(name: str) -> bool:
     """Whether an entry called ``name`` makes the folder holding it sealed.
 
-    >>> marks_seal("SHA256SUMS"), marks_seal("SHA256SUMS.sig"), marks_seal("sha256sums")
-    (True, False, False)
+    >>> marks_seal("SHA256SUMS"), marks_seal("SHA512SUMS"), marks_seal("SHA256SUMS.sig")
+    (True, True, False)
+    >>> marks_seal("sha256sums")
+    False
     """
-    return name == MANIFEST_NAME
+    return name in _MANIFEST_NAMES
 
 
 def is_sealed(folder: str | os.PathLike[str]) -> bool:
-    """Whether ``folder`` is a folder holding a ``SHA256SUMS`` entry of any kind.
+    """Whether ``folder`` is a folder holding a ``SHA256SUMS`` or ``SHA512SUMS`` entry of any kind.
 
     A dangling link, a folder or a FIFO named SHA256SUMS counts: it is never followed or
     opened here (``lexists``), and the seal check then reports it unreadable.
     """
-    return os.path.isdir(folder) and os.path.lexists(os.path.join(folder, MANIFEST_NAME))
+    return os.path.isdir(folder) and any(
+        os.path.lexists(os.path.join(folder, name)) for name in _MANIFEST_NAMES
+    )
 
 
 def is_bag(folder: str | os.PathLike[str]) -> bool:
@@ -68,16 +78,35 @@ def seal_of(path: str) -> str | None:
     return f"{folder}/" if folder else ""
 
 
-def seal_files(prefix: str) -> tuple[str, str]:
-    """The two files a seal at ``prefix`` is made of: its manifest and its signature."""
-    return prefix + MANIFEST_NAME, prefix + SIGNATURE_NAME
+def seal_files(prefix: str) -> tuple[str, ...]:
+    """The files a seal at ``prefix`` may be made of: each manifest and its signature.
+
+    >>> seal_files("pkg/")
+    ('pkg/SHA256SUMS', 'pkg/SHA256SUMS.sig', 'pkg/SHA512SUMS', 'pkg/SHA512SUMS.sig')
+    """
+    return tuple(name for _, *files in seal_manifests(prefix) for name in files)
+
+
+def seal_manifests(prefix: str) -> tuple[tuple[str, str, str], ...]:
+    """Each manifest a seal at ``prefix`` may have: its algorithm, its path, its signature's.
+
+    >>> seal_manifests("")[1]
+    ('sha512', 'SHA512SUMS', 'SHA512SUMS.sig')
+    """
+    return tuple(
+        (algorithm, prefix + name, prefix + name + SIGNATURE_SUFFIX)
+        for algorithm, name in MANIFESTS.items()
+    )
+
+
+_MANIFEST_NAMES = frozenset(MANIFESTS.values())
 
 
 class Nearest:
     """Which sealed folder a relative path belongs to: the nearest one that encloses it.
 
-    A seal's own ``SHA256SUMS`` and ``SHA256SUMS.sig`` belong to the seal *above* it (which
-    lists them, when it was made after the inner one), or to none.
+    A seal's own manifests and signatures belong to the seal *above* it (which lists them,
+    when it was made after the inner one), or to none.
 
     >>> nearest = Nearest(["", "pkg/"])
     >>> nearest.of("a.txt"), nearest.of("pkg/a.txt"), nearest.of("pkg/SHA256SUMS")
@@ -135,6 +164,7 @@ class Nearest:
 
 __all__ = [
     "BAG_DECLARATION",
+    "MANIFESTS",
     "MANIFEST_NAME",
     "SIGNATURE_NAME",
     "Nearest",
@@ -142,5 +172,6 @@ __all__ = [
     "is_sealed",
     "marks_seal",
     "seal_files",
+    "seal_manifests",
     "seal_of",
 ]

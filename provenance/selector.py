@@ -34,17 +34,16 @@ from collections.abc import Callable, Sequence
 from enum import StrEnum
 
 from provenance.model import EntryKind
-from provenance.seals import MANIFEST_NAME, is_bag, is_sealed
+from provenance.seals import MANIFESTS, SIGNATURE_SUFFIX, is_bag, is_sealed, marks_seal
 
 #: Suffixes of the files taken as articles by default (plus files with no suffix).
 DEFAULT_SUFFIXES = (".txt", ".md")
-#: Appended to a file's name to name its detached signature (SPEC.md §8).
-SIGNATURE_SUFFIX = ".sig"
+# SIGNATURE_SUFFIX (".sig", SPEC.md §8) is defined beside the seals' names, and exported here.
 #: Appended to an article's name to name its provenance record (SPEC.md §12).
 RECORD_SUFFIX = ".prov"
 #: Names never taken as articles: manifests, signatures and provenance records are not
 #: articles, under any selection.
-NEVER_ARTICLES = (MANIFEST_NAME, "*" + SIGNATURE_SUFFIX, "*" + RECORD_SUFFIX)
+NEVER_ARTICLES = (*MANIFESTS.values(), "*" + SIGNATURE_SUFFIX, "*" + RECORD_SUFFIX)
 # The patterns as one expression: a walk asks about every file name, and one match costs a
 # seventh of a fnmatchcase per pattern (0.4 us against 3 us a name).
 _NEVER_ARTICLE = re.compile("|".join(map(fnmatch.translate, NEVER_ARTICLES)))
@@ -128,7 +127,7 @@ def entry_kind(name: str) -> EntryKind:
     ['manifest', 'signature', 'record', 'other']
     """
     name = name.rpartition("/")[2]
-    if name == MANIFEST_NAME:
+    if marks_seal(name):
         return EntryKind.MANIFEST
     if name.endswith(SIGNATURE_SUFFIX):
         return EntryKind.SIGNATURE

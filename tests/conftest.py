@@ -388,6 +388,7 @@ SCHEMA_OF = {
     "document_dict": ("parse.schema.json", "dict"),
     "not_text_dict": ("parse.schema.json", "dict"),
     "write_report": ("write.schema.json", "text"),
+    "diff_json": ("diff.schema.json", "text"),
 }
 
 

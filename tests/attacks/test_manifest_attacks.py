@@ -279,3 +279,95 @@ def test_planted_manifest_of_junk_lines_reports_a_hundred_and_a_count(tmp_path: 
     )
     (listed,) = [r for r in check.results if r.path.endswith("/a.txt")]
     assert listed.manifest is ManifestVerdict.LISTED
+
+
+# -- SHA512SUMS seals a folder as SHA256SUMS does (issue 18 item 5) --------------------------
+
+
+def sha512_line(path: str, data: bytes) -> bytes:
+    return f"{hashlib.sha512(data).hexdigest()}  {path}\n".encode()
+
+
+def test_a_folder_sealed_with_sha512sums_only_is_a_sealed_folder(tmp_path: Path) -> None:
+    # Before, SHA512SUMS sealed nothing: the folder was walked for footers only, and a
+    # changed photo or a planted article with a good footer passed.
+    root = tmp_path / "sealed"
+    write(root, "a.txt", DATA)
+    write(root, "photo.jpg", b"\xff\xd8 original")
+    (root / "SHA512SUMS").write_bytes(
+        sha512_line("a.txt", DATA) + sha512_line("photo.jpg", b"\xff\xd8 original")
+    )
+    result = invoke("verify", root)
+    assert_clean(result, 0)
+    (root / "photo.jpg").write_bytes(b"\xff\xd8 swapped")
+    write(root, "planted.txt", article(holder="Mallory Press").data())
+    result = invoke("verify", root)
+    assert_clean(result, 1)
+    assert f"sums-mismatch  {root}/photo.jpg" in result.stdout
+    assert f"sums-unlisted  {root}/planted.txt" in result.stdout
+    assert "expects sha512 " in result.stdout
+
+
+def test_a_path_in_sha256sums_but_not_in_sha512sums_fails(tmp_path: Path) -> None:
+    root = sealed_with(tmp_path, line("a.txt") + line("b.txt"), {"a.txt": DATA, "b.txt": DATA})
+    (root / "SHA512SUMS").write_bytes(sha512_line("a.txt", DATA))
+    check = check_sealed_folder(root)
+    assert check.failed()
+    rows = {Path(r.path).name: r for r in check.results}
+    assert rows["b.txt"].manifest is ManifestVerdict.UNLISTED
+    assert "not listed in SHA512SUMS" in rows["b.txt"].detail
+    # And the other way round: listed in SHA512SUMS only, the file is missing from SHA256SUMS.
+    (root / "SHA256SUMS").write_bytes(line("a.txt"))
+    (root / "SHA512SUMS").write_bytes(sha512_line("a.txt", DATA) + sha512_line("b.txt", DATA))
+    rows = {Path(r.path).name: r for r in check_sealed_folder(root).results}
+    assert rows["b.txt"].manifest is ManifestVerdict.UNLISTED
+    assert "not listed in SHA256SUMS" in rows["b.txt"].detail
+
+
+def test_sha512sums_disagreeing_with_the_file_fails_although_sha256sums_agrees(
+    tmp_path: Path,
+) -> None:
+    root = sealed_with(tmp_path, line("a.txt"))
+    (root / "SHA512SUMS").write_bytes(sha512_line("a.txt", DATA + b"x"))
+    check = check_sealed_folder(root)
+    assert check.failed()
+    (row,) = check.results
+    assert row.manifest is ManifestVerdict.MISMATCH and "SHA512SUMS line 1" in row.detail
+
+
+def test_a_nested_sha512sums_is_checked_below_a_sha256sums(tmp_path: Path) -> None:
+    # The top seal has no SHA512SUMS: the walk learns of the inner one only when it meets it,
+    # and must still hold the inner files to SHA-512 digests.
+    root = tmp_path / "sealed"
+    write(root, "a.txt", DATA)
+    write(root, "pkg/b.bin", b"inner")
+    (root / "pkg" / "SHA512SUMS").write_bytes(sha512_line("b.bin", b"inner"))
+    inner = (root / "pkg" / "SHA512SUMS").read_bytes()
+    (root / "SHA256SUMS").write_bytes(
+        line("a.txt") + line("pkg/SHA512SUMS", hashlib.sha256(inner).hexdigest())
+    )
+    assert not check_sealed_folder(root).failed()
+    (root / "pkg" / "b.bin").write_bytes(b"other")
+    check = check_sealed_folder(root)
+    (row,) = [r for r in check.results if r.path.endswith("b.bin")]
+    assert row.manifest is ManifestVerdict.MISMATCH and "expects sha512" in row.detail
+
+
+@pytest.mark.parametrize("order", ["manifest last", "manifest first"])
+def test_a_sha512sums_member_seals_an_archive_whatever_the_member_order(
+    tmp_path: Path, order: str
+) -> None:
+    from provenance.archive import check_archive
+    from tests.craft import END, tar_member
+
+    photo = b"\xff\xd8 original"
+    manifest = sha512_line("a.txt", DATA) + sha512_line("photo.jpg", photo)
+    members = [("a.txt", DATA), ("photo.jpg", b"\xff\xd8 swapped")]
+    members.insert(0 if order == "manifest first" else 2, ("SHA512SUMS", manifest))
+    path = tmp_path / "issue.tar"
+    path.write_bytes(b"".join(tar_member(n, d) for n, d in members) + END)
+    check = check_archive(path)
+    assert check.sealed and check.failed()
+    rows = {r.path: r for r in check.results}
+    assert rows["photo.jpg"].manifest is ManifestVerdict.MISMATCH
+    assert rows["a.txt"].manifest is ManifestVerdict.LISTED

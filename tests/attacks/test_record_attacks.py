@@ -154,7 +154,7 @@ def test_records_are_never_taken_for_articles_in_a_walk(tmp_path: Path, key: Sig
     result = invoke("verify", "--strict", tmp_path / "news")
     assert_clean(result, 0)
     assert ".prov" not in result.stdout.split("[")[0]
-    assert result.stdout.endswith("1 file: 1 ok; passed under --strict\n")
+    assert result.stdout.endswith("1 file: 1 ok; records: 1 matched; passed under --strict\n")
 
 
 # -- The trust policy of the run holds for records too (issue 18 items 1-2 x issue 19) ------------
@@ -240,3 +240,104 @@ def test_a_revoked_record_in_a_sealed_folder_fails_too(
     rows = {row["path"]: row for row in json.loads(result.stdout)["results"]}
     assert rows[f"{root}/a.txt"]["record"]["signature"] == "revoked"
     assert rows[f"{root}/a.txt.prov"].get("record") is None  # A record is not an article.
+
+
+# -- records inside archives: FILE.prov member beside FILE member, the same trust ------------
+
+
+def _archive_with(tmp_path: Path, name: str, members: list[tuple[str, bytes]]) -> Path:
+    from tests.craft import END, ZipEntry, tar_member, zip_bytes
+
+    path = tmp_path / name
+    if name.endswith(".zip"):
+        path.write_bytes(zip_bytes([ZipEntry(n.encode(), d) for n, d in members]))
+    else:
+        path.write_bytes(b"".join(tar_member(n, d) for n, d in members) + END)
+    return path
+
+
+def member_line(out: str, path: Path) -> str:
+    """The report line of the member ``a.txt`` of the archive ``path``."""
+    (line,) = [line for line in out.splitlines() if f" {path}:a.txt " in line + " "]
+    return line
+
+
+@pytest.mark.parametrize("name", ["news.tar", "news.zip"])
+def test_an_edited_article_in_an_archive_fails_its_record(
+    tmp_path: Path, key: SigningKey, trust: Path, name: str
+) -> None:
+    # The edit keeps a valid footer (stamp --update): only the record tells it from the
+    # original. Before records were read in archives this archive passed.
+    edited = tmp_path / "edited.txt"
+    edited.write_bytes(DATA.replace(b"twice a day", b"once a week"))
+    assert invoke("stamp", "--update", "--force", edited).exit_code == 0
+    # The record comes first in the stream: the check cannot depend on member order.
+    path = _archive_with(
+        tmp_path,
+        name,
+        [("a.txt.prov", make_record(DATA, key, now=NOW)), ("a.txt", edited.read_bytes())],
+    )
+    status, out = verify(path, trust, "--no-config")
+    assert status == 1
+    assert member_line(out, path).startswith("rec-changed ")
+    assert "paragraph 1 changed (line 1)" in member_line(out, path)
+    assert "records: 1 changed" in out.splitlines()[-1]
+
+
+def test_a_record_in_an_archive_is_held_to_the_run_trust(
+    tmp_path: Path, key: SigningKey, trust: Path
+) -> None:
+    other = generate_key(tmp_path / "keys" / "mallory")
+    path = _archive_with(
+        tmp_path,
+        "news.tar",
+        [("a.txt", DATA), ("a.txt.prov", make_record(DATA, other, now=NOW))],
+    )
+    status, out = verify(path, trust, "--no-config")
+    assert status == 1 and member_line(out, path).startswith("rec-untrusted ")
+    good = _archive_with(
+        tmp_path,
+        "good.tar",
+        [("a.txt", DATA), ("a.txt.prov", make_record(DATA, key, now=NOW))],
+    )
+    status, out = verify(good, trust, "--no-config", "--format", "json")
+    assert status == 0
+    data = json.loads(out)
+    (member,) = [r for r in data["results"] if r["path"] == f"{good}:a.txt"]
+    assert member["record"]["signature"] == "good" and member["record"]["matches"] is True
+    assert member["record"]["path"] == f"{good}:a.txt.prov"
+    assert data["records"] == {"matched": 1}
+
+
+def test_a_garbage_or_huge_record_member_fails(tmp_path: Path, trust: Path) -> None:
+    from provenance.record import MAX_RECORD_SIZE
+
+    junk = _archive_with(tmp_path, "junk.tar", [("a.txt", DATA), ("a.txt.prov", b"junk\n")])
+    status, out = verify(junk, trust, "--no-config")
+    assert status == 1 and member_line(out, junk).startswith("rec-malformed ")
+    huge = b"provenance-record 1\n" + b"x" * MAX_RECORD_SIZE
+    big = _archive_with(tmp_path, "big.tar", [("a.txt", DATA), ("a.txt.prov", huge)])
+    status, out = verify(big, trust, "--no-config")
+    assert status == 1 and member_line(out, big).startswith("rec-malformed ")
+    assert "larger than" in member_line(out, big)
+
+
+def test_a_chain_in_an_archive_finds_earlier_records_among_its_members(
+    tmp_path: Path, key: SigningKey, trust: Path
+) -> None:
+    first = make_record(DATA, key, now=NOW)
+    edited = tmp_path / "edited.txt"
+    edited.write_bytes(DATA.replace(b"twice a day", b"once a week"))
+    assert invoke("stamp", "--update", "--force", edited).exit_code == 0
+    earlier = write(tmp_path, "first.prov", first)
+    second = make_record(
+        edited.read_bytes(), key, now=NOW, previous=earlier, note="Corrects the timetable."
+    )
+    path = _archive_with(
+        tmp_path,
+        "news.tar",
+        [("a.txt", edited.read_bytes()), ("a.txt.prov", second), ("a.txt.1.prov", first)],
+    )
+    status, out = verify(path, trust, "--no-config")
+    assert status == 0, out
+    assert "2 in chain]" in out and "not found" not in out

@@ -211,3 +211,41 @@ def test_record_goes_with_exactly_one_article_file(setup: Path, named: str) -> N
     result = invoke("verify", *paths, "--record", record_file)
     assert_usage_error(result)
     assert "--record" in result.stderr or "records" in result.stderr
+
+
+def test_diff_json_names_and_matches_its_schema(setup: Path) -> None:
+    from conftest import schema_validator
+
+    from provenance import report
+
+    new = write(setup, "b.txt", EDITED.replace(b"Islanders", b"New line.\nIslanders"))
+    for old in (setup / "news/a.txt", setup / "news/a.txt.prov"):
+        result = invoke("diff", old, new, "--format", "json")
+        document = json.loads(result.stdout)
+        schema_validator("diff.schema.json").validate(document)
+        assert document["$schema"] == report.DIFF_SCHEMA
+        assert [c["kind"] for c in document["changes"]] == ["changed", "inserted"]
+    same = json.loads(
+        invoke("diff", setup / "news/a.txt", setup / "news/a.txt.prov", "--format", "json").stdout
+    )
+    schema_validator("diff.schema.json").validate(same)
+    assert same["same"] is True and same["changes"] == []
+
+
+def test_the_summary_counts_records_in_text_and_json(setup: Path) -> None:
+    write(setup, "news/b.txt", DATA)
+    made = invoke("record", setup / "news/b.txt", "-k", setup / "keys/alice")
+    assert made.exit_code == 0
+    (setup / "news/b.txt").write_bytes(EDITED)
+    write(setup, "news/c.txt", DATA)
+    write(setup, "news/c.txt.prov", "not a record\n")
+    text = invoke("verify", setup / "news")
+    assert text.exit_code == 1
+    assert "; records: 1 matched, 1 changed, 1 malformed;" in text.stdout.splitlines()[-1]
+    data = json.loads(invoke("verify", setup / "news", "--format", "json").stdout)
+    assert data["records"] == {"matched": 1, "changed": 1, "malformed": 1}
+    # Without records, the key is absent (as signatures and manifest are).
+    (setup / "news/c.txt.prov").unlink()
+    assert "records" not in json.loads(
+        invoke("verify", setup / "news/c.txt", "--format", "json").stdout
+    )

@@ -272,3 +272,26 @@ def test_json_reports_of_update_and_bagit_carry_their_fields(
         1,
         ["sha256", "sha512"],
     )
+
+
+def test_seal_leaves_a_sha512sums_beside_it_out_and_verify_checks_both(
+    folder: Path, key: tuple[Path, SigningKey]
+) -> None:
+    import hashlib
+
+    path, _ = key
+    lines = [
+        f"{hashlib.sha512((folder / name).read_bytes()).hexdigest()}  {name}\n"
+        for name in ("a.txt", "docs/b.txt")
+    ]
+    (folder / "SHA512SUMS").write_text("".join(lines))
+    result = invoke("seal", folder, "-k", path)
+    assert result.exit_code == 0, result.output
+    assert "2 files listed in SHA256SUMS" in result.stdout
+    assert "SHA512SUMS" not in (folder / "SHA256SUMS").read_text()
+    trust = path.with_suffix(".pub")
+    assert invoke("verify", folder, "--public-key", trust).exit_code == 0
+    # A stale SHA512SUMS fails the seal although SHA256SUMS is good and signed.
+    (folder / "SHA512SUMS").write_text(lines[0])
+    result = invoke("verify", folder, "--public-key", trust)
+    assert result.exit_code == 1 and "not listed in SHA512SUMS" in result.stdout

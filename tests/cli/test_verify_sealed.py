@@ -195,3 +195,27 @@ def test_a_broken_seal_signature_says_sig_bad_on_the_manifest_row(sealed: Path) 
     junit = invoke("verify", "--format", "junit", sealed, "--public-key", ALICE_PUB)
     kind, message = junit_failures(junit.stdout)["SHA256SUMS"]
     assert kind == "sig-bad" and message.startswith("signature bad: ")
+
+
+def test_a_signed_sha512sums_seals_a_folder_and_its_row_names_it(tmp_path: Path) -> None:
+    import hashlib
+
+    from provenance.sign import sign_bytes
+
+    folder = tmp_path / "issue"
+    folder.mkdir()
+    shutil.copy(GOOD / "plain.txt", folder / "plain.txt")
+    digest = hashlib.sha512((folder / "plain.txt").read_bytes()).hexdigest()
+    manifest = f"SHA512 (plain.txt) = {digest}\n".encode()
+    (folder / "SHA512SUMS").write_bytes(manifest)
+    (folder / "SHA512SUMS.sig").write_text(sign_bytes(manifest, load_private_key(ALICE)))
+    result = invoke("verify", folder, "--public-key", ALICE_PUB)
+    assert result.exit_code == 0, result.output
+    assert (
+        f"{folder}/SHA512SUMS  (the manifest of a sealed folder)  [signature good" in result.stdout
+    )
+    (folder / "SHA512SUMS").write_bytes(manifest.replace(b"plain", b"PLAIN"))
+    result = invoke("verify", folder, "--public-key", ALICE_PUB)
+    assert result.exit_code == 1
+    rows = [line.split()[:2] for line in result.stdout.splitlines()]
+    assert ["sig-bad", f"{folder}/SHA512SUMS"] in rows

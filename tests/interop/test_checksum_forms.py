@@ -62,3 +62,40 @@ def test_a_bsd_sha256sums_seals_a_folder_and_agrees_with_sha256sum_c(folder: Pat
     assert check.failed()
     changed = [r.path for r in check.results if r.manifest is ManifestVerdict.MISMATCH]
     assert changed == [str(folder / "docs/b.md")]
+
+
+@pytest.mark.parametrize("bsd", [False, True], ids=["gnu", "tag"])
+def test_a_sha512sums_seals_a_folder_and_agrees_with_sha512sum_c(folder: Path, bsd: bool) -> None:
+    made = run([tool("sha512sum"), *(["--tag"] if bsd else []), "--", *NAMES], cwd=folder)
+    (folder / "SHA512SUMS").write_bytes(made.stdout)
+    assert run([tool("sha512sum"), "--strict", "-c", "SHA512SUMS"], cwd=folder).returncode == 0
+    check = check_sealed_folder(folder)
+    assert not check.failed(), [r.detail for r in check.results if r.failed()]
+    assert {r.manifest for r in check.results} == {ManifestVerdict.LISTED}
+    assert len(check.results) == len(NAMES)
+
+    (folder / "docs/b.md").write_bytes(b"changed\n")
+    stock = run([tool("sha512sum"), "--strict", "-c", "SHA512SUMS"], cwd=folder)
+    assert stock.returncode == 1 and b"docs/b.md: FAILED" in stock.stdout
+    check = check_sealed_folder(folder)
+    assert check.failed()
+    (changed,) = [r for r in check.results if r.manifest is ManifestVerdict.MISMATCH]
+    assert changed.path == str(folder / "docs/b.md")
+    assert "SHA512SUMS line" in changed.detail and "expects sha512 " in changed.detail
+
+
+def test_sha256sums_and_sha512sums_side_by_side_are_both_checked(folder: Path) -> None:
+    for command, name in (("sha256sum", "SHA256SUMS"), ("sha512sum", "SHA512SUMS")):
+        (folder / name).write_bytes(run([tool(command), "--", *NAMES], cwd=folder).stdout)
+    assert not check_sealed_folder(folder).failed()
+    # A file that only one manifest was re-made for: sha512sum -c passes, sha256sum -c fails,
+    # and so does provenance.
+    (folder / "docs/b.md").write_bytes(b"changed\n")
+    redone = run([tool("sha512sum"), "--", *NAMES], cwd=folder).stdout
+    (folder / "SHA512SUMS").write_bytes(redone)
+    assert run([tool("sha512sum"), "--strict", "-c", "SHA512SUMS"], cwd=folder).returncode == 0
+    assert run([tool("sha256sum"), "--strict", "-c", "SHA256SUMS"], cwd=folder).returncode == 1
+    check = check_sealed_folder(folder)
+    assert check.failed()
+    (changed,) = [r for r in check.results if r.manifest is ManifestVerdict.MISMATCH]
+    assert changed.path == str(folder / "docs/b.md") and "SHA256SUMS line" in changed.detail

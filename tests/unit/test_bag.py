@@ -144,3 +144,37 @@ def test_exclude_picks_articles_in_data_but_never_excuses_an_unlisted_file(
 def test_a_folder_that_is_not_a_bag_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="is not a BagIt bag"):
         check_bag_folder(tmp_path)
+
+
+def test_jobs_check_the_footers_of_data_on_worker_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # -j N checks a bag's articles on N worker processes, as it does a sealed folder's: the
+    # texts go to parallel.TextChecker, and the results are those of one job.
+    from provenance import parallel
+
+    root = made_bag(tmp_path / "bag")
+    one = check_bag_folder(root, VerifyOptions(jobs=1)).results
+    submitted: list[str] = []
+    submit = parallel.TextChecker.submit
+
+    def spy(self: parallel.TextChecker, data: bytes, shown: str) -> parallel.Pending:
+        submitted.append(shown)
+        return submit(self, data, shown)
+
+    monkeypatch.setattr(parallel.TextChecker, "submit", spy)
+    two = check_bag_folder(root, VerifyOptions(jobs=2)).results
+    assert sorted(Path(p).relative_to(root).as_posix() for p in submitted) == [
+        "data/a.txt",
+        "data/drafts/b.txt",
+    ]
+    assert [result_dict(r) for r in two] == [result_dict(r) for r in one]
+
+
+def test_the_summary_names_bag_counts_manifest_not_sha256sums(tmp_path: Path) -> None:
+    # A bag has no SHA256SUMS: its manifests' counts are "manifest:" in the summary line.
+    from tests.conftest import invoke
+
+    root = made_bag(tmp_path / "bag")
+    summary = invoke("verify", root).stdout.splitlines()[-1]
+    assert "; manifest: " in summary and "SHA256SUMS" not in summary

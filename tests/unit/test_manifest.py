@@ -212,8 +212,17 @@ def test_crlf_is_reported_once_with_a_count_and_the_cr_dropped() -> None:
 
 def test_the_manifest_listing_itself_or_its_signature_is_reported() -> None:
     assert [r for _, r in reasons(line("SHA256SUMS") + line("SHA256SUMS.sig"))] == [
-        "the manifest lists SHA256SUMS itself",
-        "the manifest lists SHA256SUMS.sig itself",
+        "the manifest lists the seal's own SHA256SUMS",
+        "the manifest lists the seal's own SHA256SUMS.sig",
+    ]
+
+
+def test_the_other_manifest_of_the_seal_and_its_signature_are_never_entries() -> None:
+    # SHA256SUMS and SHA512SUMS of one folder are each checked with their own signature:
+    # one listing the other would hold a file to digests that change when the other is
+    # re-made (what `sha512sum * > SHA512SUMS` after `sha256sum * > SHA256SUMS` writes).
+    assert [r for _, r in reasons(line("SHA512SUMS") + line("sub/SHA512SUMS.sig"))] == [
+        "the manifest lists the seal's own SHA512SUMS"
     ]
 
 

@@ -394,7 +394,7 @@ def test_a_missing_file_has_a_verdict_of_its_own() -> None:
     assert result_dict(MISSING)["verdict"] == "missing"
     assert MISSING.failed()
     assert summary_line(Summary.of([MISSING])) == (
-        "1 file: 1 missing; SHA256SUMS: 1 missing; FAILED (1 failing)"
+        "1 file: 1 missing; manifest: 1 missing; FAILED (1 failing)"
     )
 
 
@@ -416,12 +416,12 @@ def test_a_seal_checked_without_trust_says_so_after_the_status() -> None:
     listed = file_report("a.txt", Verdict.OK, "", manifest=ManifestVerdict.LISTED)
     summary = Summary.of([listed], signatures_checked=False)
     assert summary_line(summary) == (
-        "1 file: 1 ok; SHA256SUMS: 1 listed; passed; seal signatures not checked: "
+        "1 file: 1 ok; manifest: 1 listed; passed; seal signatures not checked: "
         "give --allowed-signers or --public-key"
     )
     assert json.loads(json_report([listed], summary))["seal_signatures_unchecked"] is True
     checked = Summary.of([listed], signatures_checked=True)
-    assert summary_line(checked) == "1 file: 1 ok; SHA256SUMS: 1 listed; passed"
+    assert summary_line(checked) == "1 file: 1 ok; manifest: 1 listed; passed"
 
 
 def test_an_uncovered_article_is_sig_missing_only_when_signatures_are_required() -> None:

@@ -55,7 +55,7 @@ def test_json_summary_carries_signature_and_manifest_counts(sealed: Path) -> Non
     write(sealed, "planted.txt", article().data())
     text = invoke("verify", sealed, "--public-key", pub)
     payload = json.loads(invoke("verify", "--format", "json", sealed, "--public-key", pub).stdout)
-    assert "signatures: 1 good; SHA256SUMS: 3 listed, 1 unlisted" in text.stdout
+    assert "signatures: 1 good; manifest: 3 listed, 1 unlisted" in text.stdout
     assert payload["signatures"] == {"good": 1}
     assert payload["manifest"] == {"listed": 3, "unlisted": 1}
     tail = invoke("verify", "--format", "jsonl", sealed, "--public-key", pub)

@@ -23,7 +23,23 @@ def test_seal_of_and_seal_files_name_prefixes() -> None:
     assert seal_of("SHA256SUMS") == ""
     assert seal_of("a/b/SHA256SUMS") == "a/b/"
     assert seal_of("a/SHA256SUMS.sig") is None
-    assert seal_files("a/") == ("a/SHA256SUMS", "a/SHA256SUMS.sig")
+    assert seal_files("a/") == (
+        "a/SHA256SUMS",
+        "a/SHA256SUMS.sig",
+        "a/SHA512SUMS",
+        "a/SHA512SUMS.sig",
+    )
+
+
+def test_sha512sums_seals_a_folder_as_sha256sums_does(tmp_path: Path) -> None:
+    # One predicate for both names: a walk, a sealed folder and an archive all ask it.
+    assert marks_seal("SHA512SUMS") and not marks_seal("SHA512SUMS.sig")
+    assert seal_of("a/SHA512SUMS") == "a/"
+    assert not is_sealed(tmp_path)
+    plant_entry(tmp_path / "SHA512SUMS", "dangling link", tmp_path / "nothing")
+    assert is_sealed(tmp_path)
+    nearest = Nearest(["", "a/"])
+    assert nearest.of("a/SHA512SUMS") == "" and nearest.of("a/SHA512SUMS.sig") == ""
 
 
 @pytest.mark.parametrize("form", ["file", "folder", "dangling link", "FIFO"])
