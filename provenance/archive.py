@@ -53,7 +53,6 @@ Anything that stops the reading (a corrupt or truncated archive, an unknown form
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import lzma
@@ -69,7 +68,6 @@ from datetime import datetime
 from typing import Protocol
 
 from provenance.allowed_signers import TrustPolicy
-from provenance.engine import check_bytes
 from provenance.errors import InputError, UnreadableArchive
 from provenance.fsio import BLOCK_SIZE, open_regular, special_kind
 from provenance.manifest import MAX_MANIFESTS_SIZE, path_problem
@@ -80,7 +78,7 @@ from provenance.model import (
     SignatureVerdict,
 )
 from provenance.options import DEFAULT_OPTIONS, VerifyOptions
-from provenance.parallel import Pending, TextChecker
+from provenance.parallel import Pending, footer_checks
 from provenance.record import MAX_RECORD_SIZE
 from provenance.recorded import RecordChecker
 from provenance.sealed import (
@@ -240,21 +238,12 @@ def _read_archive(
 ) -> tuple[_Reader, str | None]:
     """One reading of the archive: every member hashed (SHA-256 and ``extra``), articles'
     footers checked; the reader, and why the reading stopped early (or ``None``)."""
-    canonicalization, tokens = options.canonicalization, options.tokens
     # With more than one job the footers are checked by worker processes (forked here,
     # before anything else runs) while this one decompresses and hashes.
-    checker = TextChecker.start(options.jobs, canonicalization, tokens, options.c2pa_trust)
+    checker = footer_checks(options)
 
     def inspect(name: str, data: bytes) -> Result | Pending:
-        if checker is not None:
-            return checker.submit(data, display_name(name))
-        return check_bytes(
-            data,
-            display_name(name),
-            canonicalization=canonicalization,
-            tokens=tokens,
-            c2pa_trust=options.c2pa_trust,
-        )
+        return checker.submit(data, display_name(name))
 
     reader = _Reader(
         is_article,
@@ -264,11 +253,10 @@ def _read_archive(
         signed=options.policy is not None,
         also=extra,
     )
-    with checker if checker is not None else contextlib.nullcontext():
+    with checker:
         stopped = reader.read(path)
-        if checker is not None:
-            checker.flush()
-            reader.resolve()
+        checker.flush()
+        reader.resolve()
     return reader, stopped
 
 

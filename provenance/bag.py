@@ -21,7 +21,6 @@ nothing out.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,13 +41,13 @@ from provenance.errors import InputError, OperationalError
 from provenance.manifest import MAX_MANIFEST_SIZE
 from provenance.model import EntryKind, Result, SignatureResult
 from provenance.options import DEFAULT_OPTIONS, VerifyOptions
-from provenance.parallel import TextChecker
+from provenance.parallel import footer_checks
 from provenance.sealed import NOT_AN_ARTICLE, detached_signature, node_reason, resolved
 from provenance.seals import is_bag
 from provenance.selector import default_is_article
 from provenance.sshsig import MAX_ARMORED_SIZE
 from provenance.tree import FileDigest, Kind, display_name, scan
-from provenance.verify import check_bytes, infer_publisher_tokens, join_display
+from provenance.verify import infer_publisher_tokens, join_display
 
 #: What the signed tag manifest's result says it is.
 SIGNED_OBJECT = "the tag manifest of a bag"
@@ -80,7 +79,6 @@ def check_bag_folder(
     ... # doctest: +SKIP
     """
     policy, max_size = options.policy, options.max_member_size
-    canonicalization, tokens = options.canonicalization, options.tokens
     root = os.fspath(folder)
     if not is_bag(root):
         raise InputError(f"{root} is not a BagIt bag: it holds no {DECLARATION}")
@@ -94,23 +92,14 @@ def check_bag_folder(
 
     # With more than one job the footers of data/ are checked by worker processes while this
     # one walks and hashes, as in a sealed folder (forked before the walk's thread starts).
-    checker = TextChecker.start(options.jobs, canonicalization, tokens, options.c2pa_trust)
+    checker = footer_checks(options)
 
     def inspect(path: str, data: bytes) -> object:
         if top(path):
             return data
-        shown = join_display(root, display_name(path))
-        if checker is not None:
-            return checker.submit(data, shown)
-        return check_bytes(
-            data,
-            shown,
-            canonicalization=canonicalization,
-            tokens=tokens,
-            c2pa_trust=options.c2pa_trust,
-        )
+        return checker.submit(data, join_display(root, display_name(path)))
 
-    with checker if checker is not None else contextlib.nullcontext():
+    with checker:
         found = scan(
             root,
             keep=lambda path: top(path) or article(path),
@@ -119,9 +108,8 @@ def check_bag_folder(
             also=also,
         )
         files = found.files
-        if checker is not None:
-            checker.flush()
-            files = tuple(resolved(item) for item in files)
+        checker.flush()
+        files = tuple(resolved(item) for item in files)
     kept: dict[str, bytes | str] = {}
     for item in files:
         if top(item.path):

@@ -35,6 +35,8 @@ from provenance.tokens import TokenRegistry
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult, Pool
 
+    from provenance.options import VerifyOptions
+
 #: Files per task sent to a worker.
 BATCH = 256
 #: Batches sent out ahead per worker, so that a worker never waits for the caller.
@@ -258,6 +260,43 @@ class _TextBatch:
             assert self.answer is not None, "TextChecker.flush() was not called"
             self._rows = self.answer.get()
         return self._rows
+
+
+def footer_checks(options: VerifyOptions) -> TextChecker | InlineChecker:
+    """The footer checks of a walk that holds each text in memory (a sealed folder, a bag, an
+    archive): on ``options.jobs`` worker processes, or on this thread for one job (or when no
+    process can be started). Either way :meth:`~TextChecker.submit` takes a text; use the
+    result as a context manager and call ``flush()`` once the walk is done."""
+    checker = TextChecker.start(
+        options.jobs, options.canonicalization, options.tokens, options.c2pa_trust
+    )
+    return checker if checker is not None else InlineChecker(options)
+
+
+class InlineChecker:
+    """The one-job counterpart of :class:`TextChecker`: each text is checked when submitted."""
+
+    def __init__(self, options: VerifyOptions) -> None:
+        self._options = options
+
+    def submit(self, data: bytes, shown: str) -> Result:
+        options = self._options
+        return check_bytes(
+            data,
+            shown,
+            canonicalization=options.canonicalization,
+            tokens=options.tokens,
+            c2pa_trust=options.c2pa_trust,
+        )
+
+    def flush(self) -> None:
+        """Nothing waits: every text was checked when it was submitted."""
+
+    def __enter__(self) -> InlineChecker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
 class TextChecker:

@@ -36,7 +36,6 @@ a symbolic link (see :mod:`provenance.tree`).
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import threading
@@ -67,7 +66,7 @@ from provenance.model import (
     Verdict,
 )
 from provenance.options import DEFAULT_MAX_SIZE, DEFAULT_OPTIONS, VerifyOptions
-from provenance.parallel import Pending, TextChecker
+from provenance.parallel import Pending, footer_checks
 from provenance.recorded import RecordChecker
 from provenance.seals import (
     MANIFESTS,
@@ -88,7 +87,7 @@ from provenance.selector import (
 from provenance.sign import Prehashed, check_signature
 from provenance.sshsig import DEFAULT_NAMESPACE, MAX_ARMORED_SIZE
 from provenance.tree import FileDigest, Kind, display_name, scan
-from provenance.verify import check_bytes, infer_publisher_tokens, join_display
+from provenance.verify import infer_publisher_tokens, join_display
 
 #: The detail of a file whose footer is not checked because it is not an article.
 NOT_AN_ARTICLE = "not an article: only its SHA-256 is checked"
@@ -217,14 +216,13 @@ def _walk_sealed(
     computed beside SHA-256 (:data:`EXTRA_DIGESTS`, or none).
     """
     policy, max_size = options.policy, options.max_member_size
-    canonicalization, tokens = options.canonicalization, options.tokens
     budget = _Budget(
         MAX_MANIFESTS_SIZE - sum(len(v) for v in kept.values() if isinstance(v, bytes))
     )
 
     # With more than one job the footers are checked by worker processes while this one
     # walks and hashes (forked before the walk's thread starts); else by the walking thread.
-    checker = TextChecker.start(options.jobs, canonicalization, tokens, options.c2pa_trust)
+    checker = footer_checks(options)
     # With a trust policy each article's own FILE.sig is checked too (SPEC §9), over the
     # digests of the very bytes that were hashed and footer-checked.
     digests: dict[str, Prehashed] = {}
@@ -242,18 +240,9 @@ def _walk_sealed(
             return data  # An article's FILE.sig, at most MAX_ARMORED_SIZE bytes.
         if signed:
             digests[path] = Prehashed.of(data)
-        shown = join_display(root, display_name(path))
-        if checker is not None:
-            return checker.submit(data, shown)
-        return check_bytes(
-            data,
-            shown,
-            canonicalization=canonicalization,
-            tokens=tokens,
-            c2pa_trust=options.c2pa_trust,
-        )
+        return checker.submit(data, join_display(root, display_name(path)))
 
-    with checker if checker is not None else contextlib.nullcontext():
+    with checker:
         found = scan(
             root,
             keep=wanted,
@@ -264,9 +253,8 @@ def _walk_sealed(
             also=extra,
         )
         files = found.files
-        if checker is not None:
-            checker.flush()
-            files = tuple(resolved(item) for item in files)
+        checker.flush()
+        files = tuple(resolved(item) for item in files)
     refused = tuple(
         Refused(node.path, node_reason(node.kind, node.detail), node.kind is not Kind.ERROR)
         for node in found.nodes

@@ -110,3 +110,15 @@ def test_workers_leave_out_the_line_of_an_ok_result_only_when_told(tmp_path: Pat
     assert [r.verdict for r in bare] == [r.verdict for r in full]
     assert {r.line for r in bare if r.verdict is Verdict.OK} == {None}
     assert {r.line for r in bare if r.verdict is Verdict.MISMATCH} == {2}
+
+
+def test_footer_checks_of_one_job_check_each_text_when_it_is_submitted() -> None:
+    # One job: no worker process, and the same result the plain check gives, at once.
+    from provenance.engine import check_bytes
+
+    data = hashlib.md5(b"x").hexdigest().encode()  # Any bytes: a text without a footer.
+    with parallel.footer_checks(VerifyOptions(jobs=1)) as checker:
+        assert isinstance(checker, parallel.InlineChecker)
+        result = checker.submit(data, "a.txt")
+        checker.flush()
+    assert result == check_bytes(data, "a.txt")
