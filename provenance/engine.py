@@ -21,13 +21,22 @@ from dataclasses import replace
 from provenance import findings, fingerprint
 from provenance.credential import check_credential
 from provenance.fsio import SpecialFileError, open_regular_fd, read_whole
-from provenance.model import Algorithm, C2paCheck, Canonicalization, FooterCheck, Result, Verdict
+from provenance.model import (
+    C2PA_ABSENT,
+    Algorithm,
+    C2paCheck,
+    Canonicalization,
+    FooterCheck,
+    Result,
+    Verdict,
+)
 from provenance.parsing import (
     Footer,
     FooterSearch,
     find_footer,
     holder_text,
     line_number,
+    plain_footer,
     text_problem,
     token_defect,
 )
@@ -63,6 +72,9 @@ def check_bytes(
     problem = text_problem(data)
     if problem is not None:
         return Result.unreadable(path, problem)
+    plain = _plain_ok(data, path, registry, canonicalization, lines)
+    if plain is not None:
+        return plain
     search = find_footer(data)
     footer = search.footer
     # A C2PA text credential is reported beside the footer verdict, never changing it. The
@@ -96,6 +108,46 @@ def check_bytes(
         path, data, footer, line, registry, canonicalization, actual_of, credential, lines
     )
     return _warned(result, warnings, data, footer, registry)
+
+
+def _plain_ok(
+    data: bytes,
+    path: str,
+    registry: TokenRegistry,
+    canonicalization: Canonicalization,
+    lines: bool,
+) -> Result | None:
+    """The result of a plain article that verifies, or ``None``: then :func:`check_bytes`
+    decides the usual way, and for every plain article that way gives this same result
+    (tests/property/test_engine_props.py).
+
+    Plain: a footer :func:`~provenance.parsing.plain_footer` finds, an ASCII holder, a token
+    that is no publisher's, nothing for the deceptive-Unicode screen (so no C2PA wrapper:
+    its selectors are hidden data to the screen), and covered bytes that hash to the token
+    as they are (the raw-first rule's first step).
+    """
+    footer = plain_footer(data)
+    if footer is None or not data[footer.holder_start : footer.holder_end].isascii():
+        return None
+    token = data[footer.token_start : footer.token_end].decode("ascii")
+    if registry.publisher(token) is not None or findings.text_warnings(data):
+        return None
+    algorithm = Algorithm.MD5 if len(token) == 32 else Algorithm.SHA256
+    if not fingerprint.matches(token, fingerprint.digest(data[: footer.notice_end], algorithm)):
+        return None
+    return Result(
+        path=path,
+        detail="fingerprint matches",
+        footer=FooterCheck(
+            verdict=Verdict.OK,
+            algorithm=algorithm,
+            expected=token,
+            actual=token,
+            canonicalization=canonicalization,
+        ),
+        line=line_number(data, footer.notice_start) if lines else None,
+        c2pa=C2PA_ABSENT,
+    )
 
 
 def _credential_span(search: FooterSearch) -> tuple[int, int] | None:
