@@ -224,9 +224,18 @@ def _walk_sealed(
     # walks and hashes (forked before the walk's thread starts); else by the walking thread.
     checker = footer_checks(options)
     # With a trust policy each article's own FILE.sig is checked too (SPEC §9), over the
-    # digests of the very bytes that were hashed and footer-checked.
-    digests: dict[str, Prehashed] = {}
+    # digests of the very bytes that were hashed and footer-checked. Those digests (SHA-256
+    # and SHA-512 of the whole file) are taken only where the walk listed a FILE.sig: a
+    # folder is listed whole before any of its files is read, so ``listed`` already holds
+    # the signatures beside a file when it is read.
+    digests: dict[str, Prehashed | None] = {}
     signed = policy is not None
+    listed: set[str] = set()
+
+    def skip(path: str) -> bool:
+        if signed and path.endswith(SIGNATURE_SUFFIX):
+            listed.add(path)
+        return path in _TOP_FILES
 
     def wanted(path: str) -> bool:
         if is_seal_file(path) or is_article(path):
@@ -239,7 +248,7 @@ def _walk_sealed(
         if not is_article(path):
             return data  # An article's FILE.sig, at most MAX_ARMORED_SIZE bytes.
         if signed:
-            digests[path] = Prehashed.of(data)
+            digests[path] = Prehashed.of(data) if path + SIGNATURE_SUFFIX in listed else None
         return checker.submit(data, join_display(root, display_name(path)))
 
     with checker:
@@ -248,7 +257,7 @@ def _walk_sealed(
             keep=wanted,
             inspect=inspect,
             keep_limit=lambda path: keep_limit(path, max_size),
-            skip=_TOP_FILES.__contains__,
+            skip=skip,
             workers=workers,
             also=extra,
         )
@@ -376,8 +385,9 @@ class Found:
     #: path): its bytes, or why they were not kept.
     signatures: Mapping[str, bytes | str] = field(default_factory=dict)
     #: With a trust policy: the digests of each article read whole (by path), to check its
-    #: FILE.sig over the bytes that were hashed. An article absent here is not checked.
-    digests: Mapping[str, Prehashed] = field(default_factory=dict)
+    #: FILE.sig over the bytes that were hashed; ``None`` when no FILE.sig was listed beside
+    #: it (its signature is missing). An article absent here is not checked.
+    digests: Mapping[str, Prehashed | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -715,9 +725,11 @@ def _article_signatures(
         sig_path = path + SIGNATURE_SUFFIX
         signature = found.signatures.get(sig_path, refused.get(sig_path))
         shown = display(sig_path)
+        # No digests: no FILE.sig was listed, so ``signature`` is None and never checked.
+        signed = digests if digests is not None else "no signature was listed"
         checks[display(path)] = (
             path,
-            detached_signature(digests, signature, shown, policy, namespace, now),
+            detached_signature(signed, signature, shown, policy, namespace, now),
         )
     return checks
 

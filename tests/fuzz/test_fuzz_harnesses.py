@@ -3,7 +3,8 @@
 Each harness states what must hold for *any* input, not just for well-formed ones:
 
 * ``parse``: never raises; the spans tile the input; ``check_bytes`` gives one verdict and
-  never raises; the footer search stays within its window;
+  never raises; the footer search stays within its window; the plain-footer search the
+  engine tries first finds nothing or what the general search finds;
 * SSHSIG ``parse``: raises only :class:`InputError`; what it accepts re-encodes to itself;
 * allowed_signers: raises only :class:`InputError`, whose message names the line;
 * revoked keys (``revoked``: a key list; ``krl``: an OpenSSH KRL): raise only
@@ -52,7 +53,7 @@ from provenance.errors import InputError
 from provenance.keys import load_private_key, public_key_from_blob
 from provenance.model import Document, NotText, Verdict
 from provenance.options import VerifyOptions
-from provenance.parsing import parse
+from provenance.parsing import FooterSearch, find_footer, parse, plain_footer
 from provenance.recorded import make_record
 from provenance.revoked import parse_revoked
 from provenance.verify import check_bytes
@@ -68,6 +69,8 @@ REGRESSIONS = Path(__file__).resolve().parent / "regressions"
 VECTORS = ROOT / "fixtures" / "sshsig"
 
 SEED_ARTICLE = article().data(trailer="\nAppeared in print.")
+#: An article that ends the plain way, so that mutations reach the engine's plain lane.
+SEED_PLAIN = article().data()
 SEED_SIGNATURE = (VECTORS / "ed25519.sig").read_bytes()
 #: Seeds of other key types, so that mutations reach the RSA and ECDSA key readers.
 MORE_SIGNATURES = [(VECTORS / f"{name}.sig").read_bytes() for name in ("rsa-sha512", "ecdsa-p256")]
@@ -260,6 +263,8 @@ def parse_holds(data: bytes) -> None:
     assert result.verdict in Verdict
     if doc.copyright is None:
         assert result.verdict is Verdict.NO_FOOTER
+    plain = plain_footer(data)
+    assert plain is None or find_footer(data) == FooterSearch(plain)
 
 
 def sshsig_holds(data: bytes) -> None:
@@ -395,6 +400,7 @@ HARNESSES: dict[str, tuple[bytes, Callable[[bytes], None]]] = {
     "c2pa": (SEED_CREDENTIAL, c2pa_holds),
     "c2pa-store": (SEED_STORE, store_holds),
     "parse": (SEED_ARTICLE, parse_holds),
+    "plain-footer": (SEED_PLAIN, parse_holds),
     "sshsig": (SEED_SIGNATURE, sshsig_holds),
     "allowed_signers": (SEED_SIGNERS, allowed_signers_holds),
     "revoked": (SEED_REVOKED, revoked_holds),
@@ -410,6 +416,7 @@ HARNESSES: dict[str, tuple[bytes, Callable[[bytes], None]]] = {
 
 def test_seeds_are_valid(tmp_path: Path) -> None:
     assert check_bytes(SEED_ARTICLE).verdict is Verdict.OK
+    assert plain_footer(SEED_PLAIN) is not None
     assert check_bytes(SEED_CREDENTIAL).verdict is Verdict.OK
     assert c2pa.find_wrapper(SEED_CREDENTIAL) is not None
     assert jumbf.read_store(SEED_STORE).data_hash["alg"] == "sha256"
