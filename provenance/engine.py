@@ -17,6 +17,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import replace
+from typing import NamedTuple
 
 from provenance import findings, fingerprint
 from provenance.credential import check_credential
@@ -68,11 +69,32 @@ def check_bytes(
     >>> check_bytes(b"No footer here.\\n").verdict.value
     'no-footer'
     """
+    outcome = check_bytes_outcome(
+        data,
+        path,
+        canonicalization=canonicalization,
+        tokens=tokens,
+        c2pa_trust=c2pa_trust,
+        lines=lines,
+    )
+    return outcome_result(outcome, path, canonicalization)
+
+
+def check_bytes_outcome(
+    data: bytes,
+    path: str = "<bytes>",
+    *,
+    canonicalization: Canonicalization = Canonicalization.RELAXED,
+    tokens: TokenRegistry | None = None,
+    c2pa_trust: str | None = None,
+    lines: bool = True,
+) -> Outcome:
+    """:func:`check_bytes`, with a plain article that verifies left as a :class:`Plain`."""
     registry = tokens if tokens is not None else builtin_tokens()
     problem = text_problem(data)
     if problem is not None:
         return Result.unreadable(path, problem)
-    plain = _plain_ok(data, path, registry, canonicalization, lines)
+    plain = _plain_ok(data, registry, lines)
     if plain is not None:
         return plain
     search = find_footer(data)
@@ -110,15 +132,47 @@ def check_bytes(
     return _warned(result, warnings, data, footer, registry)
 
 
-def _plain_ok(
-    data: bytes,
-    path: str,
-    registry: TokenRegistry,
-    canonicalization: Canonicalization,
-    lines: bool,
-) -> Result | None:
-    """The result of a plain article that verifies, or ``None``: then :func:`check_bytes`
-    decides the usual way, and for every plain article that way gives this same result
+class Plain(NamedTuple):
+    """A plain article that verifies (:func:`_plain_ok`), before its :class:`Result` is built.
+
+    Worker processes send it back as it is, two fields instead of a whole result row: the
+    result is built once, where it is wanted (:func:`outcome_result`).
+    """
+
+    algorithm: Algorithm
+    token: str
+    line: int | None
+
+
+#: What checking one file gives: its result, or a plain article that verifies.
+Outcome = Result | Plain
+
+
+def outcome_result(
+    outcome: Outcome, path: str, canonicalization: Canonicalization = Canonicalization.RELAXED
+) -> Result:
+    """The :class:`Result` at ``path`` of what :func:`check_file_outcome` gave."""
+    if isinstance(outcome, Result):
+        return outcome
+    algorithm, token, line = outcome
+    return Result(
+        path=path,
+        detail="fingerprint matches",
+        footer=FooterCheck(
+            verdict=Verdict.OK,
+            algorithm=algorithm,
+            expected=token,
+            actual=token,
+            canonicalization=canonicalization,
+        ),
+        line=line,
+        c2pa=C2PA_ABSENT,
+    )
+
+
+def _plain_ok(data: bytes, registry: TokenRegistry, lines: bool) -> Plain | None:
+    """A plain article that verifies, or ``None``: then :func:`check_bytes` decides the usual
+    way, and for every plain article that way gives this same result
     (tests/property/test_engine_props.py).
 
     Plain: a footer :func:`~provenance.parsing.plain_footer` finds, an ASCII holder, a token
@@ -135,19 +189,7 @@ def _plain_ok(
     algorithm = Algorithm.MD5 if len(token) == 32 else Algorithm.SHA256
     if not fingerprint.matches(token, fingerprint.digest(data[: footer.notice_end], algorithm)):
         return None
-    return Result(
-        path=path,
-        detail="fingerprint matches",
-        footer=FooterCheck(
-            verdict=Verdict.OK,
-            algorithm=algorithm,
-            expected=token,
-            actual=token,
-            canonicalization=canonicalization,
-        ),
-        line=line_number(data, footer.notice_start) if lines else None,
-        c2pa=C2PA_ABSENT,
-    )
+    return Plain(algorithm, token, line_number(data, footer.notice_start) if lines else None)
 
 
 def _credential_span(search: FooterSearch) -> tuple[int, int] | None:
@@ -338,6 +380,33 @@ def check_file(
 ) -> Result:
     """Check one file. I/O errors become an ``unreadable`` result; never raises for them.
 
+    The arguments are those of :func:`check_file_outcome`.
+    """
+    outcome = check_file_outcome(
+        path,
+        canonicalization=canonicalization,
+        tokens=tokens,
+        display=display,
+        listed=listed,
+        c2pa_trust=c2pa_trust,
+        lines=lines,
+    )
+    shown = display if display is not None else os.fspath(path)
+    return outcome_result(outcome, shown, canonicalization)
+
+
+def check_file_outcome(
+    path: str | os.PathLike[str],
+    *,
+    canonicalization: Canonicalization = Canonicalization.RELAXED,
+    tokens: TokenRegistry | None = None,
+    display: str | None = None,
+    listed: bool = False,
+    c2pa_trust: str | None = None,
+    lines: bool = True,
+) -> Outcome:
+    """:func:`check_file`, with a plain article that verifies left as a :class:`Plain`.
+
     Files up to a few MiB are read whole; larger ones are streamed in 1 MiB chunks, the
     footer found from the end of the file, so memory stays bounded for any file size.
     A FIFO, socket or device is never opened, and a file whose size or modification time
@@ -374,7 +443,7 @@ def check_file(
         return Result.unreadable(shown, detail)
     if large is not None:
         return large
-    return check_bytes(
+    return check_bytes_outcome(
         data,
         shown,
         canonicalization=canonicalization,

@@ -22,7 +22,14 @@ from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING
 
-from provenance.engine import check_bytes, check_file
+from provenance.engine import (
+    Plain,
+    check_bytes,
+    check_bytes_outcome,
+    check_file,
+    check_file_outcome,
+    outcome_result,
+)
 from provenance.model import (
     Canonicalization,
     Result,
@@ -130,12 +137,28 @@ def check_each(
             )
 
 
-def _worker_batch(paths: list[tuple[str, bool]]) -> list[ResultRow]:
-    """Check (path, listed) files in a worker: every field of each result but its path."""
+#: What a worker sends back for one file: a plain article that verifies as it is (two
+#: fields), any other result as every field but its path (the caller knows it).
+Row = Plain | ResultRow
+
+
+def _row(outcome: Plain | Result) -> Row:
+    return outcome if isinstance(outcome, Plain) else result_row(outcome)
+
+
+def _from_row(display: str, row: Row, canonicalization: Canonicalization) -> Result:
+    """The :class:`Result` at ``display`` of a row a worker sent."""
+    if isinstance(row, Plain):
+        return outcome_result(row, display, canonicalization)
+    return result_from_row(display, row)
+
+
+def _worker_batch(paths: list[tuple[str, bool]]) -> list[Row]:
+    """Check (path, listed) files in a worker: a :data:`Row` for each."""
     canonicalization, tokens, c2pa_trust = _canonicalization, _tokens, _c2pa_trust
     return [
-        result_row(
-            check_file(
+        _row(
+            check_file_outcome(
                 path,
                 canonicalization=canonicalization,
                 tokens=tokens,
@@ -149,14 +172,16 @@ def _worker_batch(paths: list[tuple[str, bool]]) -> list[ResultRow]:
     ]
 
 
-def _rebuild(batch: list[Target], rows: list[ResultRow]) -> Iterator[Result]:
+def _rebuild(
+    batch: list[Target], rows: list[Row], canonicalization: Canonicalization
+) -> Iterator[Result]:
     """The results of a batch checked by a worker, from the rows it sent back."""
     row = iter(rows)
     for _, display, error, _ in batch:
         if error is not None:
             yield Result.unreadable(display, error)
         else:
-            yield result_from_row(display, next(row))
+            yield _from_row(display, next(row), canonicalization)
 
 
 def _batches(targets: Iterable[Target], size: int) -> Iterator[list[Target]]:
@@ -186,7 +211,7 @@ def check_parallel(
         return
     batches = _batches(targets, BATCH)
     # Each slot is a batch and either its results (checked here) or the worker's answer.
-    slots: deque[tuple[list[Target], list[Result] | AsyncResult[list[ResultRow]]]]
+    slots: deque[tuple[list[Target], list[Result] | AsyncResult[list[Row]]]]
     slots = deque()
     out = 0  # Batches at the workers.
     more = True
@@ -210,7 +235,7 @@ def check_parallel(
                 rows = answer.get()
                 slots.popleft()
                 out -= 1
-                yield from _rebuild(batch, rows)
+                yield from _rebuild(batch, rows, canonicalization)
             else:
                 # The oldest batch out is not back yet: check the next one here meanwhile.
                 batch = next(batches, None)
@@ -221,12 +246,12 @@ def check_parallel(
                     slots.append((batch, list(here)))
 
 
-def _worker_texts(texts: list[bytes]) -> list[ResultRow]:
-    """Check texts held in memory in a worker: every field of each result but its path."""
+def _worker_texts(texts: list[bytes]) -> list[Row]:
+    """Check texts held in memory in a worker: a :data:`Row` for each."""
     canonicalization, tokens, c2pa_trust = _canonicalization, _tokens, _c2pa_trust
     return [
-        result_row(
-            check_bytes(
+        _row(
+            check_bytes_outcome(
                 data, "", canonicalization=canonicalization, tokens=tokens, c2pa_trust=c2pa_trust
             )
         )
@@ -244,18 +269,20 @@ class Pending:
 
     def result(self) -> Result:
         """The text's result (waits for its batch)."""
-        return result_from_row(self.shown, self.batch.rows()[self.index])
+        batch = self.batch
+        return _from_row(self.shown, batch.rows()[self.index], batch.canonicalization)
 
 
 class _TextBatch:
-    __slots__ = ("_rows", "answer", "texts")
+    __slots__ = ("_rows", "answer", "canonicalization", "texts")
 
-    def __init__(self) -> None:
+    def __init__(self, canonicalization: Canonicalization) -> None:
+        self.canonicalization = canonicalization
         self.texts: list[bytes] = []
-        self.answer: AsyncResult[list[ResultRow]] | None = None
-        self._rows: list[ResultRow] | None = None
+        self.answer: AsyncResult[list[Row]] | None = None
+        self._rows: list[Row] | None = None
 
-    def rows(self) -> list[ResultRow]:
+    def rows(self) -> list[Row]:
         if self._rows is None:
             assert self.answer is not None, "TextChecker.flush() was not called"
             self._rows = self.answer.get()
@@ -339,7 +366,8 @@ class TextChecker:
         self._pool = _start_pool(jobs, canonicalization, tokens, c2pa_trust)
         self._slots = threading.BoundedSemaphore(AHEAD * jobs)
         self._lock = threading.Lock()
-        self._batch = _TextBatch()
+        self._canonicalization = canonicalization
+        self._batch = _TextBatch(canonicalization)
         self._bytes = 0
 
     def submit(self, data: bytes, shown: str) -> Pending:
@@ -354,7 +382,7 @@ class TextChecker:
         return pending
 
     def _send(self) -> None:
-        batch, self._batch, self._bytes = self._batch, _TextBatch(), 0
+        batch, self._batch, self._bytes = self._batch, _TextBatch(self._canonicalization), 0
         self._slots.acquire()
         batch.answer = self._pool.apply_async(
             _worker_texts,

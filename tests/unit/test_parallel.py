@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from provenance import parallel
-from provenance.model import Result, Verdict
+from provenance.engine import Plain
+from provenance.model import Canonicalization, Result, Verdict
 from provenance.verify import VerifyOptions, check_paths
 
 NOTICE = "Copyright ©2022 Example News, Inc. All Rights Reserved."
@@ -67,10 +68,14 @@ def test_workers_send_back_every_field_but_the_path(
     # What _init_worker sets in a worker, set here for this test only (and without the
     # worker's SIGINT handling, which this process must keep).
     monkeypatch.setattr(parallel, "_tokens", None)
-    rows = parallel._worker_batch([(path, True) for path, _, error, _ in targets if error is None])
-    rebuilt = list(parallel._rebuild(targets, rows))
-    direct = list(parallel.check_each(targets, parallel._canonicalization, None))
-    assert rebuilt == direct
+    for canonicalization in Canonicalization:
+        monkeypatch.setattr(parallel, "_canonicalization", canonicalization)
+        paths = [(path, True) for path, _, error, _ in targets if error is None]
+        rows = parallel._worker_batch(paths)
+        # A plain article that verifies comes back as two fields, not a whole row.
+        assert any(isinstance(row, Plain) for row in rows)
+        rebuilt = list(parallel._rebuild(targets, rows, canonicalization))
+        assert rebuilt == list(parallel.check_each(targets, canonicalization, None))
 
 
 def _no_processes(monkeypatch: pytest.MonkeyPatch) -> None:
