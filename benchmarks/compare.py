@@ -7,9 +7,11 @@ Usage::
     python benchmarks/compare.py /tmp/corpus-a --runs 5 --seal-key /tmp/key  # adds sealing
 
 The commands run in alternation (one run of each, then the next round), so that a change
-in machine load touches them all alike; the table gives each command's median wall time
-and its ratio to ``xargs md5sum``. Warm the page cache first (the first round is a
-warm-up and is not counted).
+in machine load touches them all alike; the table gives each command's median wall time,
+its ratio to ``xargs md5sum``, and its ratio to its own yardstick (the stock command doing
+the same job on the same files: ``sha256sum -c`` for a sealed copy), taken round by round
+and then the median, so that a drift in the machine's speed cancels out. Warm the page
+cache first (the first round is a warm-up and is not counted).
 
 With ``--seal-key`` (an unencrypted OpenSSH Ed25519 private key) and a folder, the table
 also has ``provenance seal`` (the SHA-256 manifest and its signature, removed again after
@@ -125,6 +127,15 @@ def main(argv: list[str] | None = None) -> int:
             f"{sealed} > /dev/null"
         )
         commands["sha256sum -c, sealed copy"] = f"cd {sealed} && sha256sum --quiet -c SHA256SUMS"
+    # Each command's yardstick: the stock command that does the same job on the same files.
+    yardstick = dict.fromkeys(commands, "xargs md5sum")
+    yardstick.update(
+        {
+            "provenance seal": "xargs sha256sum",
+            "verify, CRLF copy": "xargs md5sum, CRLF copy",
+            "verify, sealed copy": "sha256sum -c, sealed copy",
+        }
+    )
     times: dict[str, list[float]] = {name: [] for name in commands}
     for round_ in range(args.runs + 1):
         for name, command in commands.items():
@@ -139,11 +150,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}")
     print(f"corpus:  {args.path}: {len(files)} files, {size / 1e6:.1f} MB")
     print(f"runs:    {args.runs} per command (after one warm-up round), in alternation\n")
-    print(f"| {'command':26} | {'median s':>9} | {'vs xargs md5sum':>15} |")
-    print(f"|{'-' * 28}|{'-' * 11}|{'-' * 17}|")
+    print(
+        f"| {'command':26} | {'median s':>9} | {'vs xargs md5sum':>15} | {'vs its yardstick':>42} |"
+    )
+    print(f"|{'-' * 28}|{'-' * 11}|{'-' * 17}|{'-' * 44}|")
     for name, values in times.items():
         median = statistics.median(values)
-        print(f"| {name:26} | {median:9.3f} | {median / base:14.2f}x |")
+        against = yardstick[name]
+        paired = statistics.median(a / b for a, b in zip(values, times[against], strict=True))
+        shown = f"{paired:.2f}x {against}" if against != name else "-"
+        print(f"| {name:26} | {median:9.3f} | {median / base:14.2f}x | {shown:>42} |")
     shutil.rmtree(work)
     return 0
 
