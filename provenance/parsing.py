@@ -39,8 +39,8 @@ from provenance.tokens import TokenRegistry, builtin_tokens
 MAX_PARSE_SIZE = 256 << 20
 #: The footer (notice, token and trailer) must start within this many bytes of the end.
 FOOTER_WINDOW = 4096
-# The end of the file searched first (find_footer): it holds the footer of nearly every article.
-_NEAR_WINDOW = 1024
+# The last line of an article is taken by plain_footer only when it starts this near the end.
+_PLAIN_REACH = 1024
 #: At most this many bytes of non-blank text may follow the fingerprint.
 TRAILER_MAX = 1024
 #: A word after the notice that starts with this many hex digits is a (bad) token attempt.
@@ -81,10 +81,6 @@ _GAP_AND_WORD = re.compile(
     + rb")[\xc2\xe1\xe2\xe3])*+)"
 )
 _LOWER_HEX_WORD = re.compile(rb"[0-9a-f]*+")
-# The footer of nearly every file: one space, then a token that a line end, a space, a tab or
-# the end of the input follows. Where this matches, _GAP_AND_WORD finds the same word (a
-# hex digit is neither a blank nor a line end), at a fraction of its cost.
-_SPACE_AND_TOKEN = re.compile(rb" ([0-9a-f]{32}(?:[0-9a-f]{32})?)(?=[ \t\r\n]|\Z)")
 _LOWER_HEX_RUN = re.compile(r"[0-9a-f]*")
 _MALFORMED_TOKEN = re.compile(rb"[0-9a-fA-F]{%d}" % MALFORMED_HEX_MIN)
 
@@ -228,18 +224,7 @@ def find_footer(data: bytes) -> FooterSearch:
             text_end = earlier.start
             content_end = _content_end(data, text_end)
     base = max(0, content_end - FOOTER_WINDOW)
-    # Nearly every footer lies within the last kilobyte: look there first, and in the whole
-    # window only if that search reaches the start of the near one undecided. Both search
-    # from the end, so they meet the same notices in the same order and decide alike; the
-    # near one lowers a quarter of the bytes.
-    near = max(base, content_end - _NEAR_WINDOW)
-    found = None
-    if near > base:
-        found = _search_window(data, near, content_end, text_end, whole=False)
-    if found is None:
-        found = _search_window(data, base, content_end, text_end, whole=True)
-    assert found is not None  # A search of the whole window always decides.
-    footer, note = found
+    footer, note = _search_window(data, base, content_end, text_end)
     credentials_start = text_end if credential is not None else None
     return FooterSearch(footer, note, credential, credentials_start)
 
@@ -271,7 +256,7 @@ def plain_footer(data: bytes) -> Footer | None:
     True
     """
     end = _content_end(data, len(data))
-    near = max(0, end - _NEAR_WINDOW)
+    near = max(0, end - _PLAIN_REACH)
     start = max(data.rfind(b"\n", near, end), data.rfind(b"\r", near, end)) + 1
     plain = _PLAIN_LINE.fullmatch(data, start, end) if start else None
     if plain is None:
@@ -293,26 +278,19 @@ def plain_footer(data: bytes) -> Footer | None:
 
 
 def _search_window(
-    data: bytes, base: int, content_end: int, text_end: int, *, whole: bool
-) -> tuple[Footer | None, str | None] | None:
-    """The last footer in ``data[base:content_end]``, or why there is none; ``None`` when a
-    wider window could decide.
-
-    With ``whole`` false, ``base`` is not the start of the footer window: a search that needs
-    bytes before it (no notice found, or a notice's line starting earlier) returns ``None``.
-    """
+    data: bytes, base: int, content_end: int, text_end: int
+) -> tuple[Footer | None, str | None]:
+    """The last footer in ``data[base:content_end]``, or why there is none."""
     lowered = data[base:content_end].lower()  # ASCII-only lowering: offsets are unchanged.
     search_end = len(lowered)
     while True:
         # Anchored on the notice's last word: the words before it may be apart by any blanks.
         reserved = lowered.rfind(_RESERVED, 0, search_end)
         if reserved < 0:
-            return (None, None) if whole else None
+            return None, None
         search_end = reserved
         line_start = max(lowered.rfind(b"\n", 0, reserved), lowered.rfind(b"\r", 0, reserved)) + 1
         if line_start == 0 and base > 0:
-            if not whole:
-                return None  # The line starts before this window: look in the whole one.
             continue  # The line starts before the window: too far from the end to be a footer.
         # The footer's notice starts a line (after optional blanks); a notice quoted inside
         # a line is body text.
@@ -358,15 +336,12 @@ def _footer_after_notice(
     data: bytes, notice_start: int, notice_end: int, holder: tuple[int, int], text_end: int
 ) -> Footer | None:
     """Read the gap, token and trailer after a notice; ``None`` if the trailer is too long."""
-    simple = _SPACE_AND_TOKEN.match(data, notice_end, text_end)
-    gap_and_word = simple or _GAP_AND_WORD.match(data, notice_end, text_end)
+    gap_and_word = _GAP_AND_WORD.match(data, notice_end, text_end)
     assert gap_and_word is not None  # Both parts may be empty: the pattern always matches.
     pos, word_end = gap_and_word.span(1)
     # A token glued to the notice ("Reserved.<hex>") is not separated from it: malformed.
     glued = pos == notice_end
-    if simple or (
-        not glued and word_end - pos in (32, 64) and _LOWER_HEX_WORD.fullmatch(data, pos, word_end)
-    ):
+    if not glued and word_end - pos in (32, 64) and _LOWER_HEX_WORD.fullmatch(data, pos, word_end):
         token_start, token_end, valid = pos, word_end, True
     elif _MALFORMED_TOKEN.match(data, pos, word_end):
         token_start, token_end, valid = pos, word_end, False
