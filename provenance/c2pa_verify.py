@@ -72,7 +72,9 @@ def verify_signature(
     if native is None:
         return C2paSignature.NOT_VERIFIED, f"install the c2pa extra: {INSTALL}", None
     try:
-        report: dict[str, Any] = json.loads(native.verify_bytes(data, "text/plain", _options(trust)))
+        report: dict[str, Any] = json.loads(
+            native.verify_bytes(data, "text/plain", _options(trust))
+        )
     except Exception as exc:  # The SDK's own errors have no common base; fail closed.
         return C2paSignature.INVALID, f"the verifier refused the credential: {exc}", None
     results = report.get("validation_results") or {}
@@ -89,7 +91,11 @@ def verify_signature(
     successes = {str(item.get("code")) for item in results.get("success") or ()}
     trusted = (report.get("trust") or {}).get("status") == _NATIVE_TRUSTED
     if trust is not None and trusted and "signingCredential.trusted" in successes:
-        return C2paSignature.TRUSTED, "the signing certificate chains to a --c2pa-trust anchor", signer
+        return (
+            C2paSignature.TRUSTED,
+            "the signing certificate chains to a --c2pa-trust anchor",
+            signer,
+        )
     if trust is None:
         return C2paSignature.UNTRUSTED, "valid signature; no --c2pa-trust anchors given", signer
     return C2paSignature.UNTRUSTED, "valid signature; no --c2pa-trust anchor issued it", signer

@@ -51,11 +51,7 @@ def markdown_report(
     lines = [f"### provenance verify: {status}", "", markdown_text(summary_line(summary)), ""]
     failing = [result for result in results if fails(result, summary)]
     if github_annotations:
-        flagged = [
-            issue
-            for result in results
-            for issue in issues(result, **policy_of(summary))
-        ]
+        flagged = [issue for result in results for issue in issues(result, **policy_of(summary))]
         for level, hidden in github_overflow(flagged).items():
             total = sum(1 for issue in flagged if issue.level == level)
             lines += [

@@ -212,9 +212,7 @@ def result_line(
 
     The texts in it that come from a file or its name are shown through :func:`escape`.
     """
-    word = verdict_word(
-        result, require_signature=require_signature, require_c2pa=require_c2pa
-    )
+    word = verdict_word(result, require_signature=require_signature, require_c2pa=require_c2pa)
     line = f"{word:<{width}}  {result.path}"
     if result.verdict is not Verdict.OK:
         line += f"  ({result.detail})"

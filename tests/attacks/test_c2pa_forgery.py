@@ -11,7 +11,10 @@ FIXTURES = ROOT / "fixtures" / "c2pa"
 def test_a_credential_from_an_unnamed_ca_does_not_satisfy_require_c2pa() -> None:
     # other-ca.pem issued nothing here: the signer is a stranger to these anchors.
     result = invoke(
-        "verify", "--require-c2pa", "--c2pa-trust", FIXTURES / "other-ca.pem",
+        "verify",
+        "--require-c2pa",
+        "--c2pa-trust",
+        FIXTURES / "other-ca.pem",
         FIXTURES / "stamped-then-credentialed.txt",
     )
     assert result.exit_code == 1 and result.stdout.startswith("c2pa-untrusted ")
@@ -25,7 +28,10 @@ def test_require_c2pa_refuses_to_run_without_anchors() -> None:
 
 def test_a_forged_signature_on_a_bound_text_fails() -> None:
     result = invoke(
-        "verify", "--require-c2pa", "--c2pa-trust", FIXTURES / "test-ca.pem",
+        "verify",
+        "--require-c2pa",
+        "--c2pa-trust",
+        FIXTURES / "test-ca.pem",
         FIXTURES / "bad-signature.txt",
     )
     assert result.exit_code == 1 and result.stdout.startswith("c2pa-invalid ")

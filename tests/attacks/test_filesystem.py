@@ -391,9 +391,7 @@ def test_twenty_level_deep_tree_is_walked_sealed_and_verified(tmp_path: Path) ->
         pytest.param(200_000, marks=pytest.mark.long),
     ],
 )
-def test_folder_of_two_hundred_thousand_files_is_walked(
-    tmp_path: Path, count: int
-) -> None:
+def test_folder_of_two_hundred_thousand_files_is_walked(tmp_path: Path, count: int) -> None:
     root = tmp_path / "many"
     root.mkdir()
     data = GOOD.data()

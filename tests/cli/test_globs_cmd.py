@@ -34,7 +34,11 @@ def test_a_folder_pattern_with_a_trailing_slash_leaves_the_folder_out(tree: Path
 def test_an_anchored_pattern_matches_from_the_folder_walked(tree: Path) -> None:
     result = invoke("verify", "--exclude", "/a/drafts", tree)
     assert result.exit_code == 1
-    assert names(result.stdout) == [f"{tree}/a/keep.txt", f"{tree}/b/drafts/wip.txt", f"{tree}/b/ok.md"]
+    assert names(result.stdout) == [
+        f"{tree}/a/keep.txt",
+        f"{tree}/b/drafts/wip.txt",
+        f"{tree}/b/ok.md",
+    ]
 
 
 def test_include_with_a_folder_pattern_and_a_negation(tree: Path) -> None:

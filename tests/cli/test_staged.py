@@ -56,7 +56,9 @@ def test_nothing_staged_is_an_empty_run(repo: Path) -> None:
     assert result.stderr == "provenance: no staged files to check\n"
 
 
-def test_staged_outside_a_work_tree_is_a_usage_error(tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_staged_outside_a_work_tree_is_a_usage_error(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
     outside = tmp_path_factory.mktemp("plain")
     write(outside, "a.txt", article().data())
     result = invoke("verify", "--staged", outside)

@@ -110,7 +110,9 @@ def test_unset_auth_sock_is_one_clear_usage_error() -> None:
 def test_a_key_the_agent_does_not_hold_is_named(fake_agent: Callable[[list[Reply]], str]) -> None:
     held, wanted = _key(), _key()
     path = fake_agent([_identities(held)])
-    with pytest.raises(InputError, match=re.escape(f"does not hold the key {wanted.public.fingerprint}")):
+    with pytest.raises(
+        InputError, match=re.escape(f"does not hold the key {wanted.public.fingerprint}")
+    ):
         agent.agent_signer(wanted.public, path)
 
 

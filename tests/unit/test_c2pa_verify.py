@@ -116,7 +116,12 @@ def test_verifying_writes_nothing_in_the_users_home(tmp_path: Path) -> None:
     env = {"PATH": os.environ.get("PATH", ""), "HOME": str(home), "XDG_CONFIG_HOME": ""}
     done = subprocess.run(
         [sys.executable, "-c", code, str(FIXTURES / "stamped-then-credentialed.txt")],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
     )
     assert done.stdout.strip() == "signed, untrusted"
     assert list(home.rglob("*")) == []

@@ -116,7 +116,9 @@ def test_every_output_format_mentions_the_credential(tmp_path: Path) -> None:
     path.write_bytes((FIXTURES / "crlf.txt").read_bytes())
     text = invoke("verify", str(path))
     assert text.exit_code == 0
-    assert "[C2PA: present (9,152 bytes at 567), binding malformed; signed, untrusted]" in text.stdout
+    assert (
+        "[C2PA: present (9,152 bytes at 567), binding malformed; signed, untrusted]" in text.stdout
+    )
     (result,) = json.loads(invoke("verify", "--format", "json", str(path)).stdout)["results"]
     assert result["c2pa"]["state"] == "present" and result["c2pa"]["binding"] == "malformed"
     assert (result["c2pa"]["start"], result["c2pa"]["size"]) == (567, 9152)

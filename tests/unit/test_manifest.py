@@ -313,7 +313,10 @@ def test_bsd_lines_are_read_and_the_form_detected() -> None:
     data = f"SHA256 (a.txt) = {A}\nSHA256 (docs/b c.md) = {A.upper()}\n".encode()
     manifest = parse(data)
     assert manifest.form.bsd and not manifest.problems
-    assert [(e.path, e.digest, e.line) for e in manifest] == [("a.txt", A, 1), ("docs/b c.md", A, 2)]
+    assert [(e.path, e.digest, e.line) for e in manifest] == [
+        ("a.txt", A, 1),
+        ("docs/b c.md", A, 2),
+    ]
 
 
 def test_a_bsd_name_holding_the_separator_reads_up_to_the_last_one() -> None:
@@ -358,8 +361,11 @@ def test_a_file_mixing_forms_is_refused_line_by_line_after_the_first_form() -> N
     manifest = parse(data)
     assert [e.path for e in manifest] == ["a.txt", "c.txt"]
     assert [(p.line, p.reason) for p in manifest.problems] == [
-        (2, "a GNU-style line in a BSD-style manifest (line 1 is BSD-style): "
-         "formats may not be mixed")
+        (
+            2,
+            "a GNU-style line in a BSD-style manifest (line 1 is BSD-style): "
+            "formats may not be mixed",
+        )
     ]
 
 

@@ -242,4 +242,3 @@ def test_leaves_out_follows_seal_exclude_on_every_walked_path(
     select = Selector(exclude=patterns)
     assert {name for name in names if not select.leaves_out(name)} == listed
     assert listed == {"a.txt", "sub/top.log", "x/tmp/y.txt", "sub/z.o.txt"}
-

@@ -52,7 +52,11 @@ def test_streamed_fixture_gives_the_same_result(path: Path, streamed: None) -> N
     # checked (SPEC §11). Everything else is the same.
     if whole.c2pa is not None and streamed_result.c2pa is not None:
         span = (whole.c2pa.state, whole.c2pa.start, whole.c2pa.end)
-        assert (streamed_result.c2pa.state, streamed_result.c2pa.start, streamed_result.c2pa.end) == span
+        assert (
+            streamed_result.c2pa.state,
+            streamed_result.c2pa.start,
+            streamed_result.c2pa.end,
+        ) == span
         whole, streamed_result = replace(whole, c2pa=None), replace(streamed_result, c2pa=None)
     assert streamed_result == whole
 
