@@ -37,7 +37,6 @@ from provenance.parsing import (
     find_footer,
     holder_text,
     line_number,
-    plain_footer,
     text_problem,
     token_defect,
 )
@@ -94,9 +93,6 @@ def check_bytes_outcome(
     problem = text_problem(data)
     if problem is not None:
         return Result.unreadable(path, problem)
-    plain = _plain_ok(data, registry, lines)
-    if plain is not None:
-        return plain
     search = find_footer(data)
     footer = search.footer
     # A C2PA text credential is reported beside the footer verdict, never changing it. The
@@ -117,9 +113,16 @@ def check_bytes_outcome(
             c2pa=credential,
         )
     covered = data[: footer.notice_end]
+    raw = None
+    if not warnings and credential is C2PA_ABSENT:
+        # Nearly every article: its verdict, when it verifies, is two fields (a Plain).
+        plain = _plain(data, covered, footer, registry, lines)
+        if isinstance(plain, Plain):
+            return plain
+        raw = plain
 
     def actual_of(algorithm: Algorithm, claimed: str) -> str:
-        return fingerprint.computed(covered, claimed, algorithm, canonicalization)
+        return fingerprint.computed(covered, claimed, algorithm, canonicalization, raw=raw)
 
     notice_start = footer.notice_start
 
@@ -133,7 +136,7 @@ def check_bytes_outcome(
 
 
 class Plain(NamedTuple):
-    """A plain article that verifies (:func:`_plain_ok`), before its :class:`Result` is built.
+    """A plain article that verifies (:func:`_plain`), before its :class:`Result` is built.
 
     Worker processes send it back as it is, two fields instead of a whole result row: the
     result is built once, where it is wanted (:func:`outcome_result`).
@@ -170,25 +173,27 @@ def outcome_result(
     )
 
 
-def _plain_ok(data: bytes, registry: TokenRegistry, lines: bool) -> Plain | None:
-    """A plain article that verifies, or ``None``: then :func:`check_bytes` decides the usual
-    way, and for every plain article that way gives this same result
+def _plain(
+    data: bytes, covered: bytes, footer: Footer, registry: TokenRegistry, lines: bool
+) -> Plain | str | None:
+    """The check of a plain footer, which needs none of :func:`_judge`: a :class:`Plain`
+    when the covered bytes hash to its token as they are; else that digest, for the
+    raw-first rule to start from; ``None`` for a footer that is not plain (no valid token,
+    a trailer after it, a holder that is not ASCII, a publisher's token). The caller has
+    found no warning and no C2PA credential. The results are those :func:`_judge` gives
     (tests/property/test_engine_props.py).
-
-    Plain: a footer :func:`~provenance.parsing.plain_footer` finds, an ASCII holder, a token
-    that is no publisher's, nothing for the deceptive-Unicode screen (so no C2PA wrapper:
-    its selectors are hidden data to the screen), and covered bytes that hash to the token
-    as they are (the raw-first rule's first step).
     """
-    footer = plain_footer(data)
-    if footer is None or not data[footer.holder_start : footer.holder_end].isascii():
+    if not footer.token_valid or data[footer.token_end : footer.text_end].strip():
+        return None
+    if not data[footer.holder_start : footer.holder_end].isascii():
         return None
     token = data[footer.token_start : footer.token_end].decode("ascii")
-    if registry.publisher(token) is not None or findings.text_warnings(data):
+    if registry.publisher(token) is not None:
         return None
     algorithm = Algorithm.MD5 if len(token) == 32 else Algorithm.SHA256
-    if not fingerprint.matches(token, fingerprint.digest(data[: footer.notice_end], algorithm)):
-        return None
+    raw = fingerprint.digest(covered, algorithm)
+    if not fingerprint.matches(token, raw):
+        return raw
     return Plain(algorithm, token, line_number(data, footer.notice_start) if lines else None)
 
 

@@ -62,8 +62,11 @@ def computed(
     claimed: str,
     algorithm: Algorithm = Algorithm.MD5,
     canonicalization: Canonicalization = Canonicalization.RELAXED,
+    *,
+    raw: str | None = None,
 ) -> str:
-    """The computed fingerprint of valid UTF-8 ``covered``, raw first (SPEC.md 2.2).
+    """The computed fingerprint of valid UTF-8 ``covered``, raw first (SPEC.md 2.2); ``raw``
+    is the digest of ``covered`` as it is, when the caller has taken it already.
 
     Equal to :func:`compute` whenever ``claimed`` is the digest of some canonical text,
     for ``claimed`` then is the digest of ``covered``'s canonical form exactly when it is
@@ -89,7 +92,8 @@ def computed(
     >>> computed(b"Hello.\\r\\n", token) == token
     True
     """
-    raw = digest(covered, algorithm)
+    if raw is None:
+        raw = digest(covered, algorithm)
     if matches(claimed, raw) or canonicalization is Canonicalization.SIMPLE:
         return raw
     start = 0

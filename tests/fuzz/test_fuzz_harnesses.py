@@ -53,7 +53,7 @@ from provenance.errors import InputError
 from provenance.keys import load_private_key, public_key_from_blob
 from provenance.model import Document, NotText, Verdict
 from provenance.options import VerifyOptions
-from provenance.parsing import FooterSearch, find_footer, parse, plain_footer
+from provenance.parsing import FooterSearch, general_footer_search, parse, plain_footer
 from provenance.recorded import make_record
 from provenance.revoked import parse_revoked
 from provenance.verify import check_bytes
@@ -264,7 +264,7 @@ def parse_holds(data: bytes) -> None:
     if doc.copyright is None:
         assert result.verdict is Verdict.NO_FOOTER
     plain = plain_footer(data)
-    assert plain is None or find_footer(data) == FooterSearch(plain)
+    assert plain is None or general_footer_search(data) == FooterSearch(plain)
 
 
 def sshsig_holds(data: bytes) -> None:

@@ -1,5 +1,5 @@
-"""The engine's plain lane (engine._plain_ok) gives every file the result the general path
-gives it: the lane only ever answers sooner, never differently."""
+"""The engine's plain lane (engine._plain) gives every file the result the general path
+(engine._judge) gives it: the lane only ever answers sooner, never differently."""
 
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ def _tokens(data: bytes, listed: bool) -> TokenRegistry:
 def _general(
     data: bytes, canonicalization: Canonicalization, lines: bool, tokens: TokenRegistry
 ) -> engine.Result:
-    with mock.patch.object(engine, "_plain_ok", return_value=None):
+    with mock.patch.object(engine, "_plain", return_value=None):
         return engine.check_bytes(
             data, "a.txt", canonicalization=canonicalization, tokens=tokens, lines=lines
         )
@@ -119,8 +119,8 @@ def test_the_plain_lane_is_taken_for_a_plain_article() -> None:
         "Body \u201cquoted\u201d.\nCopyright \u00a92024 Example News, Inc. All Rights Reserved."
     )
     data = f"{covered} {hashlib.md5(covered.encode()).hexdigest()}\n".encode()
-    plain = engine._plain_ok(data, builtin_tokens(), True)
-    assert plain is not None and plain.line == 2
+    plain = engine.check_bytes_outcome(data, "a.txt", tokens=builtin_tokens())
+    assert isinstance(plain, engine.Plain) and plain.line == 2
     result = engine.outcome_result(plain, "a.txt")
     assert result.verdict is Verdict.OK
     assert result == _general(data, Canonicalization.RELAXED, True, builtin_tokens())

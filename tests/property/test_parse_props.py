@@ -129,17 +129,17 @@ _LAST_LINE = st.tuples(
 def test_a_plain_footer_is_the_footer_the_general_search_finds(before: str, last: str) -> None:
     """parsing.plain_footer finds a footer only where find_footer finds the same one, and no
     C2PA credential: so the engine may take it instead (engine._plain_ok)."""
-    from provenance.parsing import FooterSearch, find_footer, plain_footer
+    from provenance.parsing import FooterSearch, general_footer_search, plain_footer
 
     data = (before + last).encode()
     plain = plain_footer(data)
     if plain is not None:
-        assert find_footer(data) == FooterSearch(plain)
+        assert general_footer_search(data) == FooterSearch(plain)
 
 
 def test_a_plain_footer_is_found_in_the_common_shapes() -> None:
     """The fast search is taken where it should be (else the test above proves nothing)."""
-    from provenance.parsing import find_footer, plain_footer
+    from provenance.parsing import general_footer_search, plain_footer
 
     token = "0123456789abcdef" * 2
     for last in (
@@ -149,4 +149,4 @@ def test_a_plain_footer_is_found_in_the_common_shapes() -> None:
     ):
         data = ("Body.\n" + last).encode()
         plain = plain_footer(data)
-        assert plain is not None and plain == find_footer(data).footer
+        assert plain is not None and plain == general_footer_search(data).footer
