@@ -529,7 +529,7 @@ class Result:
     def with_manifest(self, manifest: ManifestVerdict, detail: str | None = None) -> Result:
         """This result with its SHA256SUMS verdict (and a new detail): what
         ``dataclasses.replace`` does, at a tenth of its cost (it inspects the fields on every
-        call: 8 us a file, a tenth of a sealed folder's whole check)."""
+        call, which made it a tenth of a sealed folder's whole check)."""
         # Through result_from_row: one place builds a Result from all of its fields.
         old, kind, footer, line, warnings, signature, _, c2pa, record = result_row(self)
         new = old if detail is None else detail

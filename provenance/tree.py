@@ -142,8 +142,8 @@ def scan(
         raise OperationalError(f"cannot open {os.fspath(root)}: {exc.strerror or exc}") from exc
     # One hashing thread beside the walking one by default: hashing lets go of the GIL, but
     # the Python around each file holds it, and with many small files more threads only
-    # fight for it (measured on 100,000 files of 8.4 KB: 1.47 s with one, 2.31 s with two,
-    # 2.99 s with three; four files of 200 MB: 0.53 s either way).
+    # fight for it (docs/performance.md: more threads made many small files slower, and large
+    # files no faster).
     count = workers if workers is not None else 1
     try:
         with ThreadPoolExecutor(max_workers=max(1, count)) as pool:
