@@ -63,7 +63,7 @@ class Scan:
 
     #: Why the file is not UTF-8 text, or ``None``.
     problem: str | None
-    #: LFs and CRs before the footer's notice (for its line number).
+    #: LFs before the footer's notice (for its line number), and CRs while there is no LF.
     newlines: int
     returns: int
     #: The digest of the raw covered bytes, when an algorithm was asked for.
@@ -107,7 +107,8 @@ def scan(
             if offset < count_end:
                 part = chunk if offset + got <= count_end else chunk[: count_end - offset]
                 newlines += part.count(b"\n")
-                returns += part.count(b"\r")
+                if not newlines:  # CRs number the lines only of a text without any LF.
+                    returns += part.count(b"\r")
             if invalid is None:
                 try:
                     _decode(decoder, chunk, offset)
