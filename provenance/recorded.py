@@ -470,7 +470,8 @@ class RecordChecker:
         A walk meets the files of a folder one after the other: listing the folder once costs
         far less than a stat per article, and a folder without records costs nothing more.
         """
-        folder, name = os.path.split(path)
+        folder, slash, name = path.rpartition("/")
+        folder = folder or slash  # "/a.prov" is in "/"; "a.prov" in the current folder.
         names = self.listed.get(folder)
         if names is None:
             if len(self.listed) > 64:

@@ -308,13 +308,13 @@ def _with_records(
     return tuple(checked)
 
 
-def is_seal_file(path: str) -> bool:
-    """Whether ``path`` names a seal's manifest or signature, kept whole to be checked."""
-    return path.rpartition("/")[2] in seal_files("")
-
-
 #: The top seal's own files: read by name, never by the walk.
 _TOP_FILES = frozenset(seal_files(""))
+
+
+def is_seal_file(path: str) -> bool:
+    """Whether ``path`` names a seal's manifest or signature, kept whole to be checked."""
+    return path.rpartition("/")[2] in _TOP_FILES
 
 
 def keep_limit(path: str, max_size: int) -> int:

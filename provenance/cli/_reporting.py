@@ -243,8 +243,11 @@ class VerifyOutput:
         if self.streaming:
             self.progress.clear()
             self._write(self.stdout, report.jsonl_result(result))
-        self.progress.tick(
-            result.failed(
+        progress = self.progress
+        # Whether it failed is only ever drawn: a run without a bar does not ask.
+        progress.tick(
+            progress.enabled
+            and result.failed(
                 strict=self.strict,
                 require_signature=self.require_signature,
                 require_c2pa=self.require_c2pa,
