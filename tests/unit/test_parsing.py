@@ -495,3 +495,37 @@ def test_parse_file_refuses_what_is_not_a_small_regular_file(
     }
     with pytest.raises(InputError, match=expected[what]):
         parsing.parse_file(path)
+
+
+# Last lines crafted against the plain-footer search (parsing.plain_footer): long runs of the
+# words its lazy holder stops at, years that _NOTICE reads as a range, a line that just fits
+# the reach and one that does not. Each must give what the general search gives, at once.
+_TOKEN = "0123456789abcdef" * 2
+_HOSTILE_LAST_LINES = [
+    "Copyright 2024" + " All" * 240 + " Rights Reserved. " + _TOKEN,
+    "Copyright 2024 a" + " " * 900 + "All Rights Reserved. " + _TOKEN,
+    "Copyright 2024 " + "All Rights " * 80 + "Reserved. " + _TOKEN,
+    "Copyright " + "2024-" * 150 + " a All Rights Reserved. " + _TOKEN,
+    "Copyright 2024 - 2025 Example. All Rights Reserved. " + _TOKEN,
+    "Copyright 2024 " + "x" * 950 + " All Rights Reserved. " + _TOKEN,  # the line: 1,019 bytes
+    "Copyright 2024 " + "x" * 1000 + " All Rights Reserved. " + _TOKEN,  # past the reach
+]
+
+
+@pytest.mark.parametrize("last", _HOSTILE_LAST_LINES)
+def test_hostile_last_lines_find_what_the_general_search_finds(last: str) -> None:
+    from provenance.parsing import FooterSearch, find_footer, general_footer_search, plain_footer
+
+    data = ("Body.\n" + last + "\n").encode()
+    plain = plain_footer(data)
+    general = general_footer_search(data)
+    assert find_footer(data) == general
+    if plain is not None:
+        assert FooterSearch(plain) == general
+
+
+def test_a_plain_last_line_that_just_fits_the_reach_is_taken() -> None:
+    from provenance.parsing import general_footer_search, plain_footer
+
+    data = ("Body.\n" + _HOSTILE_LAST_LINES[5] + "\n").encode()
+    assert plain_footer(data) == general_footer_search(data).footer is not None
