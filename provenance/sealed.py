@@ -178,9 +178,18 @@ def check_sealed_folder(
     found, files = _walk_sealed(root, options, is_article, workers, dict(top), extra)
     if not extra and any(map(marks_sha512, found.kept)):
         found, files = _walk_sealed(root, options, is_article, workers, dict(top), EXTRA_DIGESTS)
+    shown: dict[str, str] = {}
+
+    def display(path: str) -> str:
+        # Asked several times a file: one string, made once (and shared by its results).
+        name = shown.get(path)
+        if name is None:
+            name = shown[path] = join_display(root, display_name(path))
+        return name
+
     check = check_seals(
         found,
-        display=lambda path: join_display(root, display_name(path)),
+        display=display,
         is_article=is_article,
         max_size=max_size,
         policy=policy,
